@@ -1,0 +1,44 @@
+# CareLedger — two commands for a new user: `make run` and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install lint format browser-deps messages clean bench
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	test -d $(VENV) || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
+	$(BIN)/careledger compilemessages-babel
+	touch $(STAMP)
+
+run: install
+	$(BIN)/careledger migrate --no-input -v 0
+	$(BIN)/careledger demo --if-empty
+	$(BIN)/careledger serve
+
+test: install browser-deps
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest -n 2 --dist loadfile $(PYTEST_ARGS)
+
+browser-deps:
+	@scripts/install-browser-deps.sh
+
+lint: install
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
+
+messages: install
+	cd careledger && ../$(BIN)/django-admin makemessages -l zh_Hans -l en --no-obsolete
+
+bench: install
+	$(BIN)/python bench/import_roster.py
+
+clean:
+	rm -rf $(VENV) var/

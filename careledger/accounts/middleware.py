@@ -1,0 +1,33 @@
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from rest_framework.views import APIView
+
+from careledger.accounts import policy
+
+
+class PolicyMiddleware:
+    """Applies the access policy to every non-API page before its view runs; deny by default.
+
+    API views (DRF) are decided by ``policy.PolicyPermission`` after token authentication, from the
+    same rule table.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        view_class = getattr(view_func, "cls", None)
+        if view_class is not None and issubclass(view_class, APIView):
+            return None
+        url_name = request.resolver_match.view_name if request.resolver_match else None
+        if url_name in policy.PUBLIC:
+            return None
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if policy.allows_endpoint(request.user, url_name, request.method):
+            return None
+        policy.audit_denied(request.user, object_type="endpoint", object_id=url_name or request.path, why="role")
+        raise PermissionDenied

@@ -1,0 +1,260 @@
+"""The one access policy. Every page and API endpoint is decided here; nothing is allowed by default.
+
+Three kinds of answer:
+- endpoint rules: which roles may call a URL (by its name) for reading and for writing — a URL with
+  no rule is refused to everyone (see ``RULES`` and ``PUBLIC``);
+- scoped querysets: ``students_for(user)``, ``users_for(user)`` … return only what the user may see
+  and fall through to ``.none()``;
+- fetch-and-authorise helpers: ``get_student_for(user, student_no)`` raises 404 for "missing" and
+  "not yours" alike, and records the denial in the audit trail.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from rest_framework.permissions import BasePermission
+
+from careledger.accounts.models import Grant, Role, User
+from careledger.audit.services import Action, Outcome, record
+from careledger.roster.models import College, Student
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+# Roles that may see students (each within its own scope).
+STUDENT_READERS = frozenset({Role.SCHOOL_ADMIN, Role.COLLEGE_ADMIN, Role.COUNSELOR, Role.CLASS_TEACHER, Role.MENTOR})
+ADMINS = frozenset({Role.SCHOOL_ADMIN, Role.COLLEGE_ADMIN})
+AUDIT_READERS = frozenset({Role.SCHOOL_ADMIN, Role.AUDITOR})
+ANY_ROLE = frozenset(Role)
+NOBODY: frozenset[str] = frozenset()
+# Roles a college_admin may hand out, and only inside their own college.
+COLLEGE_GRANTABLE = frozenset({Role.COUNSELOR, Role.CLASS_TEACHER, Role.MENTOR})
+# Roles whose grants are scoped to one college.
+COLLEGE_SCOPED = frozenset({Role.COLLEGE_ADMIN, Role.COUNSELOR, Role.CLASS_TEACHER, Role.MENTOR})
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Who may call an endpoint: roles for safe methods (read) and for the others (write).
+
+    ``authenticated=True`` admits any signed-in account, with or without a grant (own profile,
+    logout): such endpoints expose nothing but the caller's own data.
+    """
+
+    read: frozenset[str] = NOBODY
+    write: frozenset[str] = NOBODY
+    authenticated: bool = False
+
+
+# URL names that need no login at all.
+PUBLIC = frozenset(
+    {
+        "login",
+        "set_language",
+        "healthz",
+        "api:token",
+        "api:schema",
+        "api:docs",
+    }
+)
+
+RULES: dict[str, Rule] = {
+    # Pages
+    "home": Rule(authenticated=True),
+    "logout": Rule(authenticated=True, read=ANY_ROLE, write=ANY_ROLE),
+    "password_change": Rule(authenticated=True),
+    "students:list": Rule(read=STUDENT_READERS),
+    "students:detail": Rule(read=STUDENT_READERS),
+    "roster:import": Rule(read=ADMINS, write=ADMINS),
+    "accounts:user-list": Rule(read=ADMINS),
+    "accounts:user-create": Rule(read=ADMINS, write=ADMINS),
+    "accounts:user-edit": Rule(read=ADMINS, write=ADMINS),
+    "accounts:user-active": Rule(write=ADMINS),
+    "accounts:grant-add": Rule(read=ADMINS, write=ADMINS),
+    "accounts:grant-delete": Rule(write=ADMINS),
+    "accounts:staff-import": Rule(read=ADMINS, write=ADMINS),
+    # API
+    "api:me": Rule(authenticated=True),
+    "api:user-list": Rule(read=ADMINS, write=ADMINS),
+    "api:user-detail": Rule(read=ADMINS, write=ADMINS),
+    "api:roster-import": Rule(write=ADMINS),
+    "api:staff-import": Rule(write=ADMINS),
+    "api:student-list": Rule(read=STUDENT_READERS),
+    "api:student-detail": Rule(read=STUDENT_READERS),
+    "api:department-list": Rule(read=ANY_ROLE, write=frozenset({Role.SCHOOL_ADMIN})),
+    "api:audit-list": Rule(read=AUDIT_READERS),
+}
+
+
+# --- grants of the caller (loaded once per request; permission changes apply on the next one) ---
+
+
+def grants_of(user) -> list[Grant]:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    cached = getattr(user, "_policy_grants", None)
+    if cached is None:
+        cached = list(user.grants.select_related("college", "department").prefetch_related("classes"))
+        user._policy_grants = cached
+    return cached
+
+
+def roles_of(user) -> frozenset[str]:
+    return frozenset(g.role for g in grants_of(user))
+
+
+def has_role(user, *roles: str) -> bool:
+    return not roles_of(user).isdisjoint(roles)
+
+
+# --- endpoint rules ---
+
+
+def allows_endpoint(user, url_name: str | None, method: str) -> bool:
+    """May ``user`` call the endpoint named ``url_name`` with ``method``? No rule means no."""
+    if url_name in PUBLIC:
+        return True
+    rule = RULES.get(url_name or "")
+    if rule is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if rule.authenticated:
+        return True
+    allowed = rule.read if method in SAFE_METHODS else rule.write
+    return not roles_of(user).isdisjoint(allowed)
+
+
+def audit_denied(user, *, object_type: str = "", object_id: object = "", student_no: str = "", why: str = ""):
+    record(
+        actor=user,
+        action=Action.DENIED,
+        object_type=object_type,
+        object_id=object_id,
+        student_no=student_no,
+        outcome=Outcome.DENIED,
+        detail={"reason": why} if why else None,
+    )
+
+
+class PolicyPermission(BasePermission):
+    """DRF's gate onto the same rules; set as the default permission class for every API view."""
+
+    def has_permission(self, request, view) -> bool:
+        match = request.resolver_match
+        url_name = match.view_name if match else None
+        if request.method not in view.allowed_methods:
+            return True  # the view answers 405 itself; nothing is served
+        if allows_endpoint(request.user, url_name, request.method):
+            return True
+        if request.user.is_authenticated:
+            audit_denied(request.user, object_type="endpoint", object_id=url_name or request.path, why="role")
+        return False
+
+
+# --- students ---
+
+
+def _student_scope(user) -> Q | None:
+    """The Q that selects the students ``user`` may see, or None for none at all."""
+    parts: list[Q] = []
+    for grant in grants_of(user):
+        if grant.role == Role.SCHOOL_ADMIN:
+            return Q()
+        if grant.role == Role.COLLEGE_ADMIN and grant.college_id:
+            parts.append(Q(college_id=grant.college_id))
+        elif grant.role == Role.COUNSELOR and grant.college_id:
+            class_ids = [c.pk for c in grant.classes.all()]
+            within = Q(grade__in=grant.grades) if grant.grades else Q(pk__in=[])
+            if class_ids:
+                within |= Q(school_class_id__in=class_ids)
+            parts.append(Q(college_id=grant.college_id) & within)
+        elif grant.role == Role.CLASS_TEACHER:
+            class_ids = [c.pk for c in grant.classes.all()]
+            if class_ids:
+                parts.append(Q(school_class_id__in=class_ids))
+        # Mentors see the students of the cases they are paired with (cases issue); departments and
+        # auditors see no students.
+    if not parts:
+        return None
+    combined = parts[0]
+    for part in parts[1:]:
+        combined |= part
+    return combined
+
+
+def students_for(user) -> QuerySet[Student]:
+    scope = _student_scope(user)
+    if scope is None:
+        return Student.objects.none()
+    return Student.objects.filter(scope)
+
+
+def get_student_for(user, student_no: str) -> Student:
+    """The student, if ``user`` may see them; 404 (and an audited denial) for missing and forbidden alike."""
+    student = students_for(user).filter(student_no=student_no).first()
+    if student is None:
+        audit_denied(user, object_type="student", object_id=student_no, student_no=student_no, why="scope")
+        raise Http404("student")
+    return student
+
+
+# --- colleges and accounts ---
+
+
+def administered_colleges(user) -> QuerySet[College]:
+    """Colleges whose accounts and roster ``user`` administers."""
+    if has_role(user, Role.SCHOOL_ADMIN):
+        return College.objects.all()
+    ids = [g.college_id for g in grants_of(user) if g.role == Role.COLLEGE_ADMIN and g.college_id]
+    return College.objects.filter(pk__in=ids)
+
+
+def is_school_admin(user) -> bool:
+    return has_role(user, Role.SCHOOL_ADMIN)
+
+
+def users_for(user) -> QuerySet[User]:
+    """Accounts ``user`` may see and manage: all for school_admin; the college's staff for college_admin."""
+    if is_school_admin(user):
+        return User.objects.all()
+    college_ids = list(administered_colleges(user).values_list("pk", flat=True))
+    if not college_ids:
+        return User.objects.none()
+    # A college admin manages only accounts all of whose grants lie in their college(s).
+    outside = Grant.objects.exclude(role__in=COLLEGE_SCOPED).values("user_id")
+    other_college = Grant.objects.filter(role__in=COLLEGE_SCOPED).exclude(college_id__in=college_ids)
+    return (
+        User.objects.filter(grants__college_id__in=college_ids)
+        .exclude(pk__in=outside)
+        .exclude(pk__in=other_college.values("user_id"))
+        .distinct()
+    )
+
+
+def get_user_for(user, pk: int) -> User:
+    target = users_for(user).filter(pk=pk).first()
+    if target is None:
+        audit_denied(user, object_type="user", object_id=pk, why="scope")
+        raise Http404("user")
+    return target
+
+
+def can_grant(user, *, role: str, college: College | None) -> bool:
+    """May ``user`` give someone a grant of ``role`` in ``college``?"""
+    if is_school_admin(user):
+        return True
+    if role not in COLLEGE_GRANTABLE or college is None:
+        return False
+    return administered_colleges(user).filter(pk=college.pk).exists()
+
+
+def can_import_into(user, colleges: Iterable[College]) -> bool:
+    """May ``user`` write roster or staff rows for every one of ``colleges``? (SEC-34)"""
+    if is_school_admin(user):
+        return True
+    allowed = set(administered_colleges(user).values_list("pk", flat=True))
+    return bool(allowed) and all(c.pk in allowed for c in colleges)
+
+
+def can_read_audit(user) -> bool:
+    return has_role(user, *AUDIT_READERS)

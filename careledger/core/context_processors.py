@@ -1,0 +1,18 @@
+from django.conf import settings
+
+from careledger.accounts import policy
+
+
+def site(request):
+    user = getattr(request, "user", None)
+    roles = policy.roles_of(user) if user is not None else frozenset()
+    return {
+        "SCHOOL_NAME": settings.SCHOOL_NAME,
+        "user_roles": roles,
+        # Navigation shows only what the user's grants allow: the same rules the views enforce.
+        "nav": {
+            "students": bool(roles & policy.STUDENT_READERS),
+            "accounts": bool(roles & policy.ADMINS),
+            "roster_import": bool(roles & policy.ADMINS),
+        },
+    }

@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class RosterConfig(AppConfig):
+    name = "careledger.roster"

@@ -1,0 +1,460 @@
+"""Roster import: all or nothing, idempotent, upsert by 学号.
+
+The file is validated whole first; any bad row gives a report (row, column, message) and nothing is
+written. A good file is applied in one transaction. Each college named in the file is taken to be
+listed in full: its active students missing from the file are marked inactive (never deleted).
+"""
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from careledger.accounts import policy
+from careledger.audit.services import Action, Outcome, record
+from careledger.core.tabular import Table, TableError, read_table
+from careledger.roster import rules
+from careledger.roster.models import College, Dorm, Gender, Major, SchoolClass, Student
+
+BATCH = 2000
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    message: str
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deactivated: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    dry_run: bool = False
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def as_dict(self) -> dict:
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "deactivated": self.deactivated,
+            "dry_run": self.dry_run,
+            "errors": [{"row": e.row, "column": e.column, "message": e.message} for e in self.errors],
+            **self.extra,
+        }
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str  # the Chinese header, as the template writes it
+    aliases: tuple[str, ...] = ()
+    required: bool = False
+
+
+def match_columns(table: Table, columns: list[Column]) -> tuple[dict[str, int], dict[str, str], list[RowError]]:
+    """Map each known column to its index, by its Chinese header or an English alias (any case).
+
+    Returns (index by key, header as written by key, header errors).
+    """
+    lookup: dict[str, Column] = {}
+    for col in columns:
+        for name in (col.header, *col.aliases):
+            lookup[_norm_header(name)] = col
+    index: dict[str, int] = {}
+    written: dict[str, str] = {}
+    errors: list[RowError] = []
+    for i, raw in enumerate(table.header):
+        col = lookup.get(_norm_header(raw))
+        if col is None:
+            continue  # extra columns (民族, 政治面貌 …) are allowed and ignored
+        if col.key in index:
+            errors.append(RowError(1, raw, _("列重复：%(h)s / Duplicate column.") % {"h": raw}))
+            continue
+        index[col.key] = i
+        written[col.key] = raw
+    for col in columns:
+        if col.required and col.key not in index:
+            errors.append(
+                RowError(1, col.header, _("缺少必填列“%(h)s”。 / Required column is missing.") % {"h": col.header})
+            )
+    return index, written, errors
+
+
+def _norm_header(value: str) -> str:
+    return re.sub(r"[\s_*＊]", "", value).lower()
+
+
+ROSTER_COLUMNS = [
+    Column("student_no", "学号", ("student_no", "studentno", "student_id", "xh"), required=True),
+    Column("name", "姓名", ("name", "xm"), required=True),
+    Column("gender", "性别", ("gender", "sex", "xb"), required=True),
+    Column("college", "学院", ("college", "school", "faculty"), required=True),
+    Column("major", "专业", ("major",)),
+    Column("grade", "年级", ("grade", "nj"), required=True),
+    Column("school_class", "班级", ("class", "class_name", "bj"), required=True),
+    Column("dorm", "寝室", ("dorm", "room", "寝室号")),
+    Column("phone", "联系方式", ("phone", "mobile", "手机", "手机号", "联系电话")),
+    Column("parent_name", "家长姓名", ("parent_name", "guardian")),
+    Column("parent_phone", "家长联系方式", ("parent_phone", "guardian_phone", "家长电话")),
+    Column("birth_date", "出生日期", ("birth_date", "birthday", "dob")),
+    Column("native_place", "籍贯", ("native_place", "hometown", "jg")),
+    Column("id_number", "身份证号", ("id_number", "id_card", "sfzh", "身份证号码")),
+]
+
+_GENDERS = {"男": Gender.MALE, "女": Gender.FEMALE, "m": Gender.MALE, "f": Gender.FEMALE}
+_GENDERS |= {"male": Gender.MALE, "female": Gender.FEMALE}
+_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
+_DATE8 = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_MAX_LEN = {"name": 50, "college": 100, "major": 100, "school_class": 100, "dorm": 100}
+_MAX_LEN |= {"parent_name": 50, "native_place": 100}
+
+# Fields compared when deciding whether an existing student changed (FKs by name).
+_COMPARED = (
+    "name",
+    "gender",
+    "college",
+    "major",
+    "grade",
+    "school_class",
+    "dorm",
+    "phone",
+    "parent_name",
+    "parent_phone",
+    "birth_date",
+    "native_place",
+    "id_number",
+)
+
+
+def parse_date(value: str) -> date | None:
+    m = _DATE.match(value) or _DATE8.match(value)
+    if not m:
+        return None
+    try:
+        return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
+
+
+def _validate_rows(table: Table, index: dict[str, int], written: dict[str, str]) -> tuple[list[dict], list[RowError]]:
+    pattern = re.compile(getattr(settings, "STUDENT_NO_PATTERN", rules.STUDENT_NO.pattern))
+    errors: list[RowError] = []
+    records: list[dict] = []
+    seen: dict[str, int] = {}
+    class_grade: dict[tuple[str, str], tuple[str, int]] = {}
+    width = len(table.header)
+    for row_no, raw in table.rows:
+        cells = raw + [""] * (width - len(raw))
+        rec = {key: cells[i].strip() for key, i in index.items()}
+        rec["_row"] = row_no
+
+        def err(key: str, message: str, row_no: int = row_no) -> None:
+            errors.append(RowError(row_no, written.get(key, key), message))
+
+        for key in ("student_no", "name", "gender", "college", "grade", "school_class"):
+            if not rec.get(key):
+                err(key, _("必填项为空。 / Required value is empty."))
+        for key, limit in _MAX_LEN.items():
+            if len(rec.get(key, "")) > limit:
+                err(key, _("内容过长（最多 %(n)d 字）。 / Too long.") % {"n": limit})
+        no = rec.get("student_no", "")
+        if no:
+            if not pattern.match(no):
+                err("student_no", _("学号格式不正确：%(v)s / Malformed student number.") % {"v": no})
+            elif no in seen:
+                err(
+                    "student_no",
+                    _("学号 %(v)s 与第 %(r)d 行重复。 / Duplicate student number (see row %(r)d).")
+                    % {"v": no, "r": seen[no]},
+                )
+            else:
+                seen[no] = row_no
+        gender = rec.get("gender", "")
+        if gender:
+            code = _GENDERS.get(gender.lower())
+            if code is None:
+                err("gender", _("性别应为“男”或“女”：%(v)s / Gender must be 男 or 女.") % {"v": gender})
+            rec["gender"] = code
+        if rec.get("grade"):
+            grade = rules.normalize_grade(rec["grade"])
+            if grade is None:
+                err("grade", _("年级格式应为 2023 或 2023级：%(v)s / Grade must look like 2023.") % {"v": rec["grade"]})
+            rec["grade"] = grade
+        if rec.get("college") and rec.get("school_class") and rec.get("grade"):
+            key = (rec["college"], rec["school_class"])
+            first = class_grade.setdefault(key, (rec["grade"], row_no))
+            if first[0] != rec["grade"]:
+                err(
+                    "grade",
+                    _("同一班级的年级不一致（见第 %(r)d 行）。 / Grade differs from row %(r)d for the same class.")
+                    % {"r": first[1]},
+                )
+        for key in ("phone", "parent_phone"):
+            if rec.get(key):
+                if rules.phone_valid(rec[key]):
+                    rec[key] = rules.normalize_phone(rec[key])
+                else:
+                    err(key, _("电话号码格式不正确：%(v)s / Malformed phone number.") % {"v": rec[key]})
+        birth = None
+        if rec.get("birth_date"):
+            birth = parse_date(rec["birth_date"])
+            if birth is None:
+                err(
+                    "birth_date",
+                    _("日期格式应为 YYYY-MM-DD：%(v)s / Date must be YYYY-MM-DD.") % {"v": rec["birth_date"]},
+                )
+        rec["birth_date"] = birth
+        id_number = rec.get("id_number", "").upper()
+        rec["id_number"] = id_number
+        if id_number:
+            if not rules.id_number_valid(id_number):
+                err("id_number", _("身份证号无效（校验位或出生日期错误）。 / Invalid ID number (check digit or date)."))
+            else:
+                if rec.get("gender") and rules.id_number_gender(id_number) != rec["gender"]:
+                    err("id_number", _("身份证号与性别不符。 / The ID number does not match the gender."))
+                if birth and rules.id_number_birth_date(id_number) != birth:
+                    err("id_number", _("身份证号与出生日期不符。 / The ID number does not match the birth date."))
+        records.append(rec)
+    return records, errors
+
+
+def _check_scope(actor, records: list[dict], written: dict[str, str]) -> list[RowError]:
+    """SEC-34: a college admin may import only students of their own college(s)."""
+    if actor is None or policy.is_school_admin(actor):
+        return []
+    allowed = set(policy.administered_colleges(actor).values_list("name", flat=True))
+    return [
+        RowError(
+            rec["_row"],
+            written.get("college", "学院"),
+            _("无权导入该学院的学生：%(c)s / Outside your college.") % {"c": rec["college"]},
+        )
+        for rec in records
+        if rec.get("college") and rec["college"] not in allowed
+    ]
+
+
+def _existing_by_no(student_nos: set[str]) -> dict[str, dict]:
+    rows = Student.objects.values(
+        "pk",
+        "student_no",
+        "name",
+        "gender",
+        "college__name",
+        "major__name",
+        "grade",
+        "school_class__name",
+        "dorm__name",
+        "phone",
+        "parent_name",
+        "parent_phone",
+        "birth_date",
+        "native_place",
+        "id_number",
+        "is_active",
+    )
+    out = {}
+    for r in rows.iterator(chunk_size=5000):
+        if r["student_no"] in student_nos:
+            out[r["student_no"]] = {
+                "pk": r["pk"],
+                "name": r["name"],
+                "gender": r["gender"],
+                "college": r["college__name"],
+                "major": r["major__name"] or "",
+                "grade": r["grade"],
+                "school_class": r["school_class__name"],
+                "dorm": r["dorm__name"] or "",
+                "phone": r["phone"],
+                "parent_name": r["parent_name"],
+                "parent_phone": r["parent_phone"],
+                "birth_date": r["birth_date"],
+                "native_place": r["native_place"],
+                "id_number": r["id_number"],
+                "is_active": r["is_active"],
+            }
+    return out
+
+
+def _desired(rec: dict, present: dict[str, int]) -> dict:
+    """What the row says about each column the file has; columns it lacks are left as they are."""
+    return {key: rec.get(key) for key in _COMPARED if key in present}
+
+
+def roster_plan(records: list[dict], present: dict[str, int]):
+    existing = _existing_by_no({r["student_no"] for r in records})
+    creates, updates, unchanged = [], [], 0
+    for rec in records:
+        want = _desired(rec, present)
+        old = existing.get(rec["student_no"])
+        if old is None:
+            creates.append(rec)
+            continue
+        changed = {k: v for k, v in want.items() if v is not None and old[k] != v}
+        if changed or not old["is_active"]:
+            updates.append((old["pk"], rec, changed))
+        else:
+            unchanged += 1
+    return creates, updates, unchanged
+
+
+def _deactivation_qs(records: list[dict]):
+    colleges = {r["college"] for r in records}
+    in_file = [r["student_no"] for r in records]
+    return Student.objects.filter(college__name__in=colleges, is_active=True).exclude(student_no__in=in_file)
+
+
+def _lookups(records: list[dict]):
+    """Get or create the colleges, majors, classes and dorms the file names; return name → object maps."""
+    colleges = {c.name: c for c in College.objects.all()}
+    for name in sorted({r["college"] for r in records} - set(colleges)):
+        colleges[name] = College.objects.create(name=name)
+    majors = {(m.college_id, m.name): m for m in Major.objects.all()}
+    for college, name in sorted({(r["college"], r["major"]) for r in records if r.get("major")}):
+        key = (colleges[college].pk, name)
+        if key not in majors:
+            majors[key] = Major.objects.create(college=colleges[college], name=name)
+    classes = {(c.college_id, c.name): c for c in SchoolClass.objects.all()}
+    for rec in records:
+        college = colleges[rec["college"]]
+        key = (college.pk, rec["school_class"])
+        major = majors.get((college.pk, rec.get("major", ""))) if rec.get("major") else None
+        klass = classes.get(key)
+        if klass is None:
+            klass = SchoolClass.objects.create(
+                college=college, name=rec["school_class"], grade=rec["grade"], major=major
+            )
+            classes[key] = klass
+        elif klass.grade != rec["grade"] or (major is not None and klass.major_id != major.pk):
+            klass.grade = rec["grade"]
+            klass.major = major or klass.major
+            klass.save(update_fields=["grade", "major"])
+    dorms = {d.name: d for d in Dorm.objects.all()}
+    new_dorms = sorted({r["dorm"] for r in records if r.get("dorm")} - set(dorms))
+    for dorm in Dorm.objects.bulk_create([Dorm(name=n) for n in new_dorms], batch_size=BATCH):
+        dorms[dorm.name] = dorm
+    if new_dorms and any(d.pk is None for d in dorms.values()):
+        dorms = {d.name: d for d in Dorm.objects.all()}
+    return colleges, majors, classes, dorms
+
+
+def _apply(records, present, creates, updates) -> int:
+    colleges, majors, classes, dorms = _lookups(records)
+
+    def fk_values(rec: dict) -> dict:
+        college = colleges[rec["college"]]
+        out = {
+            "college": college,
+            "school_class": classes[(college.pk, rec["school_class"])],
+        }
+        if "major" in present:
+            out["major"] = majors.get((college.pk, rec["major"])) if rec.get("major") else None
+        if "dorm" in present:
+            out["dorm"] = dorms.get(rec["dorm"]) if rec.get("dorm") else None
+        return out
+
+    plain = [k for k in ("phone", "parent_name", "parent_phone", "native_place") if k in present]
+    new_students = []
+    for rec in creates:
+        student = Student(
+            student_no=rec["student_no"],
+            name=rec["name"],
+            name_initials=rules.name_initials(rec["name"]),
+            gender=rec["gender"],
+            grade=rec["grade"],
+            birth_date=rec.get("birth_date"),
+            id_number=rec.get("id_number", ""),
+            **{k: rec.get(k, "") for k in plain},
+            **fk_values(rec),
+        )
+        new_students.append(student)
+    Student.objects.bulk_create(new_students, batch_size=BATCH)
+
+    if updates:
+        by_pk = Student.objects.in_bulk([pk for pk, _, _ in updates])
+        touched: set[str] = {"is_active"}
+        changed_students = []
+        for pk, rec, changed in updates:
+            student = by_pk[pk]
+            student.is_active = True
+            for key in changed:
+                if key in ("college", "school_class", "major", "dorm"):
+                    continue
+                setattr(student, key, rec[key] if key != "id_number" else rec.get("id_number", ""))
+                touched.add(key)
+            if "name" in changed:
+                student.name_initials = rules.name_initials(rec["name"])
+                touched.add("name_initials")
+            if changed.keys() & {"college", "school_class", "major", "dorm"}:
+                for key, value in fk_values(rec).items():
+                    setattr(student, key, value)
+                    touched.add(key)
+            changed_students.append(student)
+        Student.objects.bulk_update(changed_students, sorted(touched), batch_size=500)
+    return _deactivation_qs(records).update(is_active=False)
+
+
+def roster_import(*, actor, data: bytes, filename: str, dry_run: bool = False) -> ImportReport:
+    """Validate the whole file; if every row is good (and not a dry run), apply it in one transaction."""
+    report = ImportReport(dry_run=dry_run)
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        table = read_table(data, filename)
+    except TableError as exc:
+        report.errors.append(RowError(0, "", str(exc)))
+        _audit(actor, report, filename, digest)
+        return report
+    index, written, header_errors = match_columns(table, ROSTER_COLUMNS)
+    if header_errors:
+        report.errors = header_errors
+        _audit(actor, report, filename, digest)
+        return report
+    records, errors = _validate_rows(table, index, written)
+    errors += _check_scope(actor, records, written)
+    if errors:
+        report.errors = sorted(errors, key=lambda e: e.row)
+        _audit(actor, report, filename, digest)
+        return report
+    with transaction.atomic():
+        creates, updates, unchanged = roster_plan(records, index)
+        report.created, report.updated, report.unchanged = len(creates), len(updates), unchanged
+        if dry_run:
+            report.deactivated = _deactivation_qs(records).count()
+        else:
+            report.deactivated = _apply(records, index, creates, updates)
+            _audit(actor, report, filename, digest)
+    if dry_run:
+        _audit(actor, report, filename, digest)
+    return report
+
+
+def _audit(actor, report: ImportReport, filename: str, digest: str) -> None:
+    record(
+        actor=actor if actor is not None else "cli",
+        action=Action.IMPORT,
+        object_type="roster",
+        outcome=Outcome.OK if report.ok else Outcome.ERROR,
+        detail={
+            "file": filename[-100:],
+            "sha256": digest,
+            "dry_run": report.dry_run,
+            "created": report.created,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+            "deactivated": report.deactivated,
+            "errors": len(report.errors),
+        },
+    )

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from careledger.roster import views
+
+app_name = "students"
+
+urlpatterns = [
+    path("", views.student_list, name="list"),
+    path("<str:student_no>/", views.student_detail, name="detail"),
+]

@@ -1,0 +1,18 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from careledger.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/login/", core_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", core_views.PasswordChangeView.as_view(), name="password_change"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("students/", include("careledger.roster.urls", namespace="students")),
+    path("roster/", include("careledger.roster.import_urls", namespace="roster")),
+    path("accounts/", include("careledger.accounts.urls", namespace="accounts")),
+    path("api/", include("careledger.api.urls", namespace="api")),
+]
