@@ -17,6 +17,7 @@ from django.http import Http404
 from rest_framework.permissions import BasePermission
 
 from careledger.accounts.models import Grant, Role, User
+from careledger.audit import context as request_context
 from careledger.audit.services import Action, Outcome, record
 from careledger.roster.models import College, Student
 
@@ -91,13 +92,17 @@ RULES: dict[str, Rule] = {
 
 
 def grants_of(user) -> list[Grant]:
+    """The caller's grants, read once per request: a changed grant applies from the next request on."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
-    cached = getattr(user, "_policy_grants", None)
-    if cached is None:
-        cached = list(user.grants.select_related("college", "department").prefetch_related("classes"))
-        user._policy_grants = cached
-    return cached
+    cache = request_context.current().cache
+    key = ("grants", user.pk)
+    if cache is not None and key in cache:
+        return cache[key]
+    grants = list(user.grants.select_related("college", "department").prefetch_related("classes"))
+    if cache is not None:
+        cache[key] = grants
+    return grants
 
 
 def roles_of(user) -> frozenset[str]:

@@ -3,7 +3,8 @@
 from django.contrib.auth import authenticate, user_logged_in
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.dateparse import parse_datetime
+from django.utils.timezone import is_naive, make_aware
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.authtoken.models import Token
@@ -20,6 +21,7 @@ from careledger.audit.models import AuditEvent
 from careledger.audit.services import Action, record
 from careledger.core.tabular import TableError, check_size
 from careledger.escalations.models import Department
+from careledger.escalations.services import department_create
 from careledger.roster import importers
 from careledger.roster.selectors import student_search
 
@@ -186,8 +188,7 @@ class DepartmentListView(generics.ListAPIView):
     def post(self, request):
         data = s.DepartmentSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        department = data.save()
-        record(actor=request.user, action=Action.CREATE, object_type="department", object_id=department.pk)
+        department = department_create(actor=request.user, **data.validated_data)
         return Response(s.DepartmentSerializer(department).data, status=status.HTTP_201_CREATED)
 
 
@@ -204,8 +205,8 @@ class AuditListView(generics.ListAPIView):
         if p.get("action"):
             qs = qs.filter(action=p["action"])
         if p.get("since"):
-            since = parse_datetime(p["since"]) or parse_date(p["since"])
+            since = parse_datetime(p["since"])
             if since is None:
                 raise ValidationError({"since": ["日期格式应为 YYYY-MM-DD。 / Use YYYY-MM-DD."]})
-            qs = qs.filter(at__gte=since) if hasattr(since, "hour") else qs.filter(at__date__gte=since)
+            qs = qs.filter(at__gte=make_aware(since) if is_naive(since) else since)
         return qs

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 class RequestContext:
     remote_addr: str | None = None
     request_id: str = ""
+    # Per-request memo (e.g. the caller's grants). None outside a request: nothing is cached there.
+    cache: dict | None = None
 
 
 _current: contextvars.ContextVar[RequestContext] = contextvars.ContextVar(

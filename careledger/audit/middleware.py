@@ -12,7 +12,7 @@ class RequestContextMiddleware:
     def __call__(self, request):
         request.request_id = uuid.uuid4().hex
         token = context.set_current(
-            context.RequestContext(remote_addr=request.META.get("REMOTE_ADDR"), request_id=request.request_id)
+            context.RequestContext(remote_addr=request.META.get("REMOTE_ADDR"), request_id=request.request_id, cache={})
         )
         try:
             return self.get_response(request)

@@ -1,0 +1,117 @@
+"""Every URL × every role, against one table. A URL added without a row here fails the meta-test,
+and a URL without a rule in policy.RULES is refused to everyone (see test_unruled_url_is_denied).
+
+Statuses: 200 ok; 302 redirect (anonymous → login, or a form's success); 400 bad input (the caller was
+let in); 401 API without credentials; 403 role may not call it; 404 object out of scope; 405 method.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from careledger.accounts import policy
+
+ROLES = ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "harry", "ivan", "anon"]
+# alice school_admin · bob college_admin 文学院 · carol counselor 文学院 2023 · dave class_teacher 2023-2班
+# erin mentor · frank department · grace auditor · harry no grant · ivan college_admin 数学院 · anon
+
+
+def _row(default: int, **overrides: int) -> dict[str, int]:
+    return {role: overrides.get(role, default) for role in ROLES}
+
+
+STUDENT_READERS_OK = {"alice": 200, "bob": 200, "carol": 200, "dave": 200, "erin": 200, "ivan": 200}
+ADMINS_ONLY = {"alice": 200, "bob": 200, "ivan": 200}
+
+# url name → (method, url kwargs builder, POST data, expected status per role)
+MATRIX = {
+    "home": ("get", None, None, _row(200, anon=302)),
+    "healthz": ("get", None, None, _row(200)),
+    "login": ("get", None, None, _row(302, anon=200)),
+    "logout": ("post", None, {}, _row(302)),
+    "password_change": ("get", None, None, _row(200, anon=302)),
+    "set_language": ("post", None, {"language": "en", "next": "/"}, _row(302)),
+    "students:list": ("get", None, None, _row(403, anon=302, **STUDENT_READERS_OK)),
+    "students:detail": (
+        "get",
+        lambda s: {"student_no": s.students["li"].student_no},
+        None,
+        _row(403, anon=302, alice=200, bob=200, carol=200, dave=200, erin=404, ivan=404),
+    ),
+    "roster:import": ("get", None, None, _row(403, anon=302, **ADMINS_ONLY)),
+    "accounts:user-list": ("get", None, None, _row(403, anon=302, **ADMINS_ONLY)),
+    "accounts:user-create": ("get", None, None, _row(403, anon=302, **ADMINS_ONLY)),
+    "accounts:user-edit": ("get", lambda s: {"pk": s.carol.pk}, None, _row(403, anon=302, alice=200, bob=200, ivan=404)),
+    "accounts:user-active": (
+        "post",
+        lambda s: {"pk": s.carol.pk},
+        {"active": "1"},
+        _row(403, anon=302, alice=302, bob=302, ivan=404),
+    ),
+    "accounts:grant-add": ("get", lambda s: {"pk": s.carol.pk}, None, _row(403, anon=302, alice=200, bob=200, ivan=404)),
+    "accounts:grant-delete": (
+        "post",
+        lambda s: {"pk": s.carol.grants.get().pk},
+        {},
+        _row(403, anon=302, alice=302, bob=302, ivan=404),
+    ),
+    "accounts:staff-import": ("get", None, None, _row(403, anon=302, **ADMINS_ONLY)),
+    "api:schema": ("get", None, None, _row(200)),
+    "api:docs": ("get", None, None, _row(200)),
+    "api:token": ("post", None, {}, _row(400)),
+    "api:me": ("get", None, None, _row(200, anon=401)),
+    "api:user-list": ("get", None, None, _row(403, anon=401, **ADMINS_ONLY)),
+    "api:user-detail": ("get", lambda s: {"pk": s.carol.pk}, None, _row(403, anon=401, alice=200, bob=200, ivan=404)),
+    "api:roster-import": ("post", None, {}, _row(403, anon=401, alice=400, bob=400, ivan=400)),
+    "api:staff-import": ("post", None, {}, _row(403, anon=401, alice=400, bob=400, ivan=400)),
+    "api:student-list": ("get", None, None, _row(403, anon=401, **STUDENT_READERS_OK)),
+    "api:student-detail": (
+        "get",
+        lambda s: {"student_no": s.students["li"].student_no},
+        None,
+        _row(403, anon=401, alice=200, bob=200, carol=200, dave=200, erin=404, ivan=404),
+    ),
+    "api:department-list": ("get", None, None, _row(200, harry=403, anon=401)),
+    "api:audit-list": ("get", None, None, _row(403, anon=401, alice=200, grace=200)),
+}
+
+
+def _url_names(resolver=None, namespace: str = "") -> set[str]:
+    names = set()
+    for entry in (resolver or get_resolver()).url_patterns:
+        if isinstance(entry, URLResolver):
+            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            names |= _url_names(entry, ns)
+        elif isinstance(entry, URLPattern):
+            names.add(f"{namespace}{entry.name}" if entry.name else f"<unnamed {entry.pattern}>")
+    return names
+
+
+def test_every_url_is_in_the_matrix():
+    assert _url_names() == set(MATRIX), "each URL needs a matrix row (and a rule in policy.RULES)"
+
+
+def test_every_url_has_a_rule_and_every_rule_a_url():
+    names = _url_names()
+    assert names == set(policy.RULES) | set(policy.PUBLIC)
+
+
+def test_unruled_url_is_denied(school):
+    for user in school.users.values():
+        assert not policy.allows_endpoint(user, "some:new-endpoint", "GET")
+        assert not policy.allows_endpoint(user, None, "GET")
+
+
+@pytest.mark.parametrize("url_name", sorted(MATRIX))
+def test_role_matrix(client, school, url_name):
+    from django.urls import reverse
+
+    method, kwargs, data, expected = MATRIX[url_name]
+    url = reverse(url_name, kwargs=kwargs(school) if kwargs else None)
+    got = {}
+    for role in ROLES:
+        client.logout()
+        if role != "anon":
+            client.force_login(school.users[role])
+        response = getattr(client, method)(url, data) if data is not None else getattr(client, method)(url)
+        got[role] = response.status_code
+    assert got == expected
