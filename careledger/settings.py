@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "careledger.roster",
     "careledger.audit",
     "careledger.escalations",
+    "careledger.cases",
+    "careledger.contacts",
     "careledger.api",
 ]
 

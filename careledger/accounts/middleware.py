@@ -1,8 +1,11 @@
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
 from rest_framework.views import APIView
 
 from careledger.accounts import policy
+
+_ALLOWED_BEFORE_PASSWORD_CHANGE = frozenset({"password_change", "logout"})
 
 
 class PolicyMiddleware:
@@ -27,6 +30,9 @@ class PolicyMiddleware:
             return None
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
+        if request.user.must_change_password and url_name not in _ALLOWED_BEFORE_PASSWORD_CHANGE:
+            # A password someone else set must be changed before anything else (MLPS 8.1.4.1a).
+            return redirect("password_change")
         if policy.allows_endpoint(request.user, url_name, request.method):
             return None
         policy.audit_denied(request.user, object_type="endpoint", object_id=url_name or request.path, why="role")

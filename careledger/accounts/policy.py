@@ -19,6 +19,7 @@ from rest_framework.permissions import BasePermission
 from careledger.accounts.models import Grant, Role, User
 from careledger.audit import context as request_context
 from careledger.audit.services import Action, Outcome, record
+from careledger.cases.models import Case, Mentorship
 from careledger.roster.models import College, Student
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -26,6 +27,11 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Roles that may see students (each within its own scope).
 STUDENT_READERS = frozenset({Role.SCHOOL_ADMIN, Role.COLLEGE_ADMIN, Role.COUNSELOR, Role.CLASS_TEACHER, Role.MENTOR})
 ADMINS = frozenset({Role.SCHOOL_ADMIN, Role.COLLEGE_ADMIN})
+CASE_READERS = STUDENT_READERS
+ON_CASE = frozenset({Role.MENTOR, Role.COUNSELOR, Role.CLASS_TEACHER})
+CASE_OPENERS = frozenset({Role.COUNSELOR, Role.CLASS_TEACHER}) | ADMINS
+MENTOR_ASSIGNERS = CASE_OPENERS
+REOPENERS = frozenset({Role.COUNSELOR, Role.CLASS_TEACHER}) | ADMINS
 AUDIT_READERS = frozenset({Role.SCHOOL_ADMIN, Role.AUDITOR})
 ANY_ROLE = frozenset(Role)
 NOBODY: frozenset[str] = frozenset()
@@ -85,6 +91,20 @@ RULES: dict[str, Rule] = {
     "api:student-detail": Rule(read=STUDENT_READERS),
     "api:department-list": Rule(read=ANY_ROLE, write=frozenset({Role.SCHOOL_ADMIN})),
     "api:audit-list": Rule(read=AUDIT_READERS),
+    "api:semester-list": Rule(read=ANY_ROLE, write=frozenset({Role.SCHOOL_ADMIN})),
+    "api:semester-current": Rule(read=ANY_ROLE),
+    "api:case-list": Rule(read=CASE_READERS, write=CASE_OPENERS),
+    "api:case-detail": Rule(read=CASE_READERS, write=CASE_READERS),
+    "api:case-mentor": Rule(write=MENTOR_ASSIGNERS),
+    "api:case-helpers": Rule(read=CASE_READERS, write=CASE_READERS),
+    "api:case-contacts": Rule(read=CASE_READERS, write=CASE_READERS),
+    "api:case-compliance": Rule(read=CASE_READERS),
+    "api:case-timeline": Rule(read=CASE_READERS),
+    "api:case-close-request": Rule(write=ON_CASE),
+    "api:case-close-approve": Rule(write=ADMINS),
+    "api:case-close-reject": Rule(write=ADMINS),
+    "api:case-reopen": Rule(write=REOPENERS),
+    "api:compliance-overdue": Rule(read=CASE_READERS),
 }
 
 
@@ -156,29 +176,33 @@ class PolicyPermission(BasePermission):
         return False
 
 
-# --- students ---
+# --- students and cases ---
 
 
-def _student_scope(user) -> Q | None:
-    """The Q that selects the students ``user`` may see, or None for none at all."""
+def _roster_scope(user, prefix: str = "") -> Q | None:
+    """The Q selecting students (``prefix=""``) or cases (``prefix="student__"``) in ``user``'s roster
+    scope — by college, grade and class — or None when the grants give no roster scope."""
     parts: list[Q] = []
     for grant in grants_of(user):
         if grant.role == Role.SCHOOL_ADMIN:
             return Q()
         if grant.role == Role.COLLEGE_ADMIN and grant.college_id:
-            parts.append(Q(college_id=grant.college_id))
+            parts.append(Q(**{f"{prefix}college_id": grant.college_id}))
         elif grant.role == Role.COUNSELOR and grant.college_id:
             class_ids = [c.pk for c in grant.classes.all()]
-            within = Q(grade__in=grant.grades) if grant.grades else Q(pk__in=[])
+            within = Q(**{f"{prefix}grade__in": grant.grades}) if grant.grades else Q(pk__in=[])
             if class_ids:
-                within |= Q(school_class_id__in=class_ids)
-            parts.append(Q(college_id=grant.college_id) & within)
+                within |= Q(**{f"{prefix}school_class_id__in": class_ids})
+            parts.append(Q(**{f"{prefix}college_id": grant.college_id}) & within)
         elif grant.role == Role.CLASS_TEACHER:
             class_ids = [c.pk for c in grant.classes.all()]
             if class_ids:
-                parts.append(Q(school_class_id__in=class_ids))
-        # Mentors see the students of the cases they are paired with (cases issue); departments and
-        # auditors see no students.
+                parts.append(Q(**{f"{prefix}school_class_id__in": class_ids}))
+        # Departments and auditors have no roster scope; mentors see through their pairings.
+    return _any(parts)
+
+
+def _any(parts: list[Q]) -> Q | None:
     if not parts:
         return None
     combined = parts[0]
@@ -187,11 +211,16 @@ def _student_scope(user) -> Q | None:
     return combined
 
 
+def _current_pairings(user) -> QuerySet[Mentorship]:
+    return Mentorship.objects.filter(mentor=user, ended_at__isnull=True)
+
+
 def students_for(user) -> QuerySet[Student]:
-    scope = _student_scope(user)
-    if scope is None:
-        return Student.objects.none()
-    return Student.objects.filter(scope)
+    parts = [q for q in [_roster_scope(user)] if q is not None]
+    if has_role(user, Role.MENTOR):
+        parts.append(Q(pk__in=_current_pairings(user).values("case__student_id")))
+    scope = _any(parts)
+    return Student.objects.none() if scope is None else Student.objects.filter(scope)
 
 
 def get_student_for(user, student_no: str) -> Student:
@@ -201,6 +230,73 @@ def get_student_for(user, student_no: str) -> Student:
         audit_denied(user, object_type="student", object_id=student_no, student_no=student_no, why="scope")
         raise Http404("student")
     return student
+
+
+def cases_for(user) -> QuerySet[Case]:
+    parts = [q for q in [_roster_scope(user, "student__")] if q is not None]
+    if has_role(user, Role.MENTOR):
+        parts.append(Q(pk__in=_current_pairings(user).values("case_id")))
+    scope = _any(parts)
+    return Case.objects.none() if scope is None else Case.objects.filter(scope)
+
+
+def get_case_for(user, pk: object) -> Case:
+    """The case, if ``user`` may see it; 404 (and an audited denial) for missing and forbidden alike."""
+    case = None
+    if str(pk).isdigit():
+        case = cases_for(user).select_related("student").filter(pk=int(str(pk))).first()
+    if case is None:
+        audit_denied(user, object_type="case", object_id=pk, why="scope")
+        raise Http404("case")
+    return case
+
+
+def student_roles(user, student: Student) -> frozenset[str]:
+    """The roles ``user`` holds towards this student through the roster (not through a pairing)."""
+    roles = set()
+    for grant in grants_of(user):
+        if grant.role == Role.SCHOOL_ADMIN:
+            roles.add(Role.SCHOOL_ADMIN)
+        elif grant.role == Role.COLLEGE_ADMIN and grant.college_id == student.college_id:
+            roles.add(Role.COLLEGE_ADMIN)
+        elif grant.role == Role.COUNSELOR and grant.college_id == student.college_id:
+            if student.grade in grant.grades or any(c.pk == student.school_class_id for c in grant.classes.all()):
+                roles.add(Role.COUNSELOR)
+        elif grant.role == Role.CLASS_TEACHER and any(c.pk == student.school_class_id for c in grant.classes.all()):
+            roles.add(Role.CLASS_TEACHER)
+    return frozenset(roles)
+
+
+def case_roles(user, case: Case) -> frozenset[str]:
+    """The roles ``user`` holds towards ``case``: roster roles plus mentor when currently paired."""
+    roles = set(student_roles(user, case.student))
+    if has_role(user, Role.MENTOR) and _current_pairings(user).filter(case_id=case.pk).exists():
+        roles.add(Role.MENTOR)
+    return frozenset(roles)
+
+
+# What each role may do to a case it can see. No entry, no action.
+CASE_ACTIONS: dict[str, frozenset[str]] = {
+    "edit": ON_CASE | ADMINS,
+    "assign_mentor": MENTOR_ASSIGNERS,
+    "add_helper": ON_CASE | ADMINS,
+    "record_contact": ON_CASE | ADMINS,
+    "attach": ON_CASE | ADMINS,
+    "record_effect": ON_CASE | ADMINS,
+    "verify_physical": frozenset({Role.CLASS_TEACHER, Role.COUNSELOR}),
+    "request_close": ON_CASE,
+    "approve_close": ADMINS,
+    "reopen": REOPENERS,
+}
+
+
+def can(user, action: str, case: Case, *, roles: frozenset[str] | None = None) -> bool:
+    allowed = CASE_ACTIONS[action]  # an unknown action is a programming error, never a yes
+    return not allowed.isdisjoint(case_roles(user, case) if roles is None else roles)
+
+
+def can_open_case(user, student: Student) -> bool:
+    return not CASE_OPENERS.isdisjoint(student_roles(user, student))
 
 
 # --- colleges and accounts ---

@@ -1,9 +1,26 @@
+"""One place that turns service errors into API answers: 400 bad input, 403, 404 (no hint), 409 stale."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import status
 from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from careledger.cases.services import StaleVersion
 
 
 def exception_handler(exc, context):
-    """DRF's handler; out-of-scope objects are plain 404s with no hint of what exists."""
+    if isinstance(exc, DjangoValidationError):
+        body = exc.message_dict if hasattr(exc, "message_dict") else {"errors": exc.messages}
+        return Response(body, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, StaleVersion):
+        return Response(
+            {
+                "detail": "档案已被他人修改，请刷新后重试。 / The case changed since you read it; reload and try again.",
+                "version": exc.current,
+            },
+            status=status.HTTP_409_CONFLICT,
+        )
     response = drf_exception_handler(exc, context)
     if response is not None and response.status_code == 404:
         response.data = {"detail": NotFound.default_detail}

@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from careledger.api import views
+from careledger.api import case_views, views
 
 app_name = "api"
 
@@ -18,4 +18,21 @@ urlpatterns = [
     path("v1/students/<str:student_no>/", views.StudentDetailView.as_view(), name="student-detail"),
     path("v1/departments/", views.DepartmentListView.as_view(), name="department-list"),
     path("v1/audit/", views.AuditListView.as_view(), name="audit-list"),
+]
+
+urlpatterns += [
+    path("v1/semesters/", case_views.SemesterListView.as_view(), name="semester-list"),
+    path("v1/semesters/current/", case_views.SemesterCurrentView.as_view(), name="semester-current"),
+    path("v1/cases/", case_views.CaseListView.as_view(), name="case-list"),
+    path("v1/cases/<int:pk>/", case_views.CaseDetailView.as_view(), name="case-detail"),
+    path("v1/cases/<int:pk>/mentor/", case_views.CaseMentorView.as_view(), name="case-mentor"),
+    path("v1/cases/<int:pk>/helpers/", case_views.CaseHelpersView.as_view(), name="case-helpers"),
+    path("v1/cases/<int:pk>/contacts/", case_views.CaseContactsView.as_view(), name="case-contacts"),
+    path("v1/cases/<int:pk>/compliance/", case_views.CaseComplianceView.as_view(), name="case-compliance"),
+    path("v1/cases/<int:pk>/timeline/", case_views.CaseTimelineView.as_view(), name="case-timeline"),
+    path("v1/cases/<int:pk>/close-request/", case_views.CloseRequestView.as_view(), name="case-close-request"),
+    path("v1/cases/<int:pk>/close-approve/", case_views.CloseApproveView.as_view(), name="case-close-approve"),
+    path("v1/cases/<int:pk>/close-reject/", case_views.CloseRejectView.as_view(), name="case-close-reject"),
+    path("v1/cases/<int:pk>/reopen/", case_views.ReopenView.as_view(), name="case-reopen"),
+    path("v1/compliance/overdue/", case_views.OverdueView.as_view(), name="compliance-overdue"),
 ]

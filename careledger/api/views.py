@@ -1,14 +1,12 @@
 """API views: authenticate, let the policy decide, validate, call the same services as the pages."""
 
 from django.contrib.auth import authenticate, user_logged_in
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.dateparse import parse_datetime
 from django.utils.timezone import is_naive, make_aware
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.authtoken.models import Token
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -24,12 +22,6 @@ from careledger.escalations.models import Department
 from careledger.escalations.services import department_create
 from careledger.roster import importers
 from careledger.roster.selectors import student_search
-
-
-def _django_errors(exc: DjangoValidationError) -> dict:
-    if hasattr(exc, "message_dict"):
-        return exc.message_dict
-    return {"errors": exc.messages}
 
 
 class TokenView(APIView):
@@ -85,21 +77,16 @@ class UserListView(generics.ListAPIView):
         data = s.UserCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        try:
-            specs = [services.grant_spec_resolve(**g) for g in v["grants"]]
-            user = services.user_create(
-                actor=request.user,
-                username=v["username"],
-                password=v["password"],
-                name=v["name"],
-                phone=v["phone"],
-                staff_no=v["staff_no"],
-                grants=specs,
-            )
-        except DjangoValidationError as exc:
-            raise ValidationError(_django_errors(exc)) from exc
-        except DjangoPermissionDenied as exc:
-            raise PermissionDenied(str(exc)) from exc
+        specs = [services.grant_spec_resolve(**g) for g in v["grants"]]
+        user = services.user_create(
+            actor=request.user,
+            username=v["username"],
+            password=v["password"],
+            name=v["name"],
+            phone=v["phone"],
+            staff_no=v["staff_no"],
+            grants=specs,
+        )
         return Response(s.UserSerializer(user).data, status=status.HTTP_201_CREATED)
 
 
@@ -114,14 +101,11 @@ class UserDetailView(APIView):
         data = s.UserUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        try:
-            services.user_update(actor=request.user, user=target, name=v.get("name"), phone=v.get("phone"))
-            if "is_active" in v:
-                services.user_set_active(actor=request.user, user=target, active=v["is_active"])
-            if "password" in v:
-                services.user_set_password(actor=request.user, user=target, password=v["password"])
-        except DjangoValidationError as exc:
-            raise ValidationError(_django_errors(exc)) from exc
+        services.user_update(actor=request.user, user=target, name=v.get("name"), phone=v.get("phone"))
+        if "is_active" in v:
+            services.user_set_active(actor=request.user, user=target, active=v["is_active"])
+        if "password" in v:
+            services.user_set_password(actor=request.user, user=target, password=v["password"])
         return Response(s.UserSerializer(target).data)
 
 

@@ -34,7 +34,9 @@ def make_user(username: str, *, role: str | None = None, name: str = "", **scope
     return user
 
 
-def make_student(student_no: str, name: str, school_class: SchoolClass, *, gender: str = Gender.MALE, **extra) -> Student:
+def make_student(
+    student_no: str, name: str, school_class: SchoolClass, *, gender: str = Gender.MALE, **extra
+) -> Student:
     return Student.objects.create(
         student_no=student_no,
         name=name,
@@ -96,3 +98,18 @@ def build_school() -> School:
         "ivan": make_user("ivan", role=Role.COLLEGE_ADMIN, college=shuxue),
     }
     return s
+
+
+def make_case(school: School, student_key: str = "li", mentor: User | None = None):
+    """An open case for one of the school's students, opened by the counselor, paired with ``mentor``."""
+    from datetime import date
+
+    from django.utils import timezone
+
+    from careledger.cases.models import Case, Mentorship
+
+    case = Case.objects.create(student=school.students[student_key], opened_on=date(2026, 9, 1), opened_by=school.carol)
+    case.categories.create(category="economic", detail="家庭经济困难", added_on=date(2026, 9, 1))
+    if mentor is not None:
+        Mentorship.objects.create(case=case, mentor=mentor, started_at=timezone.now(), assigned_by=school.carol)
+    return case

@@ -9,6 +9,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from careledger.accounts import policy
+from careledger.core.testing import make_case
 
 ROLES = ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "harry", "ivan", "anon"]
 # alice school_admin · bob college_admin 文学院 · carol counselor 文学院 2023 · dave class_teacher 2023-2班
@@ -21,6 +22,10 @@ def _row(default: int, **overrides: int) -> dict[str, int]:
 
 STUDENT_READERS_OK = {"alice": 200, "bob": 200, "carol": 200, "dave": 200, "erin": 200, "ivan": 200}
 ADMINS_ONLY = {"alice": 200, "bob": 200, "ivan": 200}
+
+# 李四's case (2023级汉语言文学2班, 文学院), paired with erin.
+CASE = lambda s: {"pk": make_case(s, "li", mentor=s.erin).pk}  # noqa: E731
+ON_LIS_CASE = {"alice": 200, "bob": 200, "carol": 200, "dave": 200, "erin": 200, "ivan": 404}
 
 # url name → (method, url kwargs builder, POST data, expected status per role)
 MATRIX = {
@@ -40,14 +45,24 @@ MATRIX = {
     "roster:import": ("get", None, None, _row(403, anon=302, **ADMINS_ONLY)),
     "accounts:user-list": ("get", None, None, _row(403, anon=302, **ADMINS_ONLY)),
     "accounts:user-create": ("get", None, None, _row(403, anon=302, **ADMINS_ONLY)),
-    "accounts:user-edit": ("get", lambda s: {"pk": s.carol.pk}, None, _row(403, anon=302, alice=200, bob=200, ivan=404)),
+    "accounts:user-edit": (
+        "get",
+        lambda s: {"pk": s.carol.pk},
+        None,
+        _row(403, anon=302, alice=200, bob=200, ivan=404),
+    ),
     "accounts:user-active": (
         "post",
         lambda s: {"pk": s.carol.pk},
         {"active": "1"},
         _row(403, anon=302, alice=302, bob=302, ivan=404),
     ),
-    "accounts:grant-add": ("get", lambda s: {"pk": s.carol.pk}, None, _row(403, anon=302, alice=200, bob=200, ivan=404)),
+    "accounts:grant-add": (
+        "get",
+        lambda s: {"pk": s.carol.pk},
+        None,
+        _row(403, anon=302, alice=200, bob=200, ivan=404),
+    ),
     "accounts:grant-delete": (
         "post",
         lambda s: {"pk": s.carol.grants.get().pk},
@@ -72,6 +87,26 @@ MATRIX = {
     ),
     "api:department-list": ("get", None, None, _row(200, harry=403, anon=401)),
     "api:audit-list": ("get", None, None, _row(403, anon=401, alice=200, grace=200)),
+    "api:semester-list": ("get", None, None, _row(200, harry=403, anon=401)),
+    "api:semester-current": ("get", None, None, _row(404, harry=403, anon=401)),  # no semester yet
+    "api:case-list": ("get", None, None, _row(403, anon=401, **STUDENT_READERS_OK)),
+    "api:case-detail": ("get", CASE, None, _row(403, anon=401, **ON_LIS_CASE)),
+    "api:case-mentor": (
+        "put",
+        CASE,
+        {"mentor": "erin"},
+        _row(403, anon=401, alice=200, bob=200, carol=200, dave=200, ivan=404),
+    ),
+    "api:case-helpers": ("get", CASE, None, _row(403, anon=401, **ON_LIS_CASE)),
+    "api:case-contacts": ("get", CASE, None, _row(403, anon=401, **ON_LIS_CASE)),
+    "api:case-compliance": ("get", CASE, None, _row(403, anon=401, **ON_LIS_CASE)),
+    "api:case-timeline": ("get", CASE, None, _row(403, anon=401, **ON_LIS_CASE)),
+    # Those let in reach the input check (400: no reason, no pending request, not closed).
+    "api:case-close-request": ("post", CASE, {}, _row(403, anon=401, carol=400, dave=400, erin=400)),
+    "api:case-close-approve": ("post", CASE, {}, _row(403, anon=401, alice=400, bob=400, ivan=404)),
+    "api:case-close-reject": ("post", CASE, {}, _row(403, anon=401, alice=400, bob=400, ivan=404)),
+    "api:case-reopen": ("post", CASE, {}, _row(403, anon=401, alice=400, bob=400, carol=400, dave=400, ivan=404)),
+    "api:compliance-overdue": ("get", None, None, _row(403, anon=401, **STUDENT_READERS_OK)),
 }
 
 
@@ -112,6 +147,20 @@ def test_role_matrix(client, school, url_name):
         client.logout()
         if role != "anon":
             client.force_login(school.users[role])
-        response = getattr(client, method)(url, data) if data is not None else getattr(client, method)(url)
+        if method in ("put", "patch"):
+            response = getattr(client, method)(url, data, content_type="application/json")
+        elif data is not None:
+            response = getattr(client, method)(url, data)
+        else:
+            response = getattr(client, method)(url)
         got[role] = response.status_code
     assert got == expected
+
+
+def test_a_user_with_an_admin_set_password_must_change_it_first(client, school):
+    school.carol.must_change_password = True
+    school.carol.save()
+    client.force_login(school.carol)
+    response = client.get("/students/")
+    assert response.status_code == 302 and response["Location"] == "/accounts/password/"
+    assert client.get("/accounts/password/").status_code == 200

@@ -57,7 +57,9 @@ def test_anonymous_gets_401(school):
 
 def test_disabled_account_token_stops_working(school):
     client = APIClient()
-    token = client.post("/api/v1/auth/token/", {"username": "carol", "password": PASSWORD}, format="json").json()["token"]
+    token = client.post("/api/v1/auth/token/", {"username": "carol", "password": PASSWORD}, format="json").json()[
+        "token"
+    ]
     as_user(school.alice).patch(f"/api/v1/users/{school.carol.pk}/", {"is_active": False}, format="json")
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert client.get("/api/v1/me/").status_code == 401
@@ -101,7 +103,12 @@ def test_filters_cannot_widen_the_scope(school):
 
 @pytest.mark.parametrize(
     ("q", "expected"),
-    [("zsf", ["202301010001"]), ("ZS", ["202301010001"]), ("2023010100", ["202301010001", "202301010002"]), ("李", ["202301010002"])],
+    [
+        ("zsf", ["202301010001"]),
+        ("ZS", ["202301010001"]),
+        ("2023010100", ["202301010001", "202301010002"]),
+        ("李", ["202301010002"]),
+    ],
 )
 def test_search_by_student_no_name_or_pinyin_initials(school, q, expected):
     assert _student_nos(as_user(school.alice).get("/api/v1/students/", {"q": q})) == expected
@@ -177,7 +184,14 @@ def test_school_admin_creates_a_counselor_who_must_change_password(school):
         "password": "Initial-Pass-2026",
         "name": "王老师",
         "phone": "13800001111",
-        "grants": [{"role": "counselor", "college": "文学与新闻传播学院", "grades": ["2024级"], "classes": ["2023级汉语言文学1班"]}],
+        "grants": [
+            {
+                "role": "counselor",
+                "college": "文学与新闻传播学院",
+                "grades": ["2024级"],
+                "classes": ["2023级汉语言文学1班"],
+            }
+        ],
     }
     response = as_user(school.alice).post("/api/v1/users/", body, format="json")
     assert response.status_code == 201, response.json()
@@ -192,7 +206,9 @@ def test_school_admin_creates_a_counselor_who_must_change_password(school):
         ["2023级汉语言文学1班"],
     )
     assert AuditEvent.objects.filter(action="create", object_type="user", object_id=str(user.pk)).exists()
-    token = APIClient().post("/api/v1/auth/token/", {"username": "t1001", "password": "Initial-Pass-2026"}, format="json")
+    token = APIClient().post(
+        "/api/v1/auth/token/", {"username": "t1001", "password": "Initial-Pass-2026"}, format="json"
+    )
     assert token.json()["password_change_required"] is True
 
 
@@ -242,7 +258,9 @@ def test_college_admin_may_grant_only_in_own_college_and_not_admin_roles(school)
         {**base, "username": "m2", "grants": [{"role": "mentor", "college": "数学与计算机科学学院"}]},
         format="json",
     )
-    admin = client.post("/api/v1/users/", {**base, "username": "m3", "grants": [{"role": "school_admin"}]}, format="json")
+    admin = client.post(
+        "/api/v1/users/", {**base, "username": "m3", "grants": [{"role": "school_admin"}]}, format="json"
+    )
     assert other.status_code == admin.status_code == 403
     assert not User.objects.filter(username__in=["m2", "m3"]).exists()
 
@@ -276,7 +294,9 @@ def test_departments(school):
     assert created.status_code == 201
     listed = as_user(school.erin).get("/api/v1/departments/").json()["results"]
     assert [d["code"] for d in listed] == ["security", "psych_center"]
-    assert as_user(school.bob).post("/api/v1/departments/", {"code": "x", "name": "y"}, format="json").status_code == 403
+    assert (
+        as_user(school.bob).post("/api/v1/departments/", {"code": "x", "name": "y"}, format="json").status_code == 403
+    )
 
 
 def test_audit_rows_have_the_contract_fields_and_filters(school):
@@ -305,5 +325,13 @@ def test_audit_cannot_be_written_through_the_api(school):
 
 def test_openapi_schema_lists_the_contract_paths(client):
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
-    for path in ("/api/v1/auth/token/", "/api/v1/me/", "/api/v1/users/", "/api/v1/imports/roster/", "/api/v1/students/", "/api/v1/students/{student_no}/", "/api/v1/audit/"):
+    for path in (
+        "/api/v1/auth/token/",
+        "/api/v1/me/",
+        "/api/v1/users/",
+        "/api/v1/imports/roster/",
+        "/api/v1/students/",
+        "/api/v1/students/{student_no}/",
+        "/api/v1/audit/",
+    ):
         assert path in schema["paths"]

@@ -1,0 +1,415 @@
+"""Writes to case files. Each checks the policy, validates, saves, records the timeline and audits."""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from careledger.accounts import policy
+from careledger.accounts.models import Role, User
+from careledger.audit.services import Action, Outcome, record
+from careledger.cases.categories import CHOICES, STRUCTURED_FIELDS, Category
+from careledger.cases.models import (
+    Case,
+    CaseEffect,
+    CaseEvent,
+    CaseStatus,
+    CategoryEntry,
+    CloseRequest,
+    CloseStatus,
+    Helper,
+    HelperActivity,
+    HelperRole,
+    Mentorship,
+    RiskLevel,
+)
+from careledger.core import clock
+from careledger.roster.models import Student
+
+# Case fields a PATCH may change, in the order the case page shows them.
+EDITABLE = ("risk_level", "problem", "life_history", "plan", "note")
+
+
+class StaleVersion(Exception):
+    """The case changed since the caller read it (optimistic locking): 409, nothing overwritten."""
+
+    def __init__(self, current: int):
+        super().__init__(current)
+        self.current = current
+
+
+@dataclass
+class CategoryInput:
+    category: str
+    detail: str = ""
+    verification: str | None = None  # physical only; class teacher or counselor
+    data: dict = field(default_factory=dict)
+
+
+def require_action(user: User, action: str, case: Case, roles: frozenset[str] | None = None) -> frozenset[str]:
+    roles = policy.case_roles(user, case) if roles is None else roles
+    if not policy.can(user, action, case, roles=roles):
+        policy.audit_denied(user, object_type="case", object_id=case.pk, student_no=case.student.student_no, why=action)
+        raise PermissionDenied(_("无权执行该操作。 / You may not do this."))
+    return roles
+
+
+def audit_case(actor: User, action: str, case: Case, **detail) -> None:
+    record(
+        actor=actor,
+        action=action,
+        object_type="case",
+        object_id=case.pk,
+        student_no=case.student.student_no,
+        detail=detail or None,
+    )
+
+
+def timeline_add(case: Case, actor: User, kind: str, summary: str = "", changes: list | None = None) -> CaseEvent:
+    return CaseEvent.objects.create(case=case, actor=actor, kind=kind, summary=summary[:200], changes=changes or [])
+
+
+def _clean_data(category: str, data: dict) -> dict:
+    """Keep the structured fields this category knows, each checked for its kind."""
+    allowed = STRUCTURED_FIELDS[category]
+    unknown = set(data) - set(allowed)
+    if unknown:
+        raise ValidationError({"categories": [_("未知字段：%(f)s") % {"f": ", ".join(sorted(unknown))}]})
+    out = {}
+    for name, kind in allowed.items():
+        value = data.get(name)
+        if value in (None, ""):
+            continue
+        if kind.startswith("choice:"):
+            choices = CHOICES[kind.split(":", 1)[1]]
+            if value not in choices.values:
+                raise ValidationError({"categories": [_("%(f)s 取值无效：%(v)s") % {"f": name, "v": value}]})
+        elif kind == "decimal":
+            try:
+                value = str(Decimal(str(value)))
+            except InvalidOperation as exc:
+                raise ValidationError({"categories": [_("%(f)s 应为数字。") % {"f": name}]}) from exc
+        elif kind == "date":
+            try:
+                value = date.fromisoformat(str(value)).isoformat()
+            except ValueError as exc:
+                raise ValidationError({"categories": [_("%(f)s 应为日期 YYYY-MM-DD。") % {"f": name}]}) from exc
+        else:
+            value = str(value)[:500]
+        out[name] = value
+    return out
+
+
+def _check_categories(entries: list[CategoryInput], roles: frozenset[str]) -> None:
+    if not entries:
+        raise ValidationError({"categories": [_("请至少选择一个类别。 / Choose at least one category.")]})
+    seen = set()
+    for entry in entries:
+        if entry.category not in Category.values:
+            raise ValidationError({"categories": [_("未知类别：%(c)s") % {"c": entry.category}]})
+        if entry.category in seen:
+            raise ValidationError({"categories": [_("类别重复：%(c)s") % {"c": entry.category}]})
+        seen.add(entry.category)
+        if entry.verification is not None:
+            if entry.category != Category.PHYSICAL:
+                raise ValidationError({"categories": [_("只有生理缺陷类别有“班主任核实情况”。")]})
+            if policy.CASE_ACTIONS["verify_physical"].isdisjoint(roles):
+                raise ValidationError({"categories": [_("班主任核实情况只能由该生的班主任或辅导员填写。")]})
+        entry.data = _clean_data(entry.category, entry.data or {})
+
+
+def _check_not_future(day: date, field_name: str) -> None:
+    if day > clock.today():
+        raise ValidationError({field_name: [_("日期不能晚于今天。 / The date cannot be in the future.")]})
+
+
+def case_open(
+    *,
+    actor: User,
+    student: Student,
+    categories: list[CategoryInput],
+    opened_on: date | None = None,
+    risk_level: str = RiskLevel.LOW,
+    problem: str = "",
+    life_history: str = "",
+    plan: str = "",
+    note: str = "",
+) -> Case:
+    roles = policy.student_roles(actor, student)
+    if policy.CASE_OPENERS.isdisjoint(roles):
+        raise PermissionDenied(_("无权为该学生建档。 / You may not open a case for this student."))
+    with transaction.atomic():
+        opened_on = opened_on or clock.today()
+        _check_not_future(opened_on, "opened_on")
+        if risk_level not in RiskLevel.values:
+            raise ValidationError({"risk_level": [_("风险等级应为 low、medium 或 high。")]})
+        _check_categories(categories, roles)
+        if not student.is_active:
+            raise ValidationError({"student": [_("该学生已不在册。 / The student is no longer on the roster.")]})
+        if Case.objects.filter(student=student, status=CaseStatus.OPEN).exists():
+            raise ValidationError(
+                {"student": [_("该学生已有在档的关爱档案。 / The student already has an open case.")]}
+            )
+        case = Case(
+            student=student,
+            opened_on=opened_on,
+            risk_level=risk_level,
+            problem=problem,
+            life_history=life_history,
+            plan=plan,
+            note=note,
+            opened_by=actor,
+        )
+        try:
+            with transaction.atomic():
+                case.save()
+        except IntegrityError as exc:  # a parallel request opened one first
+            raise ValidationError(
+                {"student": [_("该学生已有在档的关爱档案。 / The student already has an open case.")]}
+            ) from exc
+        CategoryEntry.objects.bulk_create(
+            CategoryEntry(
+                case=case,
+                category=e.category,
+                detail=e.detail,
+                verification=e.verification or "",
+                data=e.data,
+                added_on=opened_on,
+            )
+            for e in categories
+        )
+        timeline_add(case, actor, CaseEvent.Kind.OPENED, ", ".join(str(Category(e.category).label) for e in categories))
+        audit_case(actor, Action.CREATE, case, categories=[e.category for e in categories])
+        return case
+
+
+def _category_changes(case: Case, entries: list[CategoryInput]) -> list[dict]:
+    """Replace the case's category list; return old → new per category (field names and text)."""
+    current = {e.category: e for e in case.categories.all()}
+    changes = []
+    wanted = {e.category: e for e in entries}
+    for code, entry in current.items():
+        if code not in wanted:
+            changes.append({"field": f"category:{code}", "old": entry.detail, "new": None})
+            entry.delete()
+    for code, new in wanted.items():
+        old = current.get(code)
+        if old is None:
+            CategoryEntry.objects.create(
+                case=case,
+                category=code,
+                detail=new.detail,
+                verification=new.verification or "",
+                data=new.data,
+                added_on=clock.today(),
+            )
+            changes.append({"field": f"category:{code}", "old": None, "new": new.detail})
+            continue
+        updates = {"detail": new.detail, "data": new.data}
+        if new.verification is not None:
+            updates["verification"] = new.verification
+        for name, value in updates.items():
+            if getattr(old, name) != value:
+                changes.append({"field": f"category:{code}:{name}", "old": getattr(old, name), "new": value})
+                setattr(old, name, value)
+        old.save()
+    return changes
+
+
+def case_update(
+    *, actor: User, case: Case, version: int, fields: dict, categories: list[CategoryInput] | None = None
+) -> Case:
+    """Change the case if it is still at ``version``; otherwise StaleVersion and nothing is written."""
+    roles = require_action(actor, "edit", case)
+    with transaction.atomic():
+        unknown = set(fields) - set(EDITABLE)
+        if unknown:
+            raise ValidationError({name: [_("该字段不可修改。")] for name in sorted(unknown)})
+        if "risk_level" in fields and fields["risk_level"] not in RiskLevel.values:
+            raise ValidationError({"risk_level": [_("风险等级应为 low、medium 或 high。")]})
+        if categories is not None:
+            _check_categories(categories, roles)
+        # The version check and the bump are one UPDATE: two editors cannot both pass it.
+        if Case.objects.filter(pk=case.pk, version=version).update(version=F("version") + 1):
+            case.refresh_from_db()
+            changes = [
+                {"field": name, "old": getattr(case, name), "new": value}
+                for name, value in fields.items()
+                if getattr(case, name) != value
+            ]
+            for change in changes:
+                setattr(case, change["field"], change["new"])
+            if changes:
+                case.save(update_fields=[c["field"] for c in changes] + ["updated_at"])
+            if categories is not None:
+                changes += _category_changes(case, categories)
+            if changes:
+                timeline_add(case, actor, CaseEvent.Kind.UPDATED, changes=changes)
+            audit_case(actor, Action.UPDATE, case, fields=[c["field"] for c in changes], version=case.version)
+            return case
+    # Stale: nothing was written; the conflict is recorded outside the rolled-back transaction.
+    current = Case.objects.filter(pk=case.pk).values_list("version", flat=True).first() or 0
+    record(
+        actor=actor,
+        action=Action.UPDATE,
+        object_type="case",
+        object_id=case.pk,
+        student_no=case.student.student_no,
+        outcome=Outcome.CONFLICT,
+        detail={"version": version, "current": current},
+    )
+    raise StaleVersion(current)
+
+
+def mentor_assign(*, actor: User, case: Case, mentor: User) -> Mentorship:
+    require_action(actor, "assign_mentor", case)
+    with transaction.atomic():
+        if case.status != CaseStatus.OPEN:
+            raise ValidationError({"mentor": [_("已撤销建档的档案不能结对。")]})
+        if not mentor.is_active or not mentor.grants.filter(role=Role.MENTOR).exists():
+            raise ValidationError({"mentor": [_("该账号不是帮扶导师。 / That account is not a mentor.")]})
+        now = clock.now()
+        current = Mentorship.objects.select_for_update().filter(case=case, ended_at__isnull=True).first()
+        if current is not None and current.mentor_id == mentor.pk:
+            return current
+        if current is not None:
+            current.ended_at = now
+            current.save(update_fields=["ended_at"])
+        pairing = Mentorship.objects.create(case=case, mentor=mentor, started_at=now, assigned_by=actor)
+        old = current.mentor.name if current else None
+        timeline_add(
+            case,
+            actor,
+            CaseEvent.Kind.MENTOR,
+            mentor.name or mentor.username,
+            [{"field": "mentor", "old": old, "new": mentor.name or mentor.username}],
+        )
+        audit_case(actor, Action.UPDATE, case, fields=["mentor"], mentor=mentor.username)
+        return pairing
+
+
+def helper_add(*, actor: User, case: Case, student: Student, role: str) -> Helper:
+    require_action(actor, "add_helper", case)
+    with transaction.atomic():
+        if role not in HelperRole.values:
+            raise ValidationError({"role": [_("角色应为 psych_committee、dorm_liaison 或 student_leader。")]})
+        if student.pk == case.student_id:
+            raise ValidationError({"student": [_("帮扶对象本人不能加入自己的帮扶小组。")]})
+        if student.college_id != case.student.college_id or not student.is_active:
+            raise ValidationError({"student": [_("帮扶小组成员须为本学院在册学生。")]})
+        if Helper.objects.filter(case=case, student=student, role=role, removed_on__isnull=True).exists():
+            raise ValidationError({"student": [_("该学生已在帮扶小组中。")]})
+        helper = Helper.objects.create(case=case, student=student, role=role, added_on=clock.today())
+        timeline_add(case, actor, CaseEvent.Kind.HELPER, f"{student.name}（{HelperRole(role).label}）")
+        audit_case(actor, Action.UPDATE, case, fields=["helpers"])
+        return helper
+
+
+def helper_activity_record(*, actor: User, helper: Helper, on: date, what: str) -> HelperActivity:
+    case = helper.case
+    require_action(actor, "add_helper", case)
+    with transaction.atomic():
+        _check_not_future(on, "on")
+        if not what.strip():
+            raise ValidationError({"what": [_("请填写活动内容。")]})
+        activity = HelperActivity.objects.create(helper=helper, on=on, what=what, recorded_by=actor)
+        timeline_add(case, actor, CaseEvent.Kind.HELPER_ACTIVITY, f"{helper.student.name} {on}")
+        audit_case(actor, Action.CREATE, case, object="helper_activity")
+        return activity
+
+
+def effect_record(*, actor: User, case: Case, semester, text: str, rating: int | None = None) -> CaseEffect:
+    require_action(actor, "record_effect", case)
+    with transaction.atomic():
+        if rating is not None and not 1 <= rating <= 5:
+            raise ValidationError({"rating": [_("评分应为 1 到 5。")]})
+        effect, _created = CaseEffect.objects.update_or_create(
+            case=case, semester=semester, defaults={"text": text, "rating": rating}
+        )
+        timeline_add(case, actor, CaseEvent.Kind.EFFECT, str(semester))
+        audit_case(actor, Action.UPDATE, case, fields=["effect"])
+        return effect
+
+
+def close_request(*, actor: User, case: Case, reason: str, improved: bool = True) -> CloseRequest:
+    require_action(actor, "request_close", case)
+    with transaction.atomic():
+        if case.status != CaseStatus.OPEN:
+            raise ValidationError({"status": [_("档案未在档。")]})
+        if not reason.strip():
+            raise ValidationError({"reason": [_("请填写理由。 / Give a reason.")]})
+        if CloseRequest.objects.filter(case=case, status=CloseStatus.PENDING).exists():
+            raise ValidationError({"reason": [_("已有待审批的撤销建档申请。")]})
+        request = CloseRequest.objects.create(case=case, reason=reason, improved=improved, requested_by=actor)
+        timeline_add(case, actor, CaseEvent.Kind.CLOSE_REQUESTED, reason[:100])
+        audit_case(actor, Action.UPDATE, case, fields=["close_request"])
+        return request
+
+
+def _pending_request(case: Case) -> CloseRequest:
+    pending = CloseRequest.objects.select_for_update().filter(case=case, status=CloseStatus.PENDING).first()
+    if pending is None:
+        raise ValidationError({"status": [_("没有待审批的撤销建档申请。 / No pending close request.")]})
+    return pending
+
+
+def close_approve(*, actor: User, case: Case, note: str = "") -> Case:
+    require_action(actor, "approve_close", case)
+    with transaction.atomic():
+        pending = _pending_request(case)
+        now = clock.now()
+        pending.status, pending.decided_by, pending.decided_at, pending.decision_note = (
+            CloseStatus.APPROVED,
+            actor,
+            now,
+            note,
+        )
+        pending.save()
+        case.status, case.closed_on = CaseStatus.CLOSED, clock.today()
+        case.version += 1
+        case.save(update_fields=["status", "closed_on", "version", "updated_at"])
+        Mentorship.objects.filter(case=case, ended_at__isnull=True).update(ended_at=now)
+        timeline_add(
+            case, actor, CaseEvent.Kind.CLOSED, note[:100], [{"field": "status", "old": "open", "new": "closed"}]
+        )
+        audit_case(actor, Action.UPDATE, case, fields=["status"], status="closed")
+        return case
+
+
+def close_reject(*, actor: User, case: Case, note: str = "") -> Case:
+    require_action(actor, "approve_close", case)
+    with transaction.atomic():
+        pending = _pending_request(case)
+        pending.status, pending.decided_by, pending.decided_at, pending.decision_note = (
+            CloseStatus.REJECTED,
+            actor,
+            clock.now(),
+            note,
+        )
+        pending.save()
+        timeline_add(case, actor, CaseEvent.Kind.CLOSE_REJECTED, note[:100])
+        audit_case(actor, Action.UPDATE, case, fields=["close_request"], status="rejected")
+        return case
+
+
+def case_reopen(*, actor: User, case: Case) -> Case:
+    require_action(actor, "reopen", case)
+    with transaction.atomic():
+        if case.status != CaseStatus.CLOSED:
+            raise ValidationError({"status": [_("档案未撤销建档，无需重新建档。")]})
+        if Case.objects.filter(student_id=case.student_id, status=CaseStatus.OPEN).exists():
+            raise ValidationError(
+                {"student": [_("该学生已有在档的关爱档案。 / The student already has an open case.")]}
+            )
+        case.status, case.closed_on, case.reopened_on = CaseStatus.OPEN, None, clock.today()
+        case.version += 1
+        case.save(update_fields=["status", "closed_on", "reopened_on", "version", "updated_at"])
+        timeline_add(
+            case, actor, CaseEvent.Kind.REOPENED, changes=[{"field": "status", "old": "closed", "new": "open"}]
+        )
+        audit_case(actor, Action.UPDATE, case, fields=["status"], status="open")
+        return case

@@ -1,0 +1,477 @@
+"""Cases, mentoring, contacts, compliance and closure through the API, as api.md writes them.
+
+The clock is fixed at 2026-11-20 10:00 Beijing time; the semester runs 2026-09-01 – 2027-01-15
+(寒假 2027-01-16 – 2027-02-28 belongs to it: the next semester starts 2027-03-01).
+"""
+
+from datetime import date
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from careledger.accounts.models import Role
+from careledger.audit.models import AuditEvent
+from careledger.cases.models import Case, CaseEvent, Mentorship
+from careledger.contacts.models import Contact
+from careledger.core.models import Semester
+from careledger.core.testing import make_student, make_user
+from careledger.roster.models import Student
+
+NOW = "2026-11-20T10:00:00+08:00"
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def semester(school):
+    client = as_user(school.alice)
+    response = client.post(
+        "/api/v1/semesters/",
+        {
+            "name": "2026-2027学年第一学期",
+            "start": "2026-09-01",
+            "end": "2027-01-15",
+            "ledger_due": "2026-09-19",
+            "holidays": [],
+            "key_periods": [{"name": "考前", "start": "2027-01-04", "end": "2027-01-10"}],
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    client.post(
+        "/api/v1/semesters/",
+        {
+            "name": "2026-2027学年第二学期",
+            "start": "2027-03-01",
+            "end": "2027-07-10",
+            "ledger_due": "2027-03-19",
+            "is_current": False,
+            "holidays": [{"name": "寒假", "start": "2027-03-01", "end": "2027-03-02"}],
+        },
+        format="json",
+    )
+    return Semester.objects.get(name="2026-2027学年第一学期")
+
+
+def as_user(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def open_case(client, student_no="202301010001", **extra):
+    body = {
+        "student": student_no,
+        "opened_on": "2026-09-01",
+        "categories": [
+            {"category": "economic", "detail": "单亲家庭，母亲务农", "data": {"hardship_level": "special"}},
+            {"category": "psych", "detail": "入学后情绪低落", "data": {"problem_type": "抑郁倾向"}},
+        ],
+        "risk_level": "medium",
+        "problem": "家庭经济困难，情绪低落",
+        "life_history": "父亲早逝",
+        "plan": "每两周谈心；申请助学金",
+        **extra,
+    }
+    return client.post("/api/v1/cases/", body, format="json")
+
+
+@pytest.fixture
+def case(school, semester):
+    response = open_case(as_user(school.carol))
+    assert response.status_code == 201, response.json()
+    return Case.objects.get(pk=response.json()["id"])
+
+
+@pytest.fixture
+def paired(school, case):
+    assert (
+        as_user(school.carol).put(f"/api/v1/cases/{case.pk}/mentor/", {"mentor": "erin"}, format="json").status_code
+        == 200
+    )
+    return case
+
+
+# --- semesters ---
+
+
+def test_semester_current_and_validation(school, semester):
+    current = as_user(school.erin).get("/api/v1/semesters/current/").json()
+    assert current["name"] == "2026-2027学年第一学期"
+    assert current["key_periods"] == [{"name": "考前", "start": "2027-01-04", "end": "2027-01-10"}]
+    bad = as_user(school.alice).post(
+        "/api/v1/semesters/",
+        {
+            "name": "x",
+            "start": "2027-08-01",
+            "end": "2027-09-01",
+            "ledger_due": "2027-08-19",
+            "holidays": [{"name": "暑假", "start": "2027-07-01", "end": "2027-08-15"}],
+        },
+        format="json",
+    )
+    assert bad.status_code == 400 and "holidays" in bad.json()
+    assert as_user(school.carol).post("/api/v1/semesters/", {}, format="json").status_code == 403
+
+
+# --- opening ---
+
+
+def test_open_case_returns_id_and_version(school, semester):
+    response = open_case(as_user(school.carol))
+    assert response.status_code == 201
+    body = response.json()
+    assert body["version"] == 1 and body["status"] == "open" and body["student"] == "202301010001"
+    assert [c["category"] for c in body["categories"]] == ["economic", "psych"]
+    assert body["categories"][0]["title"] == "家庭经济困难"
+    assert body["categories"][0]["data"] == {"hardship_level": "special"}
+    assert CaseEvent.objects.filter(case_id=body["id"], kind="opened").count() == 1
+    assert AuditEvent.objects.filter(action="create", object_type="case", student_no="202301010001").count() == 1
+
+
+def test_second_open_case_for_a_student_is_400(school, case):
+    response = open_case(as_user(school.bob))
+    assert response.status_code == 400 and "student" in response.json()
+    assert Case.objects.filter(student__student_no="202301010001").count() == 1
+
+
+def test_opened_on_defaults_to_today_and_cannot_be_in_the_future(school, semester):
+    future = open_case(as_user(school.carol), opened_on="2026-11-21")
+    assert future.status_code == 400 and "opened_on" in future.json()
+    today = open_case(as_user(school.carol), opened_on=None)
+    assert today.status_code == 201 and today.json()["opened_on"] == "2026-11-20"
+
+
+def test_mentor_cannot_open_a_case_and_out_of_scope_student_is_404(school, semester):
+    assert open_case(as_user(school.erin)).status_code == 403  # no opener role at all
+    assert open_case(as_user(school.dave)).status_code == 404  # 张三丰 is not in dave's class
+
+
+def test_unknown_category_or_field_is_400(school, semester):
+    bad = open_case(as_user(school.carol), categories=[{"category": "wizardry", "detail": "x"}])
+    assert bad.status_code == 400
+    bad_data = open_case(as_user(school.carol), categories=[{"category": "economic", "data": {"income": 3}}])
+    assert bad_data.status_code == 400
+    assert not Case.objects.exists()
+
+
+def test_physical_verification_only_by_class_teacher_or_counselor(school, semester):
+    body = {"categories": [{"category": "physical", "detail": "先天性心脏病", "verification": "已核实病历"}]}
+    by_admin = open_case(as_user(school.bob), student_no="202301010002", **body)
+    assert by_admin.status_code == 400
+    by_teacher = open_case(as_user(school.dave), student_no="202301010002", **body)
+    assert by_teacher.status_code == 201
+    assert by_teacher.json()["categories"][0]["verification"] == "已核实病历"
+
+
+# --- reading and scope ---
+
+
+def test_case_read_is_audited_and_other_mentor_gets_404_with_a_denied_row(school, paired):
+    other = make_user("olga", role=Role.MENTOR, college=school.wenxue)
+    assert as_user(school.erin).get(f"/api/v1/cases/{paired.pk}/").status_code == 200
+    assert AuditEvent.objects.filter(actor_username="erin", action="read", object_type="case").count() == 1
+    response = as_user(other).get(f"/api/v1/cases/{paired.pk}/")
+    assert response.status_code == 404
+    denied = AuditEvent.objects.filter(actor_username="olga", action="denied")
+    assert denied.count() == 1 and denied.get().outcome == "denied"
+    assert as_user(other).get(f"/api/v1/cases/{paired.pk}/contacts/").status_code == 404
+    assert as_user(other).get(f"/api/v1/cases/{paired.pk}/compliance/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("persona", "status_code"),
+    [("alice", 200), ("bob", 200), ("carol", 200), ("dave", 404), ("ivan", 404), ("frank", 403), ("harry", 403)],
+)
+def test_case_detail_by_role(school, case, persona, status_code):
+    assert as_user(school.users[persona]).get(f"/api/v1/cases/{case.pk}/").status_code == status_code
+
+
+def test_mentor_sees_the_students_of_their_cases_only_while_paired(school, paired):
+    erin = as_user(school.erin)
+    assert erin.get("/api/v1/students/202301010001/").status_code == 200
+    assert [s["student_no"] for s in erin.get("/api/v1/students/").json()["results"]] == ["202301010001"]
+    as_user(school.carol).put(f"/api/v1/cases/{paired.pk}/mentor/", {"mentor": "nina"}, format="json")
+    make_user("nina", role=Role.MENTOR, college=school.wenxue)
+    assert (
+        as_user(school.carol).put(f"/api/v1/cases/{paired.pk}/mentor/", {"mentor": "nina"}, format="json").status_code
+        == 200
+    )
+    assert erin.get(f"/api/v1/cases/{paired.pk}/").status_code == 404
+    assert erin.get("/api/v1/students/202301010001/").status_code == 404
+    history = list(Mentorship.objects.filter(case=paired).values_list("mentor__username", "ended_at"))
+    assert [m for m, _ in history] == ["erin", "nina"] and history[0][1] is not None and history[1][1] is None
+
+
+def test_assigning_a_non_mentor_is_400(school, case):
+    response = as_user(school.carol).put(f"/api/v1/cases/{case.pk}/mentor/", {"mentor": "dave"}, format="json")
+    assert response.status_code == 400
+
+
+# --- editing ---
+
+
+def test_patch_bumps_version_and_stale_version_is_409_and_audited(school, paired):
+    first = as_user(school.carol).patch(
+        f"/api/v1/cases/{paired.pk}/", {"version": 1, "risk_level": "high"}, format="json"
+    )
+    assert first.status_code == 200 and first.json()["version"] == 2 and first.json()["risk_level"] == "high"
+    second = as_user(school.erin).patch(
+        f"/api/v1/cases/{paired.pk}/", {"version": 1, "risk_level": "low", "plan": "改"}, format="json"
+    )
+    assert second.status_code == 409 and second.json()["version"] == 2
+    paired.refresh_from_db()
+    assert (paired.risk_level, paired.version, paired.plan) == ("high", 2, "每两周谈心；申请助学金")
+    assert AuditEvent.objects.filter(outcome="conflict", object_id=str(paired.pk), actor_username="erin").count() == 1
+
+
+def test_patch_without_version_is_400(school, case):
+    assert (
+        as_user(school.carol).patch(f"/api/v1/cases/{case.pk}/", {"risk_level": "high"}, format="json").status_code
+        == 400
+    )
+
+
+def test_patch_categories_replaces_the_list_and_history_keeps_old_and_new(school, case):
+    response = as_user(school.carol).patch(
+        f"/api/v1/cases/{case.pk}/",
+        {
+            "version": 1,
+            "categories": [
+                {"category": "psych", "detail": "情绪好转"},
+                {"category": "academic", "data": {"gpa": "1.8"}},
+            ],
+        },
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    assert [c["category"] for c in response.json()["categories"]] == ["psych", "academic"]
+    event = CaseEvent.objects.filter(case=case, kind="updated").get()
+    fields = {c["field"]: (c["old"], c["new"]) for c in event.changes}
+    assert fields["category:economic"] == ("单亲家庭，母亲务农", None)
+    assert fields["category:psych:detail"] == ("入学后情绪低落", "情绪好转")
+    assert fields["category:academic"] == (None, "")
+    timeline = as_user(school.carol).get(f"/api/v1/cases/{case.pk}/timeline/").json()["results"]
+    assert [e["kind"] for e in timeline] == ["updated", "opened"]
+
+
+def test_patch_unknown_field_is_400(school, case):
+    response = as_user(school.carol).patch(
+        f"/api/v1/cases/{case.pk}/", {"version": 1, "status": "closed"}, format="json"
+    )
+    assert response.status_code == 400
+    case.refresh_from_db()
+    assert case.status == "open"
+
+
+# --- helpers ---
+
+
+def test_help_group_member_is_a_student_never_a_user(school, paired):
+    response = as_user(school.erin).post(
+        f"/api/v1/cases/{paired.pk}/helpers/", {"student": "202301010002", "role": "psych_committee"}, format="json"
+    )
+    assert response.status_code == 201 and response.json()["name"] == "李四"
+    other_college = as_user(school.erin).post(
+        f"/api/v1/cases/{paired.pk}/helpers/", {"student": "202302010001", "role": "dorm_liaison"}, format="json"
+    )
+    assert other_college.status_code == 400
+    assert as_user(school.erin).get(f"/api/v1/cases/{paired.pk}/helpers/").json()[0]["role"] == "psych_committee"
+
+
+# --- contacts and compliance ---
+
+
+def post_contact(client, case, kind="talk", at="2026-11-18T16:00:00+08:00", **extra):
+    body = {
+        "kind": kind,
+        "occurred_at": at,
+        "location": "东区12栋305",
+        "content": "谈学习和家庭",
+        "effect": "情绪稳定",
+        **extra,
+    }
+    return client.post(f"/api/v1/cases/{case.pk}/contacts/", body, format="json")
+
+
+def test_contact_is_recorded_and_listed_and_future_is_400(school, paired):
+    erin = as_user(school.erin)
+    ok = post_contact(erin, paired)
+    assert ok.status_code == 201 and ok.json()["local_date"] == "2026-11-18"
+    future = post_contact(erin, paired, at="2026-11-21T09:00:00+08:00")
+    assert future.status_code == 400 and "occurred_at" in future.json()
+    listed = erin.get(f"/api/v1/cases/{paired.pk}/contacts/").json()
+    assert listed["count"] == 1 and listed["results"][0]["recorded_by"] == "erin"
+
+
+def test_contact_at_2330_beijing_belongs_to_that_local_day(school, paired):
+    response = post_contact(as_user(school.erin), paired, at="2026-11-15T15:30:00Z")  # 23:30 Beijing, 15 Nov
+    assert response.json()["local_date"] == "2026-11-15"
+
+
+def test_compliance_windows_as_api_md_writes_them(school, paired):
+    erin = as_user(school.erin)
+    post_contact(erin, paired, at="2026-11-02T10:00:00+08:00")
+    post_contact(erin, paired, kind="dorm_visit", at="2026-11-03T20:00:00+08:00")
+    post_contact(erin, paired, kind="dorm_visit", at="2026-11-16T20:00:00+08:00")
+    response = erin.get(f"/api/v1/cases/{paired.pk}/compliance/", {"from": "2026-11-01", "to": "2026-11-30"})
+    assert response.json() == {
+        "windows": [
+            {
+                "rule": "talk",
+                "start": "2026-11-01",
+                "end": "2026-11-15",
+                "required": 1,
+                "done": 1,
+                "met": True,
+                "ended": True,
+            },
+            {
+                "rule": "dorm_visit",
+                "start": "2026-11-01",
+                "end": "2026-11-30",
+                "required": 2,
+                "done": 2,
+                "met": True,
+                "ended": False,
+            },
+            {
+                "rule": "talk",
+                "start": "2026-11-16",
+                "end": "2026-11-30",
+                "required": 1,
+                "done": 0,
+                "met": False,
+                "ended": False,
+            },
+        ]
+    }
+    assert erin.get(f"/api/v1/cases/{paired.pk}/compliance/", {"from": "2026-13-01"}).status_code == 400
+
+
+def test_overdue_lists_ended_unmet_windows_and_a_contact_clears_them(school, paired):
+    # Opened 2026-09-01 with no contacts: every ended window is unmet (talks Sep 1 – Nov 15: 5;
+    # dorm visits Sep, Oct: 2).
+    erin = as_user(school.erin)
+    overdue = erin.get("/api/v1/compliance/overdue/").json()
+    assert [(o["case"], o["student"]) for o in overdue] == [(paired.pk, "202301010001")]
+    assert [(w["rule"], w["start"]) for w in overdue[0]["windows"]] == [
+        ("talk", "2026-09-01"),
+        ("dorm_visit", "2026-09-01"),
+        ("talk", "2026-09-16"),
+        ("talk", "2026-10-01"),
+        ("dorm_visit", "2026-10-01"),
+        ("talk", "2026-10-16"),
+        ("talk", "2026-11-01"),
+    ]
+    listed = erin.get("/api/v1/cases/", {"overdue": "true"}).json()
+    assert [c["id"] for c in listed["results"]] == [paired.pk]
+
+
+def test_a_case_opened_this_window_is_not_overdue(school, semester):
+    carol = as_user(school.carol)
+    response = open_case(carol, opened_on="2026-11-16")
+    assert response.status_code == 201
+    assert carol.get("/api/v1/compliance/overdue/").json() == []
+
+
+# --- closure ---
+
+
+def test_close_request_approve_and_reopen(school, paired):
+    request = as_user(school.erin).post(
+        f"/api/v1/cases/{paired.pk}/close-request/", {"reason": "情况好转"}, format="json"
+    )
+    assert request.status_code == 200 and request.json()["close_request"]["reason"] == "情况好转"
+    assert as_user(school.carol).post(f"/api/v1/cases/{paired.pk}/close-approve/", {}, format="json").status_code == 403
+    assert as_user(school.ivan).post(f"/api/v1/cases/{paired.pk}/close-approve/", {}, format="json").status_code == 404
+    approved = as_user(school.bob).post(f"/api/v1/cases/{paired.pk}/close-approve/", {}, format="json")
+    assert approved.status_code == 200 and approved.json()["status"] == "closed"
+    assert approved.json()["closed_on"] == "2026-11-20"
+    assert as_user(school.carol).get("/api/v1/cases/").json()["count"] == 0
+    assert as_user(school.carol).get("/api/v1/cases/", {"status": "closed"}).json()["count"] == 1
+    assert post_contact(as_user(school.carol), paired).status_code == 400
+    reopened = as_user(school.carol).post(f"/api/v1/cases/{paired.pk}/reopen/", {}, format="json")
+    assert reopened.status_code == 200 and reopened.json()["status"] == "open"
+    kinds = [e.kind for e in CaseEvent.objects.filter(case=paired).order_by("id")]
+    assert kinds == ["opened", "mentor", "close_requested", "closed", "reopened"]
+
+
+def test_reject_keeps_the_case_open(school, case):
+    as_user(school.carol).post(f"/api/v1/cases/{case.pk}/close-request/", {"reason": "好转"}, format="json")
+    rejected = as_user(school.bob).post(
+        f"/api/v1/cases/{case.pk}/close-reject/", {"note": "再观察一个月"}, format="json"
+    )
+    assert rejected.status_code == 200 and rejected.json()["status"] == "open"
+    assert rejected.json()["close_request"] is None
+
+
+def test_reopen_refused_when_a_new_case_is_open(school, case):
+    as_user(school.carol).post(f"/api/v1/cases/{case.pk}/close-request/", {"reason": "好转"}, format="json")
+    as_user(school.bob).post(f"/api/v1/cases/{case.pk}/close-approve/", {}, format="json")
+    assert open_case(as_user(school.carol), opened_on="2026-11-20").status_code == 201
+    assert as_user(school.carol).post(f"/api/v1/cases/{case.pk}/reopen/", {}, format="json").status_code == 400
+
+
+# --- lists ---
+
+
+def test_list_filters_and_carries_no_narrative(school, semester):
+    carol = as_user(school.carol)
+    open_case(carol)
+    open_case(
+        carol,
+        student_no="202301010002",
+        risk_level="high",
+        categories=[{"category": "discipline", "detail": "夜不归宿"}],
+    )
+    rows = carol.get("/api/v1/cases/").json()["results"]
+    assert [r["student"] for r in rows] == ["202301010002", "202301010001"]  # high risk first
+    assert not {"problem", "life_history", "plan", "note"} & set(rows[0])
+    assert [r["student"] for r in carol.get("/api/v1/cases/", {"category": "discipline"}).json()["results"]] == [
+        "202301010002"
+    ]
+    assert [r["student"] for r in carol.get("/api/v1/cases/", {"risk_level": "medium"}).json()["results"]] == [
+        "202301010001"
+    ]
+    assert carol.get("/api/v1/cases/", {"no_mentor": "true"}).json()["count"] == 2
+    assert as_user(school.ivan).get("/api/v1/cases/").json()["count"] == 0
+
+
+def _many_cases(school, n: int, start: int) -> None:
+    for i in range(n):
+        student = make_student(f"2023019{start + i:05d}", f"学生{i}", school.c2023_1)
+        case = Case.objects.create(student=student, opened_on=date(2026, 9, 1), opened_by=school.carol)
+        case.categories.create(category="economic", added_on=date(2026, 9, 1))
+        Mentorship.objects.create(
+            case=case, mentor=school.erin, started_at="2026-09-01T00:00:00Z", assigned_by=school.carol
+        )
+        Contact.objects.create(
+            case=case,
+            kind="talk",
+            occurred_at="2026-10-02T02:00:00Z",
+            local_date=date(2026, 10, 2),
+            recorded_by=school.erin,
+        )
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/v1/cases/", "/api/v1/cases/?overdue=true", "/api/v1/compliance/overdue/", "/api/v1/cases/?mine=true"]
+)
+def test_case_lists_keep_a_constant_query_count(school, semester, url):
+    erin = as_user(school.erin)
+    _many_cases(school, 3, 0)
+    with CaptureQueriesContext(connection) as small:
+        assert erin.get(url).status_code == 200
+    _many_cases(school, 30, 100)
+    with CaptureQueriesContext(connection) as large:
+        assert erin.get(url).status_code == 200
+    assert len(large) == len(small)
+    assert Student.objects.count() > 30

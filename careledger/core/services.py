@@ -1,0 +1,80 @@
+"""Semester writes (school_admin)."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from careledger.audit.services import Action, record
+from careledger.core.models import PeriodKind, Semester, SemesterPeriod
+
+
+@dataclass
+class PeriodInput:
+    name: str
+    start: date
+    end: date
+
+
+def _check_periods(start: date, end: date, periods: list[PeriodInput], field_name: str) -> None:
+    for p in periods:
+        if p.end < p.start:
+            raise ValidationError({field_name: [_("“%(n)s”的结束日期早于开始日期。") % {"n": p.name}]})
+        if p.start < start or p.end > end:
+            raise ValidationError({field_name: [_("“%(n)s”须在学期日期之内。") % {"n": p.name}]})
+
+
+@transaction.atomic
+def semester_create(
+    *,
+    actor,
+    name: str,
+    start: date,
+    end: date,
+    ledger_due: date,
+    holidays: list[PeriodInput] = (),
+    key_periods: list[PeriodInput] = (),
+    is_current: bool = False,
+) -> Semester:
+    if end < start:
+        raise ValidationError({"end": [_("结束日期早于开始日期。 / The end is before the start.")]})
+    if Semester.objects.filter(name=name).exists():
+        raise ValidationError({"name": [_("学期名称已存在。 / A semester with this name exists.")]})
+    overlapping = Semester.objects.filter(start__lte=end, end__gte=start).first()
+    if overlapping is not None:
+        raise ValidationError({"start": [_("与“%(n)s”的日期重叠。") % {"n": overlapping.name}]})
+    _check_periods(start, end, list(holidays), "holidays")
+    _check_periods(start, end, list(key_periods), "key_periods")
+    if is_current:
+        Semester.objects.filter(is_current=True).update(is_current=False)
+    semester = Semester.objects.create(name=name, start=start, end=end, ledger_due=ledger_due, is_current=is_current)
+    SemesterPeriod.objects.bulk_create(
+        [
+            SemesterPeriod(semester=semester, kind=PeriodKind.HOLIDAY, name=p.name, start=p.start, end=p.end)
+            for p in holidays
+        ]
+        + [
+            SemesterPeriod(semester=semester, kind=PeriodKind.KEY_PERIOD, name=p.name, start=p.start, end=p.end)
+            for p in key_periods
+        ]
+    )
+    record(actor=actor, action=Action.CREATE, object_type="semester", object_id=semester.pk, detail={"name": name})
+    return semester
+
+
+@transaction.atomic
+def semester_set_current(*, actor, semester: Semester) -> Semester:
+    Semester.objects.filter(is_current=True).exclude(pk=semester.pk).update(is_current=False)
+    if not semester.is_current:
+        semester.is_current = True
+        semester.save(update_fields=["is_current"])
+        record(
+            actor=actor,
+            action=Action.UPDATE,
+            object_type="semester",
+            object_id=semester.pk,
+            detail={"fields": ["is_current"]},
+        )
+    return semester
