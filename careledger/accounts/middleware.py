@@ -1,5 +1,6 @@
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect
 from rest_framework.views import APIView
 
@@ -30,6 +31,15 @@ class PolicyMiddleware:
             return None
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
+        rule = policy.RULES.get(url_name or "")
+        if (
+            rule is not None
+            and not rule.authenticated
+            and not (rule.read if request.method in policy.SAFE_METHODS else rule.write)
+        ):
+            # Nobody may use this method here: a wrong method, not a missing right.
+            allowed = (["GET", "HEAD"] if rule.read else []) + (["POST"] if rule.write else [])
+            return HttpResponseNotAllowed(allowed)
         if request.user.must_change_password and url_name not in _ALLOWED_BEFORE_PASSWORD_CHANGE:
             # A password someone else set must be changed before anything else (MLPS 8.1.4.1a).
             return redirect("password_change")

@@ -225,7 +225,12 @@ def students_for(user) -> QuerySet[Student]:
 
 def get_student_for(user, student_no: str) -> Student:
     """The student, if ``user`` may see them; 404 (and an audited denial) for missing and forbidden alike."""
-    student = students_for(user).filter(student_no=student_no).first()
+    student = (
+        students_for(user)
+        .select_related("college", "major", "school_class", "dorm")
+        .filter(student_no=student_no)
+        .first()
+    )
     if student is None:
         audit_denied(user, object_type="student", object_id=student_no, student_no=student_no, why="scope")
         raise Http404("student")

@@ -13,7 +13,8 @@ class RequestContext:
 
 
 _current: contextvars.ContextVar[RequestContext] = contextvars.ContextVar(
-    "careledger_request", default=RequestContext()  # noqa: B039 (frozen, immutable)
+    "careledger_request",
+    default=RequestContext(),  # noqa: B039 (frozen, immutable)
 )
 
 

@@ -1,6 +1,7 @@
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods
 
 from careledger.accounts import policy
@@ -27,8 +28,10 @@ def student_list(request: HttpRequest) -> HttpResponse:
     )
     page = Paginator(students, PAGE_SIZE).get_page(g.get("page"))
     context = {"page": page, "filters": g}
-    if request.htmx:
-        return render(request, "roster/_student_table.html", context)
+    if request.htmx and not request.htmx.history_restore_request:
+        response = render(request, "roster/_student_table.html", context)
+        patch_vary_headers(response, ["HX-Request"])  # never cache the fragment under the page's URL
+        return response
     scope = policy.students_for(request.user)
     context["colleges"] = College.objects.filter(pk__in=scope.values("college_id")).order_by("name")
     context["grades"] = sorted(set(scope.values_list("grade", flat=True).distinct()), reverse=True)

@@ -6,6 +6,7 @@ let in); 401 API without credentials; 403 role may not call it; 404 object out o
 """
 
 import pytest
+from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from careledger.accounts import policy
@@ -144,16 +145,19 @@ def test_role_matrix(client, school, url_name):
     url = reverse(url_name, kwargs=kwargs(school) if kwargs else None)
     got = {}
     for role in ROLES:
-        client.logout()
-        if role != "anon":
-            client.force_login(school.users[role])
-        if method in ("put", "patch"):
-            response = getattr(client, method)(url, data, content_type="application/json")
-        elif data is not None:
-            response = getattr(client, method)(url, data)
-        else:
-            response = getattr(client, method)(url)
-        got[role] = response.status_code
+        # Each role meets the same data: whatever one role changes is rolled back before the next.
+        with transaction.atomic():
+            client.logout()
+            if role != "anon":
+                client.force_login(school.users[role])
+            if method in ("put", "patch"):
+                response = getattr(client, method)(url, data, content_type="application/json")
+            elif data is not None:
+                response = getattr(client, method)(url, data)
+            else:
+                response = getattr(client, method)(url)
+            got[role] = response.status_code
+            transaction.set_rollback(True)
     assert got == expected
 
 

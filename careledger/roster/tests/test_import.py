@@ -14,7 +14,22 @@ from careledger.roster import importers
 from careledger.roster.models import College, SchoolClass, Student
 
 URL = "/api/v1/imports/roster/"
-HEADER = ["学号", "姓名", "性别", "学院", "专业", "年级", "班级", "寝室", "联系方式", "家长姓名", "家长联系方式", "出生日期", "籍贯", "身份证号"]
+HEADER = [
+    "学号",
+    "姓名",
+    "性别",
+    "学院",
+    "专业",
+    "年级",
+    "班级",
+    "寝室",
+    "联系方式",
+    "家长姓名",
+    "家长联系方式",
+    "出生日期",
+    "籍贯",
+    "身份证号",
+]
 
 
 def roster_rows(n: int = 5, college: str = "外国语学院") -> list[list[str]]:
@@ -106,7 +121,12 @@ def test_csv_in_each_encoding_imports_and_reimport_changes_nothing(admin_client,
         "errors": [],
     }
     student = Student.objects.get(student_no="202305000000")
-    assert (student.name, student.gender, student.grade, student.school_class.name) == ("学生0号", "M", "2023", "2023级英语1班")
+    assert (student.name, student.gender, student.grade, student.school_class.name) == (
+        "学生0号",
+        "M",
+        "2023",
+        "2023级英语1班",
+    )
     assert student.dorm.name == "西区3栋100"
     before = snapshot()
     again = post(admin_client, data, "roster.csv")
@@ -180,9 +200,17 @@ BAD_FILES = {
     "gender 男/女": (_bad_row(lambda r: r[0].__setitem__(2, "未知")), "r.csv", [(2, "性别", "性别应为")]),
     "bad mobile": (_bad_row(lambda r: r[1].__setitem__(8, "12345")), "r.csv", [(3, "联系方式", "电话号码格式不正确")]),
     "bad date": (_bad_row(lambda r: r[2].__setitem__(11, "2005-02-30")), "r.csv", [(4, "出生日期", "日期格式")]),
-    "ID does not match gender": (_bad_row(lambda r: r[0].__setitem__(2, "女")), "r.csv", [(2, "身份证号", "与性别不符")]),
+    "ID does not match gender": (
+        _bad_row(lambda r: r[0].__setitem__(2, "女")),
+        "r.csv",
+        [(2, "身份证号", "与性别不符")],
+    ),
     "empty required value": (_bad_row(lambda r: r[5].__setitem__(1, "")), "r.csv", [(7, "姓名", "必填项为空")]),
-    "xlsx that is not a zip": (b"this is not a spreadsheet at all" * 10, "roster.xlsx", [(0, "", "不是有效的 .xlsx 文件")]),
+    "xlsx that is not a zip": (
+        b"this is not a spreadsheet at all" * 10,
+        "roster.xlsx",
+        [(0, "", "不是有效的 .xlsx 文件")],
+    ),
     "truncated xlsx": (xlsx_bytes(roster_rows(3))[:700], "roster.xlsx", [(0, "", "不是有效的 .xlsx 文件")]),
     "empty file": (b"", "roster.csv", [(0, "", "文件为空")]),
     "header only": (csv_bytes([]), "roster.csv", [(0, "", "没有数据行")]),

@@ -23,7 +23,9 @@ def test_id_number_checksum_gb11643(value, valid):
 
 
 def test_id_number_check_character_can_be_x_and_lowercase_is_accepted():
-    first17 = next(f"11010519491231{n:03d}" for n in range(1, 999) if rules.id_number_check_char(f"11010519491231{n:03d}") == "X")
+    first17 = next(
+        f"11010519491231{n:03d}" for n in range(1, 999) if rules.id_number_check_char(f"11010519491231{n:03d}") == "X"
+    )
     assert rules.id_number_valid(first17 + "X")
     assert rules.id_number_valid(first17 + "x")
 
@@ -36,18 +38,29 @@ def test_id_number_gender_and_birth_date():
 
 @pytest.mark.parametrize(
     ("value", "valid"),
-    [("13812345678", True), ("+8613812345678", True), ("12812345678", False), ("1381234567", False), ("0797-8393000", True), ("abc", False)],
+    [
+        ("13812345678", True),
+        ("+8613812345678", True),
+        ("12812345678", False),
+        ("1381234567", False),
+        ("0797-8393000", True),
+        ("abc", False),
+    ],
 )
 def test_phone(value, valid):
     assert rules.phone_valid(value) is valid
 
 
-@pytest.mark.parametrize(("value", "grade"), [("2023", "2023"), ("2023级", "2023"), (" 2024级 ", "2024"), ("23级", None), ("二零二三", None)])
+@pytest.mark.parametrize(
+    ("value", "grade"), [("2023", "2023"), ("2023级", "2023"), (" 2024级 ", "2024"), ("23级", None), ("二零二三", None)]
+)
 def test_normalize_grade(value, grade):
     assert rules.normalize_grade(value) == grade
 
 
-@pytest.mark.parametrize(("name", "initials"), [("张三丰", "zsf"), ("李四", "ls"), ("欧阳娜娜", "oynn"), ("Anna", "anna")])
+@pytest.mark.parametrize(
+    ("name", "initials"), [("张三丰", "zsf"), ("李四", "ls"), ("欧阳娜娜", "oynn"), ("Anna", "anna")]
+)
 def test_name_initials(name, initials):
     assert rules.name_initials(name) == initials
 
