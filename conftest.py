@@ -23,3 +23,9 @@ def school(db):
     from careledger.core.testing import build_school
 
     return build_school()
+
+
+@pytest.fixture(autouse=True)
+def _attachments_in_tmp(settings, tmp_path):
+    """Uploaded files from tests never land in the project's var/ directory."""
+    settings.ATTACHMENTS_DIR = tmp_path / "attachments"

@@ -166,6 +166,9 @@ WHITENOISE_USE_FINDERS = DEBUG
 
 # Upload caps: a roster of 40,000 rows is a few MB; anything over the cap is refused before parsing.
 UPLOAD_MAX_BYTES = env_int("CARELEDGER_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+# 过程材料 (photos of signed talk records, scanned certificates) live outside every web root.
+ATTACHMENTS_DIR = Path(env_str("CARELEDGER_ATTACHMENTS_DIR", str(VAR_DIR / "attachments")))
+ATTACHMENT_MAX_BYTES = env_int("CARELEDGER_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000

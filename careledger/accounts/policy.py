@@ -19,7 +19,7 @@ from rest_framework.permissions import BasePermission
 from careledger.accounts.models import Grant, Role, User
 from careledger.audit import context as request_context
 from careledger.audit.services import Action, Outcome, record
-from careledger.cases.models import Case, Mentorship
+from careledger.cases.models import Attachment, Case, Mentorship
 from careledger.roster.models import College, Student
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -105,6 +105,10 @@ RULES: dict[str, Rule] = {
     "api:case-close-reject": Rule(write=ADMINS),
     "api:case-reopen": Rule(write=REOPENERS),
     "api:compliance-overdue": Rule(read=CASE_READERS),
+    "api:case-attachments": Rule(read=CASE_READERS, write=CASE_READERS),
+    "api:attachment-download": Rule(read=CASE_READERS),
+    "attachments:download": Rule(read=CASE_READERS),
+    "attachments:upload": Rule(write=CASE_READERS),
 }
 
 
@@ -254,6 +258,17 @@ def get_case_for(user, pk: object) -> Case:
         audit_denied(user, object_type="case", object_id=pk, why="scope")
         raise Http404("case")
     return case
+
+
+def get_attachment_for(user, pk: int) -> Attachment:
+    """An attachment of a case ``user`` may see; 404 (audited) otherwise."""
+    attachment = (
+        Attachment.objects.select_related("case__student").filter(pk=pk, case__in=cases_for(user)).first()
+    )
+    if attachment is None:
+        audit_denied(user, object_type="attachment", object_id=pk, why="scope")
+        raise Http404("attachment")
+    return attachment
 
 
 def student_roles(user, student: Student) -> frozenset[str]:

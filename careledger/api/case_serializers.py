@@ -4,7 +4,7 @@ from rest_framework import serializers
 
 from careledger.api.serializers import StrictSerializer
 from careledger.cases.categories import Category
-from careledger.cases.models import Case, CaseEvent, CategoryEntry, Helper, HelperRole, RiskLevel
+from careledger.cases.models import Attachment, Case, CaseEvent, CategoryEntry, Helper, HelperRole, RiskLevel
 from careledger.contacts.models import Contact, ContactKind
 from careledger.core.models import PeriodKind, Semester
 
@@ -239,3 +239,27 @@ class CaseEventSerializer(serializers.ModelSerializer):
     class Meta:
         model = CaseEvent
         fields = ["id", "kind", "at", "actor", "summary", "changes"]
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    uploaded_by = serializers.CharField(source="uploaded_by.username")
+
+    class Meta:
+        model = Attachment
+        fields = [
+            "id",
+            "title",
+            "original_name",
+            "content_type",
+            "size",
+            "sha256",
+            "contact",
+            "uploaded_by",
+            "uploaded_at",
+        ]
+
+
+class AttachmentUploadSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    title = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    contact = serializers.IntegerField(required=False, allow_null=True, default=None)

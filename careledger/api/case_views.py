@@ -6,6 +6,7 @@ from django.utils.dateparse import parse_date
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -13,7 +14,8 @@ from careledger.accounts import policy
 from careledger.accounts.models import Role, User
 from careledger.api import case_serializers as cs
 from careledger.audit.services import Action, record
-from careledger.cases import selectors, services
+from careledger.cases import attachments, selectors, services
+from careledger.cases.attachment_views import file_response
 from careledger.cases.models import Case, Helper, Mentorship
 from careledger.contacts import services as contact_services
 from careledger.core import clock
@@ -340,3 +342,35 @@ class CaseTimelineView(generics.ListAPIView):
     def get_queryset(self):
         case = policy.get_case_for(self.request.user, self.kwargs["pk"])
         return case.events.select_related("actor").order_by("-at", "-id")
+
+
+class CaseAttachmentsView(generics.ListAPIView):
+    serializer_class = cs.AttachmentSerializer
+    parser_classes = [MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        case = policy.get_case_for(self.request.user, self.kwargs["pk"])
+        return case.attachments.select_related("uploaded_by").order_by("-uploaded_at", "-id")
+
+    @extend_schema(request=cs.AttachmentUploadSerializer, responses={201: cs.AttachmentSerializer})
+    def post(self, request, pk: int):
+        case = policy.get_case_for(request.user, pk)
+        data = cs.AttachmentUploadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        contact = None
+        if v["contact"] is not None:
+            contact = case.contacts.filter(pk=v["contact"]).first()
+            if contact is None:
+                raise ValidationError({"contact": ["辅导记录不属于该档案。 / Not a contact of this case."]})
+        attachment = attachments.attachment_add(
+            actor=request.user, case=case, upload=v["file"], title=v["title"], contact=contact
+        )
+        return Response(cs.AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+
+
+class AttachmentDownloadView(APIView):
+    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    def get(self, request, pk: int):
+        attachment = policy.get_attachment_for(request.user, pk)
+        return file_response(attachment, attachments.attachment_read(actor=request.user, attachment=attachment))

@@ -35,4 +35,6 @@ urlpatterns += [
     path("v1/cases/<int:pk>/close-reject/", case_views.CloseRejectView.as_view(), name="case-close-reject"),
     path("v1/cases/<int:pk>/reopen/", case_views.ReopenView.as_view(), name="case-reopen"),
     path("v1/compliance/overdue/", case_views.OverdueView.as_view(), name="compliance-overdue"),
+    path("v1/cases/<int:pk>/attachments/", case_views.CaseAttachmentsView.as_view(), name="case-attachments"),
+    path("v1/attachments/<int:pk>/", case_views.AttachmentDownloadView.as_view(), name="attachment-download"),
 ]

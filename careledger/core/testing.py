@@ -113,3 +113,13 @@ def make_case(school: School, student_key: str = "li", mentor: User | None = Non
     if mentor is not None:
         Mentorship.objects.create(case=case, mentor=mentor, started_at=timezone.now(), assigned_by=school.carol)
     return case
+
+
+def make_attachment(case):
+    """A small PDF attached to ``case`` (stored in settings.ATTACHMENTS_DIR)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from careledger.cases.attachments import attachment_add
+
+    upload = SimpleUploadedFile("scan.pdf", b"%PDF-1.7\n%%EOF\n", content_type="application/pdf")
+    return attachment_add(actor=case.opened_by, case=case, upload=upload, title="测试")

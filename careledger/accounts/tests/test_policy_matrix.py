@@ -10,7 +10,7 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from careledger.accounts import policy
-from careledger.core.testing import make_case
+from careledger.core.testing import make_attachment, make_case
 
 ROLES = ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "harry", "ivan", "anon"]
 # alice school_admin · bob college_admin 文学院 · carol counselor 文学院 2023 · dave class_teacher 2023-2班
@@ -26,6 +26,7 @@ ADMINS_ONLY = {"alice": 200, "bob": 200, "ivan": 200}
 
 # 李四's case (2023级汉语言文学2班, 文学院), paired with erin.
 CASE = lambda s: {"pk": make_case(s, "li", mentor=s.erin).pk}  # noqa: E731
+ATTACHMENT = lambda s: {"pk": make_attachment(make_case(s, "li", mentor=s.erin)).pk}  # noqa: E731
 ON_LIS_CASE = {"alice": 200, "bob": 200, "carol": 200, "dave": 200, "erin": 200, "ivan": 404}
 
 # url name → (method, url kwargs builder, POST data, expected status per role)
@@ -108,6 +109,16 @@ MATRIX = {
     "api:case-close-reject": ("post", CASE, {}, _row(403, anon=401, alice=400, bob=400, ivan=404)),
     "api:case-reopen": ("post", CASE, {}, _row(403, anon=401, alice=400, bob=400, carol=400, dave=400, ivan=404)),
     "api:compliance-overdue": ("get", None, None, _row(403, anon=401, **STUDENT_READERS_OK)),
+    "api:case-attachments": ("get", CASE, None, _row(403, anon=401, **ON_LIS_CASE)),
+    "api:attachment-download": ("get", ATTACHMENT, None, _row(403, anon=401, **ON_LIS_CASE)),
+    "attachments:download": ("get", ATTACHMENT, None, _row(403, anon=302, **ON_LIS_CASE)),
+    # No file: those let in are sent back to the case page with a message.
+    "attachments:upload": (
+        "post",
+        lambda s: {"case_pk": make_case(s, "li", mentor=s.erin).pk},
+        {},
+        _row(403, anon=302, alice=302, bob=302, carol=302, dave=302, erin=302, ivan=404),
+    ),
 }
 
 

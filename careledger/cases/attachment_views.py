@@ -1,0 +1,50 @@
+"""Web views for 过程材料: upload to a case, download through the policy."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.http import require_GET, require_POST
+
+from careledger.accounts import policy
+from careledger.cases import attachments
+
+
+def file_response(attachment, data: bytes) -> HttpResponse:
+    """Always a download, never rendered inline: an uploaded file is never served as a page (ASVS 12.5.2)."""
+    response = HttpResponse(data, content_type=attachment.content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(attachments.download_name(attachment))}"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name, safe="")
+
+
+@require_GET
+def download(request: HttpRequest, pk: int) -> HttpResponse:
+    attachment = policy.get_attachment_for(request.user, pk)
+    return file_response(attachment, attachments.attachment_read(actor=request.user, attachment=attachment))
+
+
+@require_POST
+def upload(request: HttpRequest, case_pk: int) -> HttpResponse:
+    case = policy.get_case_for(request.user, case_pk)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, "请选择文件。 / Choose a file.")
+    else:
+        try:
+            attachments.attachment_add(
+                actor=request.user, case=case, upload=upload, title=request.POST.get("title", "")
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "已上传过程材料。")
+    return redirect(f"/cases/{case.pk}/")
