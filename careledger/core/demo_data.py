@@ -269,10 +269,10 @@ def class_sizes(rng: random.Random, total: int) -> list[int]:
     if total <= CLASS_MAX:
         return [total] if total else []
     k = max(1, round(total / ((CLASS_MIN + CLASS_MAX) / 2)))
-    while total / k > CLASS_MAX:
-        k += 1
     while k > 1 and total / k < CLASS_MIN:
         k -= 1
+    while total / k > CLASS_MAX:  # when both bounds cannot hold (e.g. 75), keep classes small
+        k += 1
     sizes = [total // k + (1 if i < total % k else 0) for i in range(k)]
     for _ in range(k * 2):  # shuffle students between classes so sizes vary, within bounds
         a, b = rng.randrange(k), rng.randrange(k)

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from careledger.accounts import policy
@@ -312,9 +313,15 @@ def roster_plan(records: list[dict], present: dict[str, int]):
 
 
 def _deactivation_qs(records: list[dict]):
+    """Active students of the file's colleges whom the file no longer lists.
+
+    Compared in Python: ``exclude(student_no__in=…)`` sends every student number of the file as a
+    parameter (30,000 for a whole school, ~0.2 s on each import).
+    """
     colleges = {r["college"] for r in records}
-    in_file = [r["student_no"] for r in records]
-    return Student.objects.filter(college__name__in=colleges, is_active=True).exclude(student_no__in=in_file)
+    in_file = {r["student_no"] for r in records}
+    listed = Student.objects.filter(college__name__in=colleges, is_active=True).values_list("pk", "student_no")
+    return Student.objects.filter(pk__in=[pk for pk, no in listed.iterator(chunk_size=5000) if no not in in_file])
 
 
 def _lookups(records: list[dict]):
@@ -328,20 +335,24 @@ def _lookups(records: list[dict]):
         if key not in majors:
             majors[key] = Major.objects.create(college=colleges[college], name=name)
     classes = {(c.college_id, c.name): c for c in SchoolClass.objects.all()}
+    new_classes: dict[tuple[int, str], SchoolClass] = {}
     for rec in records:
         college = colleges[rec["college"]]
         key = (college.pk, rec["school_class"])
         major = majors.get((college.pk, rec.get("major", ""))) if rec.get("major") else None
         klass = classes.get(key)
         if klass is None:
-            klass = SchoolClass.objects.create(
-                college=college, name=rec["school_class"], grade=rec["grade"], major=major
-            )
-            classes[key] = klass
+            klass = SchoolClass(college=college, name=rec["school_class"], grade=rec["grade"], major=major)
+            classes[key] = new_classes[key] = klass
         elif klass.grade != rec["grade"] or (major is not None and klass.major_id != major.pk):
             klass.grade = rec["grade"]
             klass.major = major or klass.major
-            klass.save(update_fields=["grade", "major"])
+            if key not in new_classes:
+                klass.save(update_fields=["grade", "major"])
+    if new_classes:
+        SchoolClass.objects.bulk_create(new_classes.values(), batch_size=BATCH)
+        if any(c.pk is None for c in new_classes.values()):
+            classes = {(c.college_id, c.name): c for c in SchoolClass.objects.all()}
     dorms = {d.name: d for d in Dorm.objects.all()}
     new_dorms = sorted({r["dorm"] for r in records if r.get("dorm")} - set(dorms))
     for dorm in Dorm.objects.bulk_create([Dorm(name=n) for n in new_dorms], batch_size=BATCH):
@@ -349,6 +360,52 @@ def _lookups(records: list[dict]):
     if new_dorms and any(d.pk is None for d in dorms.values()):
         dorms = {d.name: d for d in Dorm.objects.all()}
     return colleges, majors, classes, dorms
+
+
+# Field types whose Python values the database drivers take as they are. Anything else (dates,
+# datetimes, a custom or encrypted field) goes through the field's own get_db_prep_save; the type
+# test is exact, so a subclass of CharField is never taken for a plain one.
+_PLAIN_FIELDS = (models.CharField, models.BooleanField, models.ForeignKey)
+
+
+def _insert_students(rows: list[dict]) -> None:
+    """INSERT new students given as {attname: value}; absent fields take their defaults.
+
+    ``bulk_create`` compiles SQL value by value (~50 µs a row: 1.5–2 s of a 30,000-row import).
+    PostgreSQL gets COPY and SQLite executemany with the values prepared here, several times faster.
+    """
+    if not rows:
+        return
+    if connection.vendor not in ("postgresql", "sqlite"):
+        Student.objects.bulk_create([Student(**row) for row in rows], batch_size=BATCH)
+        return
+    now = timezone.now()
+    fields = [f for f in Student._meta.concrete_fields if not f.primary_key]
+    spec = []
+    for f in fields:
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            spec.append((f.attname, f.get_db_prep_save(now, connection), None))  # prepared once
+        else:
+            spec.append((f.attname, f.get_default(), None if type(f) in _PLAIN_FIELDS else f))
+    values = [
+        [
+            v if prep is None or v is None else prep.get_db_prep_save(v, connection)
+            for v, prep in ((row.get(attname, default), prep) for attname, default, prep in spec)
+        ]
+        for row in rows
+    ]
+    table = connection.ops.quote_name(Student._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in values:
+                    copy.write_row(row)
+        else:
+            placeholders = ", ".join(["%s"] * len(fields))
+            sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608 - names, not data
+            for start in range(0, len(values), 10_000):
+                cursor.executemany(sql, values[start : start + 10_000])
 
 
 def _apply(records, present, creates, updates) -> int:
@@ -367,21 +424,22 @@ def _apply(records, present, creates, updates) -> int:
         return out
 
     plain = [k for k in ("phone", "parent_name", "parent_phone", "native_place") if k in present]
-    new_students = []
+    new_rows = []
     for rec in creates:
-        student = Student(
-            student_no=rec["student_no"],
-            name=rec["name"],
-            name_initials=rules.name_initials(rec["name"]),
-            gender=rec["gender"],
-            grade=rec["grade"],
-            birth_date=rec.get("birth_date"),
-            id_number=rec.get("id_number", ""),
+        row = {
+            "student_no": rec["student_no"],
+            "name": rec["name"],
+            "name_initials": rules.name_initials(rec["name"]),
+            "gender": rec["gender"],
+            "grade": rec["grade"],
+            "birth_date": rec.get("birth_date"),
+            "id_number": rec.get("id_number", ""),
             **{k: rec.get(k, "") for k in plain},
-            **fk_values(rec),
-        )
-        new_students.append(student)
-    Student.objects.bulk_create(new_students, batch_size=BATCH)
+        }
+        for key, value in fk_values(rec).items():
+            row[f"{key}_id"] = value.pk if value is not None else None
+        new_rows.append(row)
+    _insert_students(new_rows)
 
     if updates:
         by_pk = Student.objects.in_bulk([pk for pk, _, _ in updates])

@@ -2,6 +2,7 @@
 
 import re
 from datetime import date
+from functools import lru_cache
 
 from pypinyin import Style, lazy_pinyin
 
@@ -60,9 +61,32 @@ def normalize_grade(value: str) -> str | None:
     return m.group(1) if m else None
 
 
+# Surnames whose reading differs from the character's everyday one (曾 zēng, not céng; 单 shàn …).
+_SURNAME_INITIALS = {
+    "万俟": "mq", "尉迟": "yc", "长孙": "zs",
+    "曾": "z", "单": "s", "解": "x", "仇": "q", "区": "o", "查": "z", "朴": "p", "盖": "g",
+    "缪": "m", "翟": "z", "覃": "q", "尉": "y", "乐": "y", "重": "c", "召": "s", "秘": "b",
+}  # fmt: skip
+
+
+@lru_cache(maxsize=16384)
+def _char_initial(char: str) -> str:
+    return "".join(lazy_pinyin(char, style=Style.FIRST_LETTER, errors=lambda s: list(s))).lower()
+
+
 def name_initials(name: str) -> str:
-    """Pinyin initials for search, e.g. 张三丰 → zsf (non-Chinese characters kept, lower-cased)."""
-    return "".join(lazy_pinyin(name, style=Style.FIRST_LETTER, errors=lambda s: list(s))).lower()
+    """Pinyin initials for search, e.g. 张三丰 → zsf, 曾小明 → zxm (non-Chinese characters kept, lower-cased).
+
+    Character by character with a cache (pypinyin costs ~20 µs a call: 0.6 s for a 30,000-row roster),
+    the surname read as a surname.
+    """
+    rest = name
+    head = ""
+    for length in (2, 1):
+        if name[:length] in _SURNAME_INITIALS:
+            head, rest = _SURNAME_INITIALS[name[:length]], name[length:]
+            break
+    return head + "".join(_char_initial(c) for c in rest)
 
 
 def mask_phone(value: str) -> str:
