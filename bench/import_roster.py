@@ -10,37 +10,12 @@ dropped afterwards (the database DATABASE_URL names is never touched). See bench
 import argparse
 import cProfile
 import io
-import os
 import pstats
-import shutil
 import sys
-import tempfile
 import time
-import uuid
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-
-def fresh_postgres(url: str) -> tuple[str, str]:
-    """Create an empty database next to the one ``url`` names; return (its URL, its name)."""
-    import psycopg
-
-    parts = urlsplit(url)
-    name = f"careledger_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return urlunsplit(parts._replace(path=f"/{name}")), name
-
-
-def drop_postgres(url: str, name: str) -> None:
-    import psycopg
-
-    parts = urlsplit(url)
-    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+from common import throwaway_django, timed
 
 
 def write_xlsx(path: Path, rows) -> None:
@@ -51,12 +26,6 @@ def write_xlsx(path: Path, rows) -> None:
     for r, row in enumerate(rows):
         sheet.write_row(r, 0, row)
     workbook.close()
-
-
-def timed(fn, *args, **kwargs):
-    started = time.perf_counter()
-    result = fn(*args, **kwargs)
-    return time.perf_counter() - started, result
 
 
 def read_calamine(data: bytes) -> int:
@@ -215,30 +184,8 @@ def main() -> int:
     parser.add_argument("--breakdown", action="store_true", help="time the first import's main steps")
     args = parser.parse_args()
 
-    workdir = Path(tempfile.mkdtemp(prefix="careledger-bench-"))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "careledger.settings"
-    os.environ["CARELEDGER_VAR_DIR"] = str(workdir)  # secret key and SQLite file live here
-    os.environ.setdefault("CARELEDGER_LOG_LEVEL", "ERROR")
-    url = os.environ.get("DATABASE_URL", "")
-    pg: tuple[str, str] | None = None
-    if url.startswith(("postgres:", "postgresql:")):
-        pg = fresh_postgres(url)
-        os.environ["DATABASE_URL"] = pg[0]
-    else:
-        os.environ.pop("DATABASE_URL", None)  # a fresh SQLite file under the temporary directory
-
-    import django
-
-    django.setup()
-    try:
+    with throwaway_django() as workdir:
         run(args.students, args.seed, workdir, args.profile, args.breakdown)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if pg:
-            drop_postgres(url, pg[1])
-        shutil.rmtree(workdir, ignore_errors=True)
     return 0
 
 
