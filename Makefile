@@ -4,11 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint format browser-deps messages clean bench
+.PHONY: run test install lint format system-deps messages clean bench
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml constraints.txt
+$(STAMP): pyproject.toml constraints.txt careledger/locale/en/LC_MESSAGES/django.po
 	test -d $(VENV) || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
@@ -20,13 +20,13 @@ run: install
 	$(BIN)/careledger demo --if-empty
 	$(BIN)/careledger serve
 
-test: install browser-deps
+test: install system-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 
-browser-deps:
-	@scripts/install-browser-deps.sh
+system-deps:
+	@scripts/install-system-deps.sh
 
 lint: install
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "careledger.escalations",
     "careledger.cases",
     "careledger.contacts",
+    "careledger.ledgers",
+    "careledger.exports",
     "careledger.api",
 ]
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("students/", include("careledger.roster.urls", namespace="students")),
     path("roster/", include("careledger.roster.import_urls", namespace="roster")),
     path("accounts/", include("careledger.accounts.urls", namespace="accounts")),
+    path("", include("careledger.cases.urls", namespace="cases")),
     path("attachments/", include("careledger.cases.attachment_urls", namespace="attachments")),
     path("api/", include("careledger.api.urls", namespace="api")),
 ]

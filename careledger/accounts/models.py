@@ -12,6 +12,7 @@ class Role(models.TextChoices):
     CLASS_TEACHER = "class_teacher", _("班主任")
     MENTOR = "mentor", _("帮扶导师")
     DEPARTMENT = "department", _("职能部门")
+    SECTION = "section", _("学工处科室")
     AUDITOR = "auditor", _("审计员")
 
 
@@ -38,7 +39,7 @@ class Grant(models.Model):
 
     college_admin: college; counselor: college + grades and/or classes; class_teacher: classes
     (college implied); mentor: college (which college may pair them); department: department;
-    school_admin and auditor: none.
+    section: section; school_admin and auditor: none.
     """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="grants")
@@ -50,6 +51,10 @@ class Grant(models.Model):
     classes = models.ManyToManyField("roster.SchoolClass", blank=True, related_name="grants")
     department = models.ForeignKey(
         "escalations.Department", on_delete=models.PROTECT, null=True, blank=True, related_name="grants"
+    )
+    # 分类报到相关科室: a 学工处 section sees its categories' ledger tables across all colleges.
+    section = models.ForeignKey(
+        "ledgers.Section", on_delete=models.PROTECT, null=True, blank=True, related_name="grants"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

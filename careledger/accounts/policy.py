@@ -19,7 +19,9 @@ from rest_framework.permissions import BasePermission
 from careledger.accounts.models import Grant, Role, User
 from careledger.audit import context as request_context
 from careledger.audit.services import Action, Outcome, record
+from careledger.cases.categories import Category
 from careledger.cases.models import Attachment, Case, Mentorship
+from careledger.ledgers.models import Ledger
 from careledger.roster.models import College, Student
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -32,6 +34,10 @@ ON_CASE = frozenset({Role.MENTOR, Role.COUNSELOR, Role.CLASS_TEACHER})
 CASE_OPENERS = frozenset({Role.COUNSELOR, Role.CLASS_TEACHER}) | ADMINS
 MENTOR_ASSIGNERS = CASE_OPENERS
 REOPENERS = frozenset({Role.COUNSELOR, Role.CLASS_TEACHER}) | ADMINS
+SURVEYORS = frozenset({Role.COUNSELOR, Role.CLASS_TEACHER})
+SURVEY_VIEWERS = SURVEYORS | ADMINS
+LEDGER_KEEPERS = frozenset({Role.COUNSELOR, Role.COLLEGE_ADMIN})
+LEDGER_READERS = LEDGER_KEEPERS | frozenset({Role.SCHOOL_ADMIN, Role.SECTION})
 AUDIT_READERS = frozenset({Role.SCHOOL_ADMIN, Role.AUDITOR})
 ANY_ROLE = frozenset(Role)
 NOBODY: frozenset[str] = frozenset()
@@ -81,6 +87,23 @@ RULES: dict[str, Rule] = {
     "accounts:grant-add": Rule(read=ADMINS, write=ADMINS),
     "accounts:grant-delete": Rule(write=ADMINS),
     "accounts:staff-import": Rule(read=ADMINS, write=ADMINS),
+    # Case pages
+    "cases:work": Rule(read=CASE_READERS),
+    "cases:list": Rule(read=CASE_READERS),
+    "cases:new": Rule(read=CASE_OPENERS, write=CASE_OPENERS),
+    "cases:detail": Rule(read=CASE_READERS),
+    "cases:edit": Rule(read=CASE_READERS, write=CASE_READERS),
+    "cases:contact-new": Rule(read=CASE_READERS, write=CASE_READERS),
+    "cases:mentor": Rule(write=MENTOR_ASSIGNERS),
+    "cases:helper-add": Rule(write=CASE_READERS),
+    "cases:helper-activity": Rule(write=CASE_READERS),
+    "cases:effect": Rule(write=CASE_READERS),
+    "cases:close-request": Rule(write=ON_CASE),
+    "cases:close-approve": Rule(write=ADMINS),
+    "cases:close-reject": Rule(write=ADMINS),
+    "cases:reopen": Rule(write=REOPENERS),
+    "cases:semesters": Rule(read=frozenset({Role.SCHOOL_ADMIN}), write=frozenset({Role.SCHOOL_ADMIN})),
+    "cases:semester-current": Rule(write=frozenset({Role.SCHOOL_ADMIN})),
     # API
     "api:me": Rule(authenticated=True),
     "api:user-list": Rule(read=ADMINS, write=ADMINS),
@@ -107,6 +130,20 @@ RULES: dict[str, Rule] = {
     "api:compliance-overdue": Rule(read=CASE_READERS),
     "api:case-attachments": Rule(read=CASE_READERS, write=CASE_READERS),
     "api:attachment-download": Rule(read=CASE_READERS),
+    "api:ledger-list": Rule(read=LEDGER_READERS, write=LEDGER_KEEPERS),
+    "api:ledger-overview": Rule(read=frozenset({Role.SCHOOL_ADMIN, Role.SECTION})),
+    "api:ledger-school-export": Rule(read=frozenset({Role.SCHOOL_ADMIN, Role.SECTION})),
+    "api:ledger-compare": Rule(read=LEDGER_READERS),
+    "api:ledger-detail": Rule(read=LEDGER_READERS),
+    "api:ledger-submit": Rule(write=LEDGER_KEEPERS),
+    "api:ledger-accept": Rule(write=frozenset({Role.SCHOOL_ADMIN})),
+    "api:ledger-return": Rule(write=frozenset({Role.SCHOOL_ADMIN})),
+    "api:ledger-export": Rule(read=LEDGER_READERS),
+    "api:ledger-case-files": Rule(read=LEDGER_KEEPERS | frozenset({Role.SCHOOL_ADMIN})),
+    "api:addenda": Rule(read=LEDGER_READERS),
+    "api:survey": Rule(read=SURVEY_VIEWERS, write=SURVEYORS),
+    "api:section-list": Rule(read=frozenset({Role.SCHOOL_ADMIN}), write=frozenset({Role.SCHOOL_ADMIN})),
+    "api:case-export": Rule(read=CASE_READERS),
     "attachments:download": Rule(read=CASE_READERS),
     "attachments:upload": Rule(write=CASE_READERS),
 }
@@ -123,7 +160,7 @@ def grants_of(user) -> list[Grant]:
     key = ("grants", user.pk)
     if cache is not None and key in cache:
         return cache[key]
-    grants = list(user.grants.select_related("college", "department").prefetch_related("classes"))
+    grants = list(user.grants.select_related("college", "department", "section").prefetch_related("classes"))
     if cache is not None:
         cache[key] = grants
     return grants
@@ -262,9 +299,7 @@ def get_case_for(user, pk: object) -> Case:
 
 def get_attachment_for(user, pk: int) -> Attachment:
     """An attachment of a case ``user`` may see; 404 (audited) otherwise."""
-    attachment = (
-        Attachment.objects.select_related("case__student").filter(pk=pk, case__in=cases_for(user)).first()
-    )
+    attachment = Attachment.objects.select_related("case__student").filter(pk=pk, case__in=cases_for(user)).first()
     if attachment is None:
         audit_denied(user, object_type="attachment", object_id=pk, why="scope")
         raise Http404("attachment")
@@ -317,6 +352,44 @@ def can(user, action: str, case: Case, *, roles: frozenset[str] | None = None) -
 
 def can_open_case(user, student: Student) -> bool:
     return not CASE_OPENERS.isdisjoint(student_roles(user, student))
+
+
+# --- survey and ledgers ---
+
+
+def can_keep_ledger(user, college: College) -> bool:
+    """The college's counselors and college_admin create, sign and submit its ledger."""
+    return any(g.role in LEDGER_KEEPERS and g.college_id == college.pk for g in grants_of(user))
+
+
+def can_review_ledger(user) -> bool:
+    return has_role(user, Role.SCHOOL_ADMIN)
+
+
+def ledgers_for(user) -> QuerySet[Ledger]:
+    if has_role(user, Role.SCHOOL_ADMIN, Role.SECTION):
+        return Ledger.objects.all()
+    ids = [g.college_id for g in grants_of(user) if g.role in LEDGER_KEEPERS and g.college_id]
+    return Ledger.objects.filter(college_id__in=ids)
+
+
+def get_ledger_for(user, pk: object) -> Ledger:
+    ledger = None
+    if str(pk).isdigit():
+        ledger = ledgers_for(user).select_related("semester", "college").filter(pk=int(str(pk))).first()
+    if ledger is None:
+        audit_denied(user, object_type="ledger", object_id=pk, why="scope")
+        raise Http404("ledger")
+    return ledger
+
+
+def ledger_categories_for(user) -> list[str]:
+    """The sub-tables a user may see: all seven, or a section's own categories (分类报到相关科室)."""
+    roles = roles_of(user)
+    if not roles.isdisjoint(LEDGER_KEEPERS | {Role.SCHOOL_ADMIN}):
+        return list(Category.values)
+    wanted = {c for g in grants_of(user) if g.role == Role.SECTION and g.section for c in g.section.categories}
+    return [c for c in Category.values if c in wanted]
 
 
 # --- colleges and accounts ---

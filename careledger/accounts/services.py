@@ -11,6 +11,7 @@ from careledger.accounts import policy
 from careledger.accounts.models import Grant, Role, User
 from careledger.audit.services import Action, record
 from careledger.escalations.models import Department
+from careledger.ledgers.models import Section
 from careledger.roster.models import College, SchoolClass
 from careledger.roster.rules import normalize_grade
 
@@ -22,6 +23,7 @@ class GrantSpec:
     grades: list[str] = field(default_factory=list)
     classes: list[SchoolClass] = field(default_factory=list)
     department: Department | None = None
+    section: Section | None = None
 
 
 def grant_spec_resolve(
@@ -31,6 +33,7 @@ def grant_spec_resolve(
     grades: list[str] | None = None,
     classes: list[str] | None = None,
     department: str | None = None,
+    section: str | None = None,
 ) -> GrantSpec:
     """Turn names as written (college and class names, department code) into a checked GrantSpec."""
     errors: dict[str, list[str]] = {}
@@ -67,6 +70,10 @@ def grant_spec_resolve(
         spec.department = Department.objects.filter(code=department).first()
         if spec.department is None:
             errors["department"] = [_("职能部门不存在：%(code)s") % {"code": department}]
+    if section:
+        spec.section = Section.objects.filter(code=section).first()
+        if spec.section is None:
+            errors["section"] = [_("学工处科室不存在：%(code)s") % {"code": section}]
     if errors:
         raise ValidationError(errors)
     grant_spec_validate(spec)
@@ -90,6 +97,10 @@ def grant_spec_validate(spec: GrantSpec) -> None:
         errors["college"] = [_("该角色不按学院授权。")]
     if spec.role != Role.DEPARTMENT and spec.department is not None:
         errors["department"] = [_("只有职能部门角色可指定部门。")]
+    if spec.role == Role.SECTION and spec.section is None:
+        errors["section"] = [_("学工处科室账号须指定科室。")]
+    if spec.role != Role.SECTION and spec.section is not None:
+        errors["section"] = [_("只有学工处科室角色可指定科室。")]
     if errors:
         raise ValidationError(errors)
 
@@ -101,7 +112,12 @@ def _check_can_grant(actor: User, spec: GrantSpec) -> None:
 
 def _grant_create(user: User, spec: GrantSpec) -> Grant:
     grant = Grant.objects.create(
-        user=user, role=spec.role, college=spec.college, grades=sorted(set(spec.grades)), department=spec.department
+        user=user,
+        role=spec.role,
+        college=spec.college,
+        grades=sorted(set(spec.grades)),
+        department=spec.department,
+        section=spec.section,
     )
     if spec.classes:
         grant.classes.set(spec.classes)
@@ -115,6 +131,7 @@ def _grant_summary(spec: GrantSpec) -> dict:
         "grades": spec.grades,
         "classes": [c.name for c in spec.classes],
         "department": spec.department.code if spec.department else None,
+        "section": spec.section.code if spec.section else None,
     }
 
 

@@ -24,10 +24,11 @@ class GrantSerializer(serializers.ModelSerializer):
     college = serializers.CharField(source="college.name", default=None)
     classes = serializers.SerializerMethodField()
     department = serializers.CharField(source="department.code", default=None)
+    section = serializers.CharField(source="section.code", default=None)
 
     class Meta:
         model = Grant
-        fields = ["id", "role", "college", "grades", "classes", "department"]
+        fields = ["id", "role", "college", "grades", "classes", "department", "section"]
 
     def get_classes(self, grant: Grant) -> list[str]:
         return [c.name for c in grant.classes.all()]
@@ -39,6 +40,7 @@ class GrantInputSerializer(StrictSerializer):
     grades = serializers.ListField(child=serializers.CharField(), required=False, default=list)
     classes = serializers.ListField(child=serializers.CharField(), required=False, default=list)
     department = serializers.CharField(required=False, allow_null=True, allow_blank=True)
+    section = serializers.CharField(required=False, allow_null=True, allow_blank=True)
 
 
 class UserSerializer(serializers.ModelSerializer):

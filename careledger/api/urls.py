@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from careledger.api import case_views, views
+from careledger.api import case_views, ledger_views, views
 
 app_name = "api"
 
@@ -37,4 +37,21 @@ urlpatterns += [
     path("v1/compliance/overdue/", case_views.OverdueView.as_view(), name="compliance-overdue"),
     path("v1/cases/<int:pk>/attachments/", case_views.CaseAttachmentsView.as_view(), name="case-attachments"),
     path("v1/attachments/<int:pk>/", case_views.AttachmentDownloadView.as_view(), name="attachment-download"),
+]
+
+urlpatterns += [
+    path("v1/ledgers/", ledger_views.LedgerListView.as_view(), name="ledger-list"),
+    path("v1/ledgers/overview/", ledger_views.OverviewView.as_view(), name="ledger-overview"),
+    path("v1/ledgers/school-export/", ledger_views.SchoolExportView.as_view(), name="ledger-school-export"),
+    path("v1/ledgers/compare/", ledger_views.CompareView.as_view(), name="ledger-compare"),
+    path("v1/ledgers/<int:pk>/", ledger_views.LedgerDetailView.as_view(), name="ledger-detail"),
+    path("v1/ledgers/<int:pk>/submit/", ledger_views.LedgerSubmitView.as_view(), name="ledger-submit"),
+    path("v1/ledgers/<int:pk>/accept/", ledger_views.LedgerAcceptView.as_view(), name="ledger-accept"),
+    path("v1/ledgers/<int:pk>/return/", ledger_views.LedgerReturnView.as_view(), name="ledger-return"),
+    path("v1/ledgers/<int:pk>/export/", ledger_views.LedgerExportView.as_view(), name="ledger-export"),
+    path("v1/ledgers/<int:pk>/case-files/", ledger_views.LedgerCaseFilesView.as_view(), name="ledger-case-files"),
+    path("v1/addenda/", ledger_views.AddendaView.as_view(), name="addenda"),
+    path("v1/survey/", ledger_views.SurveyView.as_view(), name="survey"),
+    path("v1/sections/", ledger_views.SectionListView.as_view(), name="section-list"),
+    path("v1/cases/<int:pk>/export/", ledger_views.CaseExportView.as_view(), name="case-export"),
 ]

@@ -56,9 +56,9 @@ class TokenView(APIView):
 class MeView(APIView):
     @extend_schema(responses=s.MeSerializer)
     def get(self, request):
-        user = User.objects.prefetch_related("grants__classes", "grants__college", "grants__department").get(
-            pk=request.user.pk
-        )
+        user = User.objects.prefetch_related(
+            "grants__classes", "grants__college", "grants__department", "grants__section"
+        ).get(pk=request.user.pk)
         return Response(s.MeSerializer(user).data)
 
 
@@ -68,7 +68,7 @@ class UserListView(generics.ListAPIView):
     def get_queryset(self):
         return (
             policy.users_for(self.request.user)
-            .prefetch_related("grants__classes", "grants__college", "grants__department")
+            .prefetch_related("grants__classes", "grants__college", "grants__department", "grants__section")
             .order_by("username")
         )
 

@@ -28,6 +28,8 @@ from careledger.cases.models import (
     RiskLevel,
 )
 from careledger.core import clock
+from careledger.ledgers.models import Addendum
+from careledger.ledgers.services import addenda_report
 from careledger.roster.models import Student
 
 # Case fields a PATCH may change, in the order the case page shows them.
@@ -184,6 +186,8 @@ def case_open(
         )
         timeline_add(case, actor, CaseEvent.Kind.OPENED, ", ".join(str(Category(e.category).label) for e in categories))
         audit_case(actor, Action.CREATE, case, categories=[e.category for e in categories])
+        # 随时上报: after the college has reported its ledger, a new case goes to 学工处 at once.
+        addenda_report(actor=actor, case=case, categories=[e.category for e in categories], kind=Addendum.Kind.NEW_CASE)
         return case
 
 
@@ -246,7 +250,14 @@ def case_update(
             if changes:
                 case.save(update_fields=[c["field"] for c in changes] + ["updated_at"])
             if categories is not None:
-                changes += _category_changes(case, categories)
+                category_changes = _category_changes(case, categories)
+                changes += category_changes
+                added = [
+                    c["field"].split(":")[1]
+                    for c in category_changes
+                    if c["old"] is None and c["field"].count(":") == 1
+                ]
+                addenda_report(actor=actor, case=case, categories=added, kind=Addendum.Kind.NEW_CATEGORY)
             if changes:
                 timeline_add(case, actor, CaseEvent.Kind.UPDATED, changes=changes)
             audit_case(actor, Action.UPDATE, case, fields=[c["field"] for c in changes], version=case.version)
@@ -272,6 +283,12 @@ def mentor_assign(*, actor: User, case: Case, mentor: User) -> Mentorship:
             raise ValidationError({"mentor": [_("已撤销建档的档案不能结对。")]})
         if not mentor.is_active or not mentor.grants.filter(role=Role.MENTOR).exists():
             raise ValidationError({"mentor": [_("该账号不是帮扶导师。 / That account is not a mentor.")]})
+        if not policy.is_school_admin(actor) and not mentor.grants.filter(
+            role=Role.MENTOR, college_id=case.student.college_id
+        ):
+            raise ValidationError(
+                {"mentor": [_("只能选择本学院的帮扶导师。 / Choose a mentor of the student's college.")]}
+            )
         now = clock.now()
         current = Mentorship.objects.select_for_update().filter(case=case, ended_at__isnull=True).first()
         if current is not None and current.mentor_id == mentor.pk:

@@ -15,3 +15,7 @@ def today() -> date:
 
 def local_date(moment: datetime) -> date:
     return timezone.localdate(moment)
+
+
+def local_time(moment: datetime) -> datetime:
+    return timezone.localtime(moment)

@@ -1,6 +1,7 @@
 from django.conf import settings
 
 from careledger.accounts import policy
+from careledger.accounts.models import Role
 
 
 def site(request):
@@ -14,5 +15,8 @@ def site(request):
             "students": bool(roles & policy.STUDENT_READERS),
             "accounts": bool(roles & policy.ADMINS),
             "roster_import": bool(roles & policy.ADMINS),
+            "cases": bool(roles & policy.CASE_READERS),
+            "open_case": bool(roles & policy.CASE_OPENERS),
+            "semesters": Role.SCHOOL_ADMIN in roles,
         },
     }

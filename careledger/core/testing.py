@@ -123,3 +123,26 @@ def make_attachment(case):
 
     upload = SimpleUploadedFile("scan.pdf", b"%PDF-1.7\n%%EOF\n", content_type="application/pdf")
     return attachment_add(actor=case.opened_by, case=case, upload=upload, title="测试")
+
+
+def make_semester(school: School):
+    """The current semester 2026-09-01 – 2027-01-15, ledger due 2026-09-19."""
+    from datetime import date
+
+    from careledger.core.services import semester_create
+
+    return semester_create(
+        actor=school.alice,
+        name="2026-2027学年第一学期",
+        start=date(2026, 9, 1),
+        end=date(2027, 1, 15),
+        ledger_due=date(2026, 9, 19),
+        is_current=True,
+    )
+
+
+def make_ledger(school: School):
+    """文学院's draft ledger for the current semester."""
+    from careledger.ledgers.models import Ledger
+
+    return Ledger.objects.create(semester=make_semester(school), college=school.wenxue, created_by=school.carol)

@@ -6,13 +6,18 @@ from django.urls import reverse_lazy
 
 from careledger.accounts import policy
 from careledger.accounts.forms import LoginForm
+from careledger.cases.views import work_context
 from careledger.roster.selectors import student_counts_for
 
 
 def home(request: HttpRequest) -> HttpResponse:
     """The start page: what the user's grants cover, and where to go next."""
     grants = policy.grants_of(request.user)
-    return render(request, "core/home.html", {"grants": grants, "counts": student_counts_for(request.user)})
+    context = {"grants": grants, "counts": student_counts_for(request.user)}
+    if policy.has_role(request.user, *policy.CASE_READERS):
+        # Users with case roles land on their work view (我的工作台), shown above the grants.
+        context["work"] = work_context(request.user)
+    return render(request, "core/home.html", context)
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

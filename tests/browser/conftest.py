@@ -47,7 +47,7 @@ def browser():
     if not CHROMIUM.exists():
         pytest.fail(
             f"Chromium not found at {CHROMIUM}. The browser tests are required; "
-            "install it with scripts/install-browser-deps.sh (as root) or `apt-get install chromium fonts-noto-cjk`.",
+            "install it with scripts/install-system-deps.sh (as root) or `apt-get install chromium fonts-noto-cjk`.",
             pytrace=False,
         )
     from playwright.sync_api import sync_playwright

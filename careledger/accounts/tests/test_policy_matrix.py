@@ -10,7 +10,8 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from careledger.accounts import policy
-from careledger.core.testing import make_attachment, make_case
+from careledger.core.testing import make_attachment, make_case, make_ledger
+from careledger.core.testing import make_semester as make_current_semester
 
 ROLES = ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "harry", "ivan", "anon"]
 # alice school_admin · bob college_admin 文学院 · carol counselor 文学院 2023 · dave class_teacher 2023-2班
@@ -27,7 +28,24 @@ ADMINS_ONLY = {"alice": 200, "bob": 200, "ivan": 200}
 # 李四's case (2023级汉语言文学2班, 文学院), paired with erin.
 CASE = lambda s: {"pk": make_case(s, "li", mentor=s.erin).pk}  # noqa: E731
 ATTACHMENT = lambda s: {"pk": make_attachment(make_case(s, "li", mentor=s.erin)).pk}  # noqa: E731
+LEDGER = lambda s: {"pk": make_ledger(s).pk}  # noqa: E731
+CURRENT_SEMESTER = lambda s: make_current_semester(s) and {}  # noqa: E731  (a current semester; no URL arguments)
+LEDGER_KEEPERS_OK = {"bob": 200, "carol": 200, "ivan": 200}
+ON_WENXUE_LEDGER = {"alice": 200, "bob": 200, "carol": 200, "ivan": 404}
 ON_LIS_CASE = {"alice": 200, "bob": 200, "carol": 200, "dave": 200, "erin": 200, "ivan": 404}
+ON_LIS_CASE_400 = {"alice": 400, "bob": 400, "carol": 400, "dave": 400, "erin": 400, "ivan": 404}
+SEMESTER = lambda s: {"pk": make_semester().pk}  # noqa: E731
+
+
+def make_semester():
+    from datetime import date
+
+    from careledger.core.models import Semester
+
+    return Semester.objects.create(
+        name="2026-2027学年第一学期", start=date(2026, 9, 1), end=date(2027, 1, 15), ledger_due=date(2026, 9, 19)
+    )
+
 
 # url name → (method, url kwargs builder, POST data, expected status per role)
 MATRIX = {
@@ -72,6 +90,23 @@ MATRIX = {
         _row(403, anon=302, alice=302, bob=302, ivan=404),
     ),
     "accounts:staff-import": ("get", None, None, _row(403, anon=302, **ADMINS_ONLY)),
+    # Case pages. Inline forms posted empty are let in and re-shown with errors (400).
+    "cases:work": ("get", None, None, _row(403, anon=302, **STUDENT_READERS_OK)),
+    "cases:list": ("get", None, None, _row(403, anon=302, **STUDENT_READERS_OK)),
+    "cases:new": ("get", None, None, _row(403, anon=302, alice=200, bob=200, carol=200, dave=200, ivan=200)),
+    "cases:detail": ("get", CASE, None, _row(403, anon=302, **ON_LIS_CASE)),
+    "cases:edit": ("get", CASE, None, _row(403, anon=302, **ON_LIS_CASE)),
+    "cases:contact-new": ("get", CASE, None, _row(403, anon=302, **ON_LIS_CASE)),
+    "cases:mentor": ("post", CASE, {}, _row(403, anon=302, alice=400, bob=400, carol=400, dave=400, ivan=404)),
+    "cases:helper-add": ("post", CASE, {}, _row(403, anon=302, **ON_LIS_CASE_400)),
+    "cases:helper-activity": ("post", CASE, {}, _row(403, anon=302, **ON_LIS_CASE_400)),
+    "cases:effect": ("post", CASE, {}, _row(403, anon=302, **ON_LIS_CASE_400)),
+    "cases:close-request": ("post", CASE, {}, _row(403, anon=302, carol=400, dave=400, erin=400)),
+    "cases:close-approve": ("post", CASE, {}, _row(403, anon=302, alice=400, bob=400, ivan=404)),
+    "cases:close-reject": ("post", CASE, {}, _row(403, anon=302, alice=400, bob=400, ivan=404)),
+    "cases:reopen": ("post", CASE, {}, _row(403, anon=302, alice=400, bob=400, carol=400, dave=400, ivan=404)),
+    "cases:semesters": ("get", None, None, _row(403, anon=302, alice=200)),
+    "cases:semester-current": ("post", SEMESTER, {}, _row(403, anon=302, alice=302)),
     "api:schema": ("get", None, None, _row(200)),
     "api:docs": ("get", None, None, _row(200)),
     "api:token": ("post", None, {}, _row(400)),
@@ -111,6 +146,25 @@ MATRIX = {
     "api:compliance-overdue": ("get", None, None, _row(403, anon=401, **STUDENT_READERS_OK)),
     "api:case-attachments": ("get", CASE, None, _row(403, anon=401, **ON_LIS_CASE)),
     "api:attachment-download": ("get", ATTACHMENT, None, _row(403, anon=401, **ON_LIS_CASE)),
+    "api:ledger-list": ("get", None, None, _row(403, anon=401, alice=200, **LEDGER_KEEPERS_OK)),
+    "api:ledger-overview": ("get", CURRENT_SEMESTER, None, _row(403, anon=401, alice=200)),
+    "api:ledger-school-export": ("get", CURRENT_SEMESTER, None, _row(403, anon=401, alice=200)),
+    "api:ledger-compare": ("get", None, None, _row(403, anon=401, alice=404, bob=404, carol=404, ivan=404)),
+    "api:ledger-detail": ("get", LEDGER, None, _row(403, anon=401, **ON_WENXUE_LEDGER)),
+    "api:ledger-submit": ("post", LEDGER, {}, _row(403, anon=401, bob=400, carol=400, ivan=404)),
+    "api:ledger-accept": ("post", LEDGER, {}, _row(403, anon=401, alice=400)),  # a draft cannot be accepted
+    "api:ledger-return": ("post", LEDGER, {}, _row(403, anon=401, alice=400)),
+    "api:ledger-export": ("get", LEDGER, None, _row(403, anon=401, **ON_WENXUE_LEDGER)),
+    "api:ledger-case-files": ("get", LEDGER, None, _row(403, anon=401, **ON_WENXUE_LEDGER)),
+    "api:addenda": ("get", CURRENT_SEMESTER, None, _row(403, anon=401, alice=200, **LEDGER_KEEPERS_OK)),
+    "api:survey": (
+        "get",
+        CURRENT_SEMESTER,
+        None,
+        _row(403, anon=401, alice=200, bob=200, carol=200, dave=200, ivan=200),
+    ),
+    "api:section-list": ("get", None, None, _row(403, anon=401, alice=200)),
+    "api:case-export": ("get", CASE, None, _row(403, anon=401, **ON_LIS_CASE)),
     "attachments:download": ("get", ATTACHMENT, None, _row(403, anon=302, **ON_LIS_CASE)),
     # No file: those let in are sent back to the case page with a message.
     "attachments:upload": (

@@ -37,6 +37,7 @@ def test_token_login_and_me(school):
             "grades": ["2023"],
             "classes": [],
             "department": None,
+            "section": None,
         }
     ]
     assert AuditEvent.objects.filter(action="login", actor_username="carol").count() == 1

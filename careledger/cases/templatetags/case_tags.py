@@ -1,0 +1,104 @@
+"""Words for the case pages: contact windows, structured category fields and timeline changes."""
+
+from django import template
+from django.utils.translation import gettext as _
+
+from careledger.accounts import policy
+from careledger.cases.categories import CHOICES, STRUCTURED_FIELDS, SUB_TABLES, Category
+from careledger.cases.forms import FIELD_LABELS
+from careledger.cases.models import Case, CaseStatus, RiskLevel
+from careledger.contacts.rules import Rule, Window
+from careledger.core import clock
+
+register = template.Library()
+
+
+@register.filter
+def window_label(window: Window) -> str:
+    if window.rule == Rule.TALK:
+        half = _("上半月") if window.start.day == 1 else _("下半月")
+        return _("谈心 %(m)d月%(half)s") % {"m": window.start.month, "half": half}
+    if window.rule == Rule.DORM_VISIT:
+        return _("下寝室 %(m)d月") % {"m": window.start.month}
+    return _("重点时段 %(s)s–%(e)s") % {"s": window.start.strftime("%m-%d"), "e": window.end.strftime("%m-%d")}
+
+
+@register.filter
+def category_column(code: str) -> str:
+    """The category's ledger column header (附件1), which labels its text."""
+    return SUB_TABLES[code].columns[0] if code in SUB_TABLES else ""
+
+
+@register.filter
+def window_state(window: Window) -> str:
+    """met, overdue (ended unmet), open (running now) or upcoming: the CSS class of its row."""
+    today = clock.today()
+    if window.met:
+        return "met"
+    if window.ended(today):
+        return "overdue"
+    return "open" if window.start <= today else "upcoming"
+
+
+def _choice_label(name: str, value) -> str:
+    kind = STRUCTURED_FIELDS_KINDS.get(name, "")
+    if kind.startswith("choice:"):
+        choices = CHOICES[kind.split(":", 1)[1]]
+        return str(dict(choices.choices).get(value, value))
+    return str(value)
+
+
+STRUCTURED_FIELDS_KINDS = {name: kind for fields in STRUCTURED_FIELDS.values() for name, kind in fields.items()}
+
+
+@register.filter
+def structured(data: dict | None) -> list[tuple[str, str]]:
+    """A category entry's structured fields as (label, value) pairs, in the categories' order."""
+    data = data or {}
+    return [(str(FIELD_LABELS.get(k, k)), _choice_label(k, v)) for k, v in data.items() if v not in (None, "")]
+
+
+_CASE_FIELDS = ("risk_level", "problem", "life_history", "plan", "note", "status")
+
+
+def _display(field: str, value) -> str:
+    if value is None or value == "":
+        return "—"
+    if field == "risk_level":
+        return str(RiskLevel(value).label) if value in RiskLevel.values else str(value)
+    if field == "status":
+        return str(CaseStatus(value).label) if value in CaseStatus.values else str(value)
+    if isinstance(value, dict):
+        return "；".join(f"{label}：{text}" for label, text in structured(value)) or "—"
+    return str(value)
+
+
+@register.filter
+def describe_change(change: dict) -> dict:
+    """{"field": "category:psych:detail", "old": …, "new": …} → a label and two displayable values."""
+    field = str(change.get("field", ""))
+    old, new = change.get("old"), change.get("new")
+    if field in _CASE_FIELDS:
+        label = str(Case._meta.get_field(field).verbose_name)
+    elif field == "mentor":
+        label = _("结对导师")
+    elif field.startswith("category:"):
+        _prefix, code, *rest = field.split(":")
+        name = str(Category(code).label) if code in Category.values else code
+        part = {"detail": _("情况"), "data": _("结构化信息"), "verification": _("班主任核实情况")}
+        label = f"{_('类别')}「{name}」" + (f" · {part.get(rest[0], rest[0])}" if rest else "")
+        if not rest:
+            old = _("（无）") if old is None else old
+            new = _("（已移除）") if new is None else new
+    else:
+        label = field
+    return {"label": label, "old": _display(field, old), "new": _display(field, new)}
+
+
+@register.simple_tag(takes_context=True)
+def case_opening(context, student) -> dict:
+    """For the student page: may the viewer open a case, and the student's open case they can see."""
+    user = context["request"].user
+    existing = policy.cases_for(user).filter(student=student, status=CaseStatus.OPEN).first()
+    may_open = existing is None and student.is_active and policy.can_open_case(user, student)
+    return {"may_open": may_open, "case": existing}

@@ -1,0 +1,192 @@
+"""Reads for the survey, the ledgers and the school's view; scoped by the access policy."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+
+from careledger.accounts import policy
+from careledger.cases.categories import Category
+from careledger.cases.models import Case, CaseStatus, CategoryEntry
+from careledger.core import clock
+from careledger.core.models import Semester
+from careledger.ledgers.models import Addendum, Ledger, LedgerStatus, SurveyReview
+from careledger.roster.models import College, SchoolClass, Student
+
+
+def display_status(ledger: Ledger | None, semester: Semester) -> str:
+    """not_started, draft, submitted, late, returned, accepted — what the school's view shows."""
+    if ledger is None:
+        return "not_started"
+    if ledger.status == LedgerStatus.SUBMITTED and ledger.late:
+        return "late"
+    if ledger.status == LedgerStatus.DRAFT and clock.today() > semester.ledger_due:
+        return "draft"  # overdue drafts are flagged by `overdue` in the overview row
+    return ledger.status
+
+
+@dataclass
+class Progress:
+    """Survey progress: reviewed of active students."""
+
+    label: str
+    students: int = 0
+    reviewed: int = 0
+    key: object = None
+
+    @property
+    def rate(self) -> float | None:
+        return self.reviewed / self.students if self.students else None
+
+
+def survey_progress(user, semester: Semester, by: str = "college") -> list[Progress]:
+    """Progress grouped by college or by class, over the students ``user`` may see."""
+    field_name = {"college": "college", "class": "school_class"}[by]
+    reviewed_ids = SurveyReview.objects.filter(semester=semester).values("student_id")
+    rows = (
+        policy.students_for(user)
+        .filter(is_active=True)
+        .values(field_name)
+        .annotate(students=Count("pk"), reviewed=Count("pk", filter=Q(pk__in=reviewed_ids)))
+        .order_by(field_name)
+    )
+    model = College if by == "college" else SchoolClass
+    names = dict(model.objects.filter(pk__in=[r[field_name] for r in rows]).values_list("pk", "name"))
+    return [Progress(names[r[field_name]], r["students"], r["reviewed"], r[field_name]) for r in rows]
+
+
+def unreviewed(user, semester: Semester) -> QuerySet[Student]:
+    reviewed_ids = SurveyReview.objects.filter(semester=semester).values("student_id")
+    return (
+        policy.students_for(user)
+        .filter(is_active=True)
+        .exclude(pk__in=reviewed_ids)
+        .select_related("school_class", "college", "dorm")
+        .order_by("school_class__name", "student_no")
+    )
+
+
+@dataclass
+class CollegeRow:
+    college: College
+    ledger: Ledger | None
+    status: str
+    overdue: bool
+    by_category: dict[str, int] = field(default_factory=dict)
+    open_cases: int = 0
+    students: int = 0
+    reviewed: int = 0
+    addenda: int = 0
+
+
+def school_overview(user, semester: Semester) -> list[CollegeRow]:
+    """Every college: ledger status, open cases per category, survey progress, addenda (5 queries)."""
+    categories = policy.ledger_categories_for(user)
+    ledgers = {x.college_id: x for x in policy.ledgers_for(user).filter(semester=semester)}
+    counts: dict[int, dict[str, int]] = {}
+    for row in (
+        CategoryEntry.objects.filter(case__status=CaseStatus.OPEN, category__in=categories)
+        .values("case__student__college_id", "category")
+        .annotate(n=Count("case_id", distinct=True))
+    ):
+        counts.setdefault(row["case__student__college_id"], {})[row["category"]] = row["n"]
+    open_cases = dict(
+        Case.objects.filter(status=CaseStatus.OPEN)
+        .values("student__college_id")
+        .annotate(n=Count("pk"))
+        .values_list("student__college_id", "n")
+    )
+    reviewed_ids = SurveyReview.objects.filter(semester=semester).values("student_id")
+    survey = {
+        r["college_id"]: r
+        for r in Student.objects.filter(is_active=True)
+        .values("college_id")
+        .annotate(students=Count("pk"), reviewed=Count("pk", filter=Q(pk__in=reviewed_ids)))
+    }
+    addenda = dict(
+        Addendum.objects.filter(ledger__semester=semester)
+        .values("ledger__college_id")
+        .annotate(n=Count("pk"))
+        .values_list("ledger__college_id", "n")
+    )
+    today = clock.today()
+    out = []
+    for college in College.objects.order_by("name"):
+        ledger = ledgers.get(college.pk)
+        submitted = ledger is not None and ledger.status in (LedgerStatus.SUBMITTED, LedgerStatus.ACCEPTED)
+        out.append(
+            CollegeRow(
+                college=college,
+                ledger=ledger,
+                status=display_status(ledger, semester),
+                overdue=not submitted and today > semester.ledger_due,
+                by_category={c: counts.get(college.pk, {}).get(c, 0) for c in categories},
+                open_cases=open_cases.get(college.pk, 0),
+                students=survey.get(college.pk, {}).get("students", 0),
+                reviewed=survey.get(college.pk, {}).get("reviewed", 0),
+                addenda=addenda.get(college.pk, 0),
+            )
+        )
+    return out
+
+
+def addenda_for(user, semester: Semester) -> QuerySet[Addendum]:
+    categories = policy.ledger_categories_for(user)
+    return (
+        Addendum.objects.filter(ledger__in=policy.ledgers_for(user), ledger__semester=semester, category__in=categories)
+        .select_related("ledger__college", "case__student", "reported_by")
+        .order_by("-reported_at", "-id")
+    )
+
+
+@dataclass
+class Comparison:
+    new: list[dict]
+    closed: list[dict]
+    changed: list[dict]
+
+
+def _state(ledger: Ledger | None, college: College, semester: Semester) -> dict[str, dict]:
+    """student_no → {"name", "categories": set, "case"} for a semester: the snapshot, else live cases."""
+    from careledger.exports.services import ledger_tables
+
+    ledger = ledger or Ledger(semester=semester, college=college)
+    state: dict[str, dict] = {}
+    for category, rows in ledger_tables(ledger, list(Category.values)).items():
+        for row in rows:
+            entry = state.setdefault(
+                row["_student_no"],
+                {"name": row["姓名"], "categories": set(), "case": row["_case"], "risk": row.get("_risk")},
+            )
+            entry["categories"].add(category)
+    return state
+
+
+def compare_semesters(user, college: College, before: Semester, after: Semester) -> Comparison:
+    """Per college: students new to the ledger, no longer on it, and with changed categories or risk."""
+    ledgers = {x.semester_id: x for x in policy.ledgers_for(user).filter(college=college, semester__in=[before, after])}
+    old, new = _state(ledgers.get(before.pk), college, before), _state(ledgers.get(after.pk), college, after)
+    changed = []
+    for no in sorted(old.keys() & new.keys()):
+        a, b = old[no], new[no]
+        if a["categories"] != b["categories"] or a["risk"] != b["risk"]:
+            changed.append(
+                {
+                    "student": no,
+                    "name": b["name"],
+                    "added": sorted(b["categories"] - a["categories"]),
+                    "removed": sorted(a["categories"] - b["categories"]),
+                    "risk_before": a["risk"],
+                    "risk_after": b["risk"],
+                }
+            )
+    return Comparison(
+        new=[
+            {"student": no, "name": new[no]["name"], "categories": sorted(new[no]["categories"])}
+            for no in sorted(new.keys() - old.keys())
+        ],
+        closed=[
+            {"student": no, "name": old[no]["name"], "categories": sorted(old[no]["categories"])}
+            for no in sorted(old.keys() - new.keys())
+        ],
+        changed=changed,
+    )

@@ -1,0 +1,158 @@
+"""Writes to the survey and the ledgers: create, submit (freeze), accept, return, addenda."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from careledger.accounts import policy
+from careledger.accounts.models import User
+from careledger.audit.services import Action, record
+from careledger.cases.models import Case, CaseStatus
+from careledger.core import clock
+from careledger.core.models import Semester
+from careledger.ledgers import rows
+from careledger.ledgers.models import Addendum, Ledger, LedgerStatus, LedgerStep, Section, SurveyOutcome, SurveyReview
+from careledger.roster.models import College, Student
+
+
+def _audit(actor: User, ledger: Ledger, **detail) -> None:
+    record(actor=actor, action=Action.UPDATE, object_type="ledger", object_id=ledger.pk, detail=detail or None)
+
+
+def ledger_open(*, actor: User, semester: Semester, college: College) -> Ledger:
+    """The college's ledger for the semester, created as a draft the first time it is asked for."""
+    if not policy.can_keep_ledger(actor, college):
+        raise PermissionDenied(_("无权填报该学院的台账。 / You may not keep this college's ledger."))
+    existing = Ledger.objects.filter(semester=semester, college=college).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            ledger = Ledger.objects.create(semester=semester, college=college, created_by=actor)
+            LedgerStep.objects.create(ledger=ledger, action=LedgerStep.Action.CREATED, actor=actor)
+            record(actor=actor, action=Action.CREATE, object_type="ledger", object_id=ledger.pk)
+    except IntegrityError:  # created by a parallel request
+        ledger = Ledger.objects.get(semester=semester, college=college)
+    return ledger
+
+
+def ledger_submit(*, actor: User, ledger: Ledger, filled_by: str, responsible: str) -> Ledger:
+    """Freeze the college's open cases into the snapshot and report it; late if after the due date."""
+    if not policy.can_keep_ledger(actor, ledger.college):
+        raise PermissionDenied(_("无权上报该学院的台账。"))
+    if not filled_by.strip() or not responsible.strip():
+        raise ValidationError({"filled_by": [_("请填写填表人和负责人。 / Both signatures are required.")]})
+    with transaction.atomic():
+        ledger = Ledger.objects.select_for_update().get(pk=ledger.pk)
+        if ledger.status not in (LedgerStatus.DRAFT, LedgerStatus.RETURNED):
+            raise ValidationError({"status": [_("台账已上报，不能重复上报。 / Already submitted.")]})
+        now = clock.now()
+        ledger.snapshot = {
+            "generated_at": now.isoformat(),
+            "rows": rows.ledger_rows(rows.open_cases(ledger.college_id, ledger.semester)),
+        }
+        ledger.status = LedgerStatus.SUBMITTED
+        ledger.filled_by, ledger.responsible = filled_by.strip()[:50], responsible.strip()[:50]
+        ledger.submitted_at = now
+        ledger.late = clock.local_date(now) > ledger.semester.ledger_due
+        ledger.comment = ""
+        ledger.save()
+        LedgerStep.objects.create(ledger=ledger, action=LedgerStep.Action.SUBMITTED, actor=actor)
+        _audit(actor, ledger, status="submitted", late=ledger.late)
+    return ledger
+
+
+def _decide(*, actor: User, ledger: Ledger, status: str, action: str, comment: str = "") -> Ledger:
+    if not policy.can_review_ledger(actor):
+        raise PermissionDenied(_("只有学工处可以接收或退回台账。"))
+    with transaction.atomic():
+        ledger = Ledger.objects.select_for_update().get(pk=ledger.pk)
+        if ledger.status != LedgerStatus.SUBMITTED:
+            raise ValidationError({"status": [_("只能处理已上报的台账。 / Only a submitted ledger can be decided.")]})
+        ledger.status, ledger.decided_at, ledger.comment = status, clock.now(), comment
+        ledger.save(update_fields=["status", "decided_at", "comment"])
+        LedgerStep.objects.create(ledger=ledger, action=action, actor=actor, comment=comment)
+        _audit(actor, ledger, status=status)
+    return ledger
+
+
+def ledger_accept(*, actor: User, ledger: Ledger) -> Ledger:
+    return _decide(actor=actor, ledger=ledger, status=LedgerStatus.ACCEPTED, action=LedgerStep.Action.ACCEPTED)
+
+
+def ledger_return(*, actor: User, ledger: Ledger, comment: str) -> Ledger:
+    if not comment.strip():
+        raise ValidationError({"comment": [_("请填写退回意见。 / Say why it is returned.")]})
+    return _decide(
+        actor=actor, ledger=ledger, status=LedgerStatus.RETURNED, action=LedgerStep.Action.RETURNED, comment=comment
+    )
+
+
+def addenda_report(*, actor: User, case: Case, categories: list[str], kind: str) -> list[Addendum]:
+    """随时上报: when the college has already reported this semester's ledger, a new case or a new
+    category goes to 学工处 at once as an addendum. Called inside the case write's transaction."""
+    semester = Semester.objects.filter(is_current=True).first()
+    if semester is None or not categories:
+        return []
+    ledger = Ledger.objects.filter(
+        semester=semester,
+        college_id=case.student.college_id,
+        status__in=[LedgerStatus.SUBMITTED, LedgerStatus.ACCEPTED],
+    ).first()
+    if ledger is None:
+        return []
+    fresh = rows.open_cases(case.student.college_id, semester).filter(pk=case.pk).first()
+    entries = {e.category: e for e in fresh.categories.all()} if fresh else {}
+    made = [
+        Addendum.objects.create(
+            ledger=ledger,
+            case=case,
+            category=code,
+            kind=kind,
+            row=rows.case_row(fresh, entries[code]),
+            reported_by=actor,
+        )
+        for code in categories
+        if code in entries
+    ]
+    if made:
+        _audit(actor, ledger, addenda=[a.pk for a in made], case=case.pk)
+    return made
+
+
+def survey_review(
+    *, actor: User, semester: Semester, student: Student, outcome: str, case: Case | None = None
+) -> SurveyReview:
+    """Record the survey outcome for one student (counselor or class teacher in scope)."""
+    if policy.SURVEYORS.isdisjoint(policy.student_roles(actor, student)):
+        raise PermissionDenied(_("无权摸排该学生。"))
+    if outcome not in SurveyOutcome.values:
+        raise ValidationError({"outcome": [_("摸排结果无效。")]})
+    if outcome != SurveyOutcome.NO_CONCERN:
+        case = case or Case.objects.filter(student=student, status=CaseStatus.OPEN).first()
+        if case is None:
+            raise ValidationError({"outcome": [_("该学生没有在档的档案，请先建档。 / Open a case first.")]})
+    with transaction.atomic():
+        review, _created = SurveyReview.objects.update_or_create(
+            semester=semester,
+            student=student,
+            defaults={"outcome": outcome, "case": case, "reviewed_by": actor},
+        )
+        record(
+            actor=actor,
+            action=Action.UPDATE,
+            object_type="survey",
+            object_id=review.pk,
+            student_no=student.student_no,
+            detail={"outcome": outcome},
+        )
+    return review
+
+
+def section_create(*, actor: User, code: str, name: str, categories: list[str]) -> Section:
+    with transaction.atomic():
+        section = Section(code=code, name=name, categories=sorted(set(categories)))
+        section.full_clean()
+        section.save()
+        record(actor=actor, action=Action.CREATE, object_type="section", object_id=section.pk, detail={"code": code})
+    return section
