@@ -15,6 +15,9 @@ urlpatterns = [
     path("roster/", include("careledger.roster.import_urls", namespace="roster")),
     path("accounts/", include("careledger.accounts.urls", namespace="accounts")),
     path("", include("careledger.cases.urls", namespace="cases")),
+    path("", include("careledger.ledgers.urls", namespace="ledgers")),
     path("attachments/", include("careledger.cases.attachment_urls", namespace="attachments")),
+    path("escalations/", include("careledger.escalations.urls", namespace="escalations")),
+    path("", include("careledger.notify.urls", namespace="notify")),
     path("api/", include("careledger.api.urls", namespace="api")),
 ]

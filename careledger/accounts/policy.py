@@ -21,6 +21,7 @@ from careledger.audit import context as request_context
 from careledger.audit.services import Action, Outcome, record
 from careledger.cases.categories import Category
 from careledger.cases.models import Attachment, Case, Mentorship
+from careledger.escalations.models import Escalation
 from careledger.ledgers.models import Ledger
 from careledger.roster.models import College, Student
 
@@ -38,6 +39,10 @@ SURVEYORS = frozenset({Role.COUNSELOR, Role.CLASS_TEACHER})
 SURVEY_VIEWERS = SURVEYORS | ADMINS
 LEDGER_KEEPERS = frozenset({Role.COUNSELOR, Role.COLLEGE_ADMIN})
 LEDGER_READERS = LEDGER_KEEPERS | frozenset({Role.SCHOOL_ADMIN, Role.SECTION})
+ESCALATORS = ON_CASE | frozenset({Role.COLLEGE_ADMIN})
+ESCALATION_HANDLERS = frozenset({Role.SCHOOL_ADMIN, Role.COLLEGE_ADMIN, Role.COUNSELOR, Role.CLASS_TEACHER})
+ESCALATION_READERS = CASE_READERS | frozenset({Role.DEPARTMENT})
+ESCALATION_ACTORS = ESCALATION_HANDLERS | frozenset({Role.DEPARTMENT})
 AUDIT_READERS = frozenset({Role.SCHOOL_ADMIN, Role.AUDITOR})
 ANY_ROLE = frozenset(Role)
 NOBODY: frozenset[str] = frozenset()
@@ -104,6 +109,22 @@ RULES: dict[str, Rule] = {
     "cases:reopen": Rule(write=REOPENERS),
     "cases:semesters": Rule(read=frozenset({Role.SCHOOL_ADMIN}), write=frozenset({Role.SCHOOL_ADMIN})),
     "cases:semester-current": Rule(write=frozenset({Role.SCHOOL_ADMIN})),
+    # Ledger pages
+    "ledgers:survey": Rule(read=SURVEY_VIEWERS),
+    "ledgers:survey-review": Rule(write=SURVEYORS),
+    "ledgers:index": Rule(read=LEDGER_READERS),
+    "ledgers:open": Rule(write=LEDGER_KEEPERS),
+    "ledgers:detail": Rule(read=LEDGER_READERS),
+    "ledgers:submit": Rule(write=LEDGER_KEEPERS),
+    "ledgers:accept": Rule(write=frozenset({Role.SCHOOL_ADMIN})),
+    "ledgers:return": Rule(write=frozenset({Role.SCHOOL_ADMIN})),
+    "ledgers:export": Rule(read=LEDGER_READERS),
+    "ledgers:case-files": Rule(read=LEDGER_KEEPERS | frozenset({Role.SCHOOL_ADMIN})),
+    "ledgers:school": Rule(read=frozenset({Role.SCHOOL_ADMIN, Role.SECTION})),
+    "ledgers:school-export": Rule(read=frozenset({Role.SCHOOL_ADMIN, Role.SECTION})),
+    # Comparing needs all seven categories (compare_semesters is not narrowed to a section's).
+    "ledgers:compare": Rule(read=LEDGER_KEEPERS | frozenset({Role.SCHOOL_ADMIN})),
+    "ledgers:case-file": Rule(read=CASE_READERS),
     # API
     "api:me": Rule(authenticated=True),
     "api:user-list": Rule(read=ADMINS, write=ADMINS),
@@ -144,6 +165,22 @@ RULES: dict[str, Rule] = {
     "api:survey": Rule(read=SURVEY_VIEWERS, write=SURVEYORS),
     "api:section-list": Rule(read=frozenset({Role.SCHOOL_ADMIN}), write=frozenset({Role.SCHOOL_ADMIN})),
     "api:case-export": Rule(read=CASE_READERS),
+    "api:escalation-list": Rule(read=ESCALATION_READERS, write=ESCALATORS),
+    "api:escalation-figures": Rule(read=ADMINS),
+    "api:escalation-detail": Rule(read=ESCALATION_READERS),
+    "api:escalation-acknowledge": Rule(write=ESCALATION_ACTORS),
+    "api:escalation-resolve": Rule(write=ESCALATION_ACTORS),
+    "api:escalation-notes": Rule(write=ESCALATION_ACTORS),
+    "escalations:list": Rule(read=ESCALATION_READERS),
+    "escalations:new": Rule(read=ESCALATORS, write=ESCALATORS),
+    "escalations:detail": Rule(read=ESCALATION_READERS),
+    "escalations:acknowledge": Rule(write=ESCALATION_ACTORS),
+    "escalations:note": Rule(write=ESCALATION_ACTORS),
+    "escalations:resolve": Rule(write=ESCALATION_ACTORS),
+    "api:assessment": Rule(read=frozenset({Role.SCHOOL_ADMIN, Role.COLLEGE_ADMIN, Role.COUNSELOR, Role.MENTOR})),
+    "notify:inbox": Rule(read=ANY_ROLE),
+    "notify:bell": Rule(read=ANY_ROLE),
+    "notify:mark-read": Rule(write=ANY_ROLE),
     "attachments:download": Rule(read=CASE_READERS),
     "attachments:upload": Rule(write=CASE_READERS),
 }
@@ -342,6 +379,7 @@ CASE_ACTIONS: dict[str, frozenset[str]] = {
     "request_close": ON_CASE,
     "approve_close": ADMINS,
     "reopen": REOPENERS,
+    "escalate": ESCALATORS,
 }
 
 
@@ -390,6 +428,54 @@ def ledger_categories_for(user) -> list[str]:
         return list(Category.values)
     wanted = {c for g in grants_of(user) if g.role == Role.SECTION and g.section for c in g.section.categories}
     return [c for c in Category.values if c in wanted]
+
+
+# --- escalations ---
+
+
+def _department_ids(user) -> list[int]:
+    return [g.department_id for g in grants_of(user) if g.role == Role.DEPARTMENT and g.department_id]
+
+
+def escalations_for(user) -> QuerySet[Escalation]:
+    """Escalations on cases the user may see, plus — for department users — those addressed to their
+    department while not yet resolved (SEC-13)."""
+    parts = []
+    if has_role(user, Role.SCHOOL_ADMIN):
+        return Escalation.objects.all()
+    if not roles_of(user).isdisjoint(CASE_READERS):
+        parts.append(Q(case__in=cases_for(user)))
+    departments = _department_ids(user)
+    if departments:
+        parts.append(Q(departments__in=departments) & ~Q(status="resolved"))
+    scope = _any(parts)
+    return Escalation.objects.none() if scope is None else Escalation.objects.filter(scope).distinct()
+
+
+def get_escalation_for(user, pk: object) -> Escalation:
+    escalation = None
+    if str(pk).isdigit():
+        escalation = (
+            escalations_for(user)
+            .select_related("case__student__college", "case__student__school_class", "case__student__dorm")
+            .filter(pk=int(str(pk)))
+            .first()
+        )
+    if escalation is None:
+        audit_denied(user, object_type="escalation", object_id=pk, why="scope")
+        raise Http404("escalation")
+    return escalation
+
+
+def sees_case_of(user, escalation: Escalation) -> bool:
+    """Whether the user sees the escalation through the case (full view) rather than as a department."""
+    return has_role(user, Role.SCHOOL_ADMIN) or cases_for(user).filter(pk=escalation.case_id).exists()
+
+
+def can_handle_escalation(user, escalation: Escalation) -> bool:
+    if escalation.status != "resolved" and escalation.departments.filter(pk__in=_department_ids(user)).exists():
+        return True
+    return not ESCALATION_HANDLERS.isdisjoint(case_roles(user, escalation.case))
 
 
 # --- colleges and accounts ---

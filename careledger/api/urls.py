@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from careledger.api import case_views, ledger_views, views
+from careledger.api import assessment_views, case_views, escalation_views, ledger_views, views
 
 app_name = "api"
 
@@ -54,4 +54,21 @@ urlpatterns += [
     path("v1/survey/", ledger_views.SurveyView.as_view(), name="survey"),
     path("v1/sections/", ledger_views.SectionListView.as_view(), name="section-list"),
     path("v1/cases/<int:pk>/export/", ledger_views.CaseExportView.as_view(), name="case-export"),
+]
+
+urlpatterns += [
+    path("v1/escalations/", escalation_views.EscalationListView.as_view(), name="escalation-list"),
+    path("v1/escalations/figures/", escalation_views.FiguresView.as_view(), name="escalation-figures"),
+    path("v1/escalations/<int:pk>/", escalation_views.EscalationDetailView.as_view(), name="escalation-detail"),
+    path(
+        "v1/escalations/<int:pk>/acknowledge/",
+        escalation_views.AcknowledgeView.as_view(),
+        name="escalation-acknowledge",
+    ),
+    path("v1/escalations/<int:pk>/resolve/", escalation_views.ResolveView.as_view(), name="escalation-resolve"),
+    path("v1/escalations/<int:pk>/notes/", escalation_views.NotesView.as_view(), name="escalation-notes"),
+]
+
+urlpatterns += [
+    path("v1/assessment/", assessment_views.AssessmentView.as_view(), name="assessment"),
 ]

@@ -209,6 +209,7 @@ class CaseEvent(models.Model):
         CLOSE_REJECTED = "close_rejected", _("驳回撤销建档")
         CLOSED = "closed", _("撤销建档")
         REOPENED = "reopened", _("重新建档")
+        ESCALATION = "escalation", _("重大安全隐患上报")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)

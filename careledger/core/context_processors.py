@@ -18,5 +18,9 @@ def site(request):
             "cases": bool(roles & policy.CASE_READERS),
             "open_case": bool(roles & policy.CASE_OPENERS),
             "semesters": Role.SCHOOL_ADMIN in roles,
+            "survey": bool(roles & policy.SURVEY_VIEWERS),
+            "ledger": bool(roles & policy.LEDGER_KEEPERS),
+            "school_ledgers": bool(roles & {Role.SCHOOL_ADMIN, Role.SECTION}),
+            "escalations": bool(roles & policy.ESCALATION_READERS),
         },
     }

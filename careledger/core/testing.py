@@ -146,3 +146,24 @@ def make_ledger(school: School):
     from careledger.ledgers.models import Ledger
 
     return Ledger.objects.create(semester=make_semester(school), college=school.wenxue, created_by=school.carol)
+
+
+def make_escalation(school: School):
+    """An open, urgent escalation on 李四's case (mentor erin), addressed to the psych centre (frank)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from careledger.escalations.models import Department, Escalation
+
+    now = timezone.now()
+    escalation = Escalation.objects.create(
+        case=make_case(school, "li", mentor=school.erin),
+        severity="urgent",
+        description="情绪激动",
+        created_by=school.erin,
+        created_at=now,
+        due_at=now + timedelta(hours=1),
+    )
+    escalation.departments.set([Department.objects.get(code="psych_center")])
+    return escalation

@@ -1,7 +1,19 @@
-from django.db import transaction
+"""Escalations: report at once, acknowledge, note, resolve; raise what passes its deadline."""
 
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from careledger.accounts import policy
+from careledger.accounts.models import Grant, Role, User
 from careledger.audit.services import Action, record
-from careledger.escalations.models import Department
+from careledger.cases.models import Case, CaseEvent, CaseStatus
+from careledger.cases.services import timeline_add
+from careledger.core import clock
+from careledger.escalations import rules
+from careledger.escalations.models import Department, Escalation, EscalationNote, EscalationStatus, Severity
 
 
 @transaction.atomic
@@ -11,3 +23,164 @@ def department_create(*, actor, code: str, name: str) -> Department:
     department.save()
     record(actor=actor, action=Action.CREATE, object_type="department", object_id=department.pk, detail={"code": code})
     return department
+
+
+def _audit(actor: User, escalation: Escalation, action: str = Action.UPDATE, **detail) -> None:
+    record(
+        actor=actor,
+        action=action,
+        object_type="escalation",
+        object_id=escalation.pk,
+        student_no=escalation.case.student.student_no,
+        detail=detail or None,
+    )
+
+
+def _college_admins(case: Case) -> list[User]:
+    return list(
+        User.objects.filter(
+            is_active=True, grants__role=Role.COLLEGE_ADMIN, grants__college_id=case.student.college_id
+        ).distinct()
+    )
+
+
+def _headline(escalation: Escalation) -> str:
+    """The least detail a message may carry: where, how urgent, by when — never the case text."""
+    student = escalation.case.student
+    due = clock.local_time(escalation.due_at)
+    return (
+        f"【重大安全隐患·{escalation.get_severity_display()}】{student.college.name} {student.school_class.name} "
+        f"一名学生，请于 {due:%m-%d %H:%M} 前确认。"
+    )
+
+
+def escalation_create(
+    *, actor: User, case: Case, severity: str, description: str, departments: list[Department]
+) -> Escalation:
+    if not policy.can(actor, "escalate", case):
+        policy.audit_denied(
+            actor, object_type="case", object_id=case.pk, student_no=case.student.student_no, why="escalate"
+        )
+        raise PermissionDenied(_("无权上报该档案的安全隐患。"))
+    if severity not in Severity.values:
+        raise ValidationError({"severity": [_("紧急程度应为 urgent、high 或 normal。")]})
+    if not description.strip():
+        raise ValidationError({"description": [_("请说明情况。 / Describe the risk.")]})
+    if case.status != CaseStatus.OPEN:
+        raise ValidationError({"case": [_("档案已撤销建档。 / The case is closed.")]})
+    from careledger.notify.services import notify
+
+    with transaction.atomic():
+        now = clock.now()
+        escalation = Escalation.objects.create(
+            case=case,
+            severity=severity,
+            description=description,
+            created_by=actor,
+            created_at=now,
+            due_at=rules.due_at(severity, now),
+        )
+        escalation.departments.set(departments)
+        timeline_add(case, actor, CaseEvent.Kind.ESCALATION, escalation.get_severity_display())
+        _audit(actor, escalation, Action.CREATE, severity=severity, departments=[d.code for d in departments])
+        # Told at once: the college's admins and the chosen departments (stored, then delivered by tick).
+        notify(
+            users=_college_admins(case),
+            departments=departments,
+            kind="escalation",
+            subject=_headline(escalation)[:100],
+            body=_headline(escalation),
+            link=f"/escalations/{escalation.pk}/",
+            dedupe_key=f"escalation-new-{escalation.pk}",
+        )
+    return escalation
+
+
+def _require(actor: User, escalation: Escalation) -> None:
+    if not policy.can_handle_escalation(actor, escalation):
+        policy.audit_denied(actor, object_type="escalation", object_id=escalation.pk, why="handle")
+        raise PermissionDenied(_("无权处理该上报。"))
+
+
+def escalation_acknowledge(*, actor: User, escalation: Escalation) -> Escalation:
+    _require(actor, escalation)
+    with transaction.atomic():
+        escalation = Escalation.objects.select_for_update().select_related("case__student").get(pk=escalation.pk)
+        if escalation.status != EscalationStatus.OPEN:
+            return escalation  # acknowledging twice changes nothing
+        escalation.status = EscalationStatus.ACKNOWLEDGED
+        escalation.acknowledged_at, escalation.acknowledged_by = clock.now(), actor
+        escalation.save(update_fields=["status", "acknowledged_at", "acknowledged_by"])
+        timeline_add(escalation.case, actor, CaseEvent.Kind.ESCALATION, _("已确认"))
+        _audit(actor, escalation, status="acknowledged")
+    return escalation
+
+
+def escalation_note(*, actor: User, escalation: Escalation, text: str) -> EscalationNote:
+    _require(actor, escalation)
+    if not text.strip():
+        raise ValidationError({"text": [_("请填写处置记录。")]})
+    with transaction.atomic():
+        note = EscalationNote.objects.create(escalation=escalation, author=actor, text=text)
+        _audit(actor, escalation, note=note.pk)
+    return note
+
+
+def escalation_resolve(*, actor: User, escalation: Escalation, resolution: str) -> Escalation:
+    _require(actor, escalation)
+    if not resolution.strip():
+        raise ValidationError({"resolution": [_("请填写处置结果。 / Say how it was resolved.")]})
+    with transaction.atomic():
+        escalation = Escalation.objects.select_for_update().select_related("case__student").get(pk=escalation.pk)
+        if escalation.status == EscalationStatus.RESOLVED:
+            raise ValidationError({"status": [_("已处置。 / Already resolved.")]})
+        now = clock.now()
+        if escalation.acknowledged_at is None:  # resolving also acknowledges
+            escalation.acknowledged_at, escalation.acknowledged_by = now, actor
+        escalation.status, escalation.resolved_at, escalation.resolved_by = EscalationStatus.RESOLVED, now, actor
+        escalation.resolution = resolution
+        escalation.save()
+        timeline_add(escalation.case, actor, CaseEvent.Kind.ESCALATION, _("已处置"))
+        _audit(actor, escalation, status="resolved")
+    return escalation
+
+
+def raise_overdue(*, now: datetime | None = None) -> int:
+    """Escalations past their acknowledgement deadline go to the school's admins — once each.
+
+    Idempotent: ``raised_at`` marks the ones done, and the message's dedupe key stops a second send
+    even if two ticks overlap.
+    """
+    from careledger.notify.services import notify
+
+    now = now or clock.now()
+    raised = 0
+    school_admins = list(User.objects.filter(is_active=True, grants__role=Role.SCHOOL_ADMIN).distinct())
+    overdue = Escalation.objects.filter(status=EscalationStatus.OPEN, raised_at__isnull=True, due_at__lt=now)
+    for escalation in overdue.select_related("case__student__college", "case__student__school_class"):
+        with transaction.atomic():
+            updated = Escalation.objects.filter(pk=escalation.pk, raised_at__isnull=True).update(raised_at=now)
+            if not updated:
+                continue  # another tick got there first
+            notify(
+                users=school_admins,
+                kind="escalation_overdue",
+                subject=("【逾期未确认】" + _headline(escalation))[:100],
+                body="【逾期未确认，已上报学工处】" + _headline(escalation),
+                link=f"/escalations/{escalation.pk}/",
+                dedupe_key=f"escalation-overdue-{escalation.pk}",
+            )
+            record(
+                actor="tick",
+                action=Action.UPDATE,
+                object_type="escalation",
+                object_id=escalation.pk,
+                student_no=escalation.case.student.student_no,
+                detail={"raised": True},
+            )
+            raised += 1
+    return raised
+
+
+def department_users(department: Department) -> list[User]:
+    return [g.user for g in Grant.objects.filter(role=Role.DEPARTMENT, department=department, user__is_active=True)]

@@ -5,7 +5,6 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q, QuerySet
 
 from careledger.accounts import policy
-from careledger.cases.categories import Category
 from careledger.cases.models import Case, CaseStatus, CategoryEntry
 from careledger.core import clock
 from careledger.core.models import Semester
@@ -90,9 +89,9 @@ def school_overview(user, semester: Semester) -> list[CollegeRow]:
     ):
         counts.setdefault(row["case__student__college_id"], {})[row["category"]] = row["n"]
     open_cases = dict(
-        Case.objects.filter(status=CaseStatus.OPEN)
+        Case.objects.filter(status=CaseStatus.OPEN, categories__category__in=categories)
         .values("student__college_id")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("pk", distinct=True))
         .values_list("student__college_id", "n")
     )
     reviewed_ids = SurveyReview.objects.filter(semester=semester).values("student_id")
@@ -103,7 +102,7 @@ def school_overview(user, semester: Semester) -> list[CollegeRow]:
         .annotate(students=Count("pk"), reviewed=Count("pk", filter=Q(pk__in=reviewed_ids)))
     }
     addenda = dict(
-        Addendum.objects.filter(ledger__semester=semester)
+        Addendum.objects.filter(ledger__semester=semester, category__in=categories)
         .values("ledger__college_id")
         .annotate(n=Count("pk"))
         .values_list("ledger__college_id", "n")
@@ -145,13 +144,13 @@ class Comparison:
     changed: list[dict]
 
 
-def _state(ledger: Ledger | None, college: College, semester: Semester) -> dict[str, dict]:
+def _state(ledger: Ledger | None, college: College, semester: Semester, categories: list[str]) -> dict[str, dict]:
     """student_no → {"name", "categories": set, "case"} for a semester: the snapshot, else live cases."""
     from careledger.exports.services import ledger_tables
 
     ledger = ledger or Ledger(semester=semester, college=college)
     state: dict[str, dict] = {}
-    for category, rows in ledger_tables(ledger, list(Category.values)).items():
+    for category, rows in ledger_tables(ledger, categories).items():
         for row in rows:
             entry = state.setdefault(
                 row["_student_no"],
@@ -164,7 +163,9 @@ def _state(ledger: Ledger | None, college: College, semester: Semester) -> dict[
 def compare_semesters(user, college: College, before: Semester, after: Semester) -> Comparison:
     """Per college: students new to the ledger, no longer on it, and with changed categories or risk."""
     ledgers = {x.semester_id: x for x in policy.ledgers_for(user).filter(college=college, semester__in=[before, after])}
-    old, new = _state(ledgers.get(before.pk), college, before), _state(ledgers.get(after.pk), college, after)
+    categories = policy.ledger_categories_for(user)  # a section compares only its own categories
+    old = _state(ledgers.get(before.pk), college, before, categories)
+    new = _state(ledgers.get(after.pk), college, after, categories)
     changed = []
     for no in sorted(old.keys() & new.keys()):
         a, b = old[no], new[no]

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from careledger.accounts import policy
-from careledger.core.testing import make_attachment, make_case, make_ledger
+from careledger.core.testing import make_attachment, make_case, make_escalation, make_ledger
 from careledger.core.testing import make_semester as make_current_semester
 
 ROLES = ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "harry", "ivan", "anon"]
@@ -28,9 +28,12 @@ ADMINS_ONLY = {"alice": 200, "bob": 200, "ivan": 200}
 # 李四's case (2023级汉语言文学2班, 文学院), paired with erin.
 CASE = lambda s: {"pk": make_case(s, "li", mentor=s.erin).pk}  # noqa: E731
 ATTACHMENT = lambda s: {"pk": make_attachment(make_case(s, "li", mentor=s.erin)).pk}  # noqa: E731
+ESCALATION = lambda s: {"pk": make_escalation(s).pk}  # noqa: E731
+ON_ESCALATION = {"alice": 200, "bob": 200, "carol": 200, "dave": 200, "erin": 200, "frank": 200, "ivan": 404}
 LEDGER = lambda s: {"pk": make_ledger(s).pk}  # noqa: E731
 CURRENT_SEMESTER = lambda s: make_current_semester(s) and {}  # noqa: E731  (a current semester; no URL arguments)
 LEDGER_KEEPERS_OK = {"bob": 200, "carol": 200, "ivan": 200}
+SURVEY_VIEWERS_OK = {"alice": 200, "bob": 200, "carol": 200, "dave": 200, "ivan": 200}
 ON_WENXUE_LEDGER = {"alice": 200, "bob": 200, "carol": 200, "ivan": 404}
 ON_LIS_CASE = {"alice": 200, "bob": 200, "carol": 200, "dave": 200, "erin": 200, "ivan": 404}
 ON_LIS_CASE_400 = {"alice": 400, "bob": 400, "carol": 400, "dave": 400, "erin": 400, "ivan": 404}
@@ -107,6 +110,31 @@ MATRIX = {
     "cases:reopen": ("post", CASE, {}, _row(403, anon=302, alice=400, bob=400, carol=400, dave=400, ivan=404)),
     "cases:semesters": ("get", None, None, _row(403, anon=302, alice=200)),
     "cases:semester-current": ("post", SEMESTER, {}, _row(403, anon=302, alice=302)),
+    # Ledger pages. 李四 is in carol's grade and dave's class; a keeper without a ledger sees 开始填报.
+    "ledgers:survey": ("get", CURRENT_SEMESTER, None, _row(403, anon=302, **SURVEY_VIEWERS_OK)),
+    "ledgers:survey-review": (
+        "post",
+        CURRENT_SEMESTER,
+        {"student": "202301010002", "outcome": "no_concern"},
+        _row(403, anon=302, carol=302, dave=302),
+    ),
+    "ledgers:index": ("get", CURRENT_SEMESTER, None, _row(403, anon=302, alice=302, **LEDGER_KEEPERS_OK)),
+    "ledgers:open": ("post", CURRENT_SEMESTER, {}, _row(403, anon=302, bob=400, carol=400, ivan=400)),
+    "ledgers:detail": ("get", LEDGER, None, _row(403, anon=302, **ON_WENXUE_LEDGER)),
+    "ledgers:submit": ("post", LEDGER, {}, _row(403, anon=302, bob=400, carol=400, ivan=404)),
+    "ledgers:accept": ("post", LEDGER, {}, _row(403, anon=302, alice=400)),  # a draft cannot be accepted
+    "ledgers:return": ("post", LEDGER, {}, _row(403, anon=302, alice=400)),
+    "ledgers:export": ("get", LEDGER, None, _row(403, anon=302, **ON_WENXUE_LEDGER)),
+    "ledgers:case-files": ("get", LEDGER, None, _row(403, anon=302, **ON_WENXUE_LEDGER)),
+    "ledgers:school": ("get", CURRENT_SEMESTER, None, _row(403, anon=302, alice=200)),
+    "ledgers:school-export": ("get", CURRENT_SEMESTER, None, _row(403, anon=302, alice=200)),
+    "ledgers:compare": ("get", None, None, _row(403, anon=302, alice=200, **LEDGER_KEEPERS_OK)),
+    "ledgers:case-file": (
+        "get",
+        lambda s: {"case_pk": make_case(s, "li", mentor=s.erin).pk},
+        None,
+        _row(403, anon=302, **ON_LIS_CASE),
+    ),
     "api:schema": ("get", None, None, _row(200)),
     "api:docs": ("get", None, None, _row(200)),
     "api:token": ("post", None, {}, _row(400)),
@@ -165,6 +193,53 @@ MATRIX = {
     ),
     "api:section-list": ("get", None, None, _row(403, anon=401, alice=200)),
     "api:case-export": ("get", CASE, None, _row(403, anon=401, **ON_LIS_CASE)),
+    "api:escalation-list": ("get", None, None, _row(403, anon=401, **{**ON_ESCALATION, "ivan": 200})),
+    "api:escalation-figures": ("get", None, None, _row(403, anon=401, **ADMINS_ONLY)),
+    "api:escalation-detail": ("get", ESCALATION, None, _row(403, anon=401, **ON_ESCALATION)),
+    "api:escalation-acknowledge": ("post", ESCALATION, {}, _row(403, anon=401, **{**ON_ESCALATION, "erin": 403})),
+    "api:escalation-resolve": (
+        "post",
+        ESCALATION,
+        {},
+        _row(403, anon=401, alice=400, bob=400, carol=400, dave=400, frank=400, ivan=404),
+    ),
+    "api:escalation-notes": (
+        "post",
+        ESCALATION,
+        {},
+        _row(403, anon=401, alice=400, bob=400, carol=400, dave=400, frank=400, ivan=404),
+    ),
+    "escalations:list": ("get", None, None, _row(403, anon=302, **{**ON_ESCALATION, "ivan": 200})),
+    # No ?case=: every reporter meets a 404; the school office does not report.
+    "escalations:new": ("get", None, None, _row(403, anon=302, bob=404, carol=404, dave=404, erin=404, ivan=404)),
+    "escalations:detail": ("get", ESCALATION, None, _row(403, anon=302, **ON_ESCALATION)),
+    "escalations:acknowledge": (
+        "post",
+        ESCALATION,
+        {},
+        _row(403, anon=302, alice=302, bob=302, carol=302, dave=302, frank=302, ivan=404),
+    ),
+    "escalations:note": (
+        "post",
+        ESCALATION,
+        {},
+        _row(403, anon=302, alice=302, bob=302, carol=302, dave=302, frank=302, ivan=404),
+    ),
+    "escalations:resolve": (
+        "post",
+        ESCALATION,
+        {},
+        _row(403, anon=302, alice=302, bob=302, carol=302, dave=302, frank=302, ivan=404),
+    ),
+    "api:assessment": (
+        "get",
+        CURRENT_SEMESTER,
+        None,
+        _row(403, anon=401, alice=200, bob=200, carol=200, erin=200, ivan=200),
+    ),
+    "notify:inbox": ("get", None, None, _row(200, anon=302, harry=403)),
+    "notify:bell": ("get", None, None, _row(200, anon=302, harry=403)),
+    "notify:mark-read": ("post", None, {}, _row(302, harry=403)),
     "attachments:download": ("get", ATTACHMENT, None, _row(403, anon=302, **ON_LIS_CASE)),
     # No file: those let in are sent back to the case page with a message.
     "attachments:upload": (
