@@ -15,10 +15,12 @@ $(STAMP): pyproject.toml constraints.txt careledger/locale/en/LC_MESSAGES/django
 	$(BIN)/careledger compilemessages-babel
 	touch $(STAMP)
 
+# `make run` is for trying CareLedger on the demo school: two-factor sign-in stays off unless you set
+# CARELEDGER_OTP_REQUIRED=true. A real deployment runs `careledger serve` (two-factor on by default).
 run: install
 	$(BIN)/careledger migrate --no-input -v 0
 	$(BIN)/careledger demo --if-empty
-	$(BIN)/careledger serve
+	CARELEDGER_OTP_REQUIRED=$${CARELEDGER_OTP_REQUIRED:-false} $(BIN)/careledger serve
 
 test: install system-deps
 	$(BIN)/ruff check .

@@ -15,6 +15,13 @@ def pytest_configure(config):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # Two-factor and password expiry are on in production; the personas sign in with force_login and
+    # force_authenticate, and tests travel months ahead: both would meet the code or password page first.
+    # accounts/tests/test_sec_1_passwords.py and test_sec_3_two_factor.py turn them on and prove them.
+    settings.OTP_REQUIRED = False
+    settings.PASSWORD_MAX_AGE_DAYS = 0
+    # SEC-27: a fixed, public test key (base64 of 32 ASCII bytes), never one from var/ or the environment.
+    settings.ENCRYPTION_KEYS = ["Y2FyZWxlZGdlci10ZXN0LWtleS1ub3Qtc2VjcmV0ISE="]
 
 
 @pytest.fixture
@@ -29,3 +36,11 @@ def school(db):
 def _attachments_in_tmp(settings, tmp_path):
     """Uploaded files from tests never land in the project's var/ directory."""
     settings.ATTACHMENTS_DIR = tmp_path / "attachments"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters (SEC-40) live in the cache: each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -31,6 +31,22 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+
+
+def _encryption_keys() -> list[str]:
+    """SEC-27 field and file keys: CARELEDGER_ENCRYPTION_KEYS (comma-separated, the first encrypts, all
+    decrypt), never the repository or the database; a development install generates one into var/."""
+    keys = env_list("CARELEDGER_ENCRYPTION_KEYS")
+    if not keys:
+        from careledger.core.crypto import development_key
+
+        keys = [development_key(VAR_DIR / "encryption_key")]
+    from careledger.core.crypto import check_key
+
+    return [check_key(k) for k in keys]
+
+
+ENCRYPTION_KEYS = _encryption_keys()
 ALLOWED_HOSTS = env_list("CARELEDGER_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CARELEDGER_CSRF_TRUSTED_ORIGINS", [])
 
@@ -249,3 +265,169 @@ EMAIL_USE_TLS = env_bool("CARELEDGER_EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("CARELEDGER_EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env_int("CARELEDGER_EMAIL_TIMEOUT_SECONDS", 10)
 DEFAULT_FROM_EMAIL = env_str("CARELEDGER_EMAIL_FROM", "careledger@localhost")
+
+# Web hardening (SEC-20 … SEC-23, SEC-28, SEC-29, SEC-40): audit retention, headers, rate limits, cache.
+# Middleware and apps are added here rather than in the lists above, so that this block stands alone.
+INSTALLED_APPS += ["csp"]
+# CSP headers on everything but static files (whitenoise answers those first).
+MIDDLEWARE.insert(MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1, "csp.middleware.CSPMiddleware")
+# Last: sees the user and the policy's decision; adds Permissions-Policy and no-store, applies the rate
+# limits to pages, and answers 503 when an audit row cannot be written (core/middleware.py).
+MIDDLEWARE.append("careledger.core.middleware.HardeningMiddleware")
+
+# The audit trail is kept at least 180 days (CSL Art. 21(3)); 3 years by default (PIPL Art. 56).
+CARELEDGER_AUDIT_RETENTION_DAYS = env_int("CARELEDGER_AUDIT_RETENTION_DAYS", 1095)
+if CARELEDGER_AUDIT_RETENTION_DAYS < 180:
+    raise ImproperlyConfigured(
+        f"CARELEDGER_AUDIT_RETENTION_DAYS must be at least 180 (the law asks six months), "
+        f"not {CARELEDGER_AUDIT_RETENTION_DAYS}"
+    )
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}
+PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
+    "magnetometer=(), microphone=(), midi=(), payment=(), usb=()"
+)
+# HSTS (SECURE_HSTS_SECONDS, above) covers the school's sub-domains unless told otherwise; preloading is a
+# commitment the school makes to the browsers' list, so it is off unless asked for.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("CARELEDGER_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("CARELEDGER_HSTS_PRELOAD", False)
+if not SECURE_HSTS_PRELOAD:  # W021 says "preload not set": not setting it is the school's choice
+    SILENCED_SYSTEM_CHECKS = [*globals().get("SILENCED_SYSTEM_CHECKS", []), "security.W021"]
+# `check --deploy` is the security check (SEC-28, CI): drf-spectacular's schema-quality warnings are not
+# security findings and would make it fail; the schema is exercised by tests/test_schemathesis.py instead.
+SPECTACULAR_SETTINGS["ENABLE_DJANGO_DEPLOY_CHECK"] = False
+
+# A shared cache holds the rate-limit counters. Production runs several worker processes: set
+# CARELEDGER_REDIS_URL (e.g. redis://127.0.0.1:6379/0) so that they count together; the default in-process
+# cache counts per process.
+CARELEDGER_REDIS_URL = env_str("CARELEDGER_REDIS_URL")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CARELEDGER_REDIS_URL}
+        if CARELEDGER_REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "careledger"}
+    )
+}
+# Reads of case files and exports per user (SEC-40; failed logins are limited in accounts/): over the
+# limit → 429 and an audited denial. Generous enough for a day's work.
+CARELEDGER_RATE_CASE_READS_PER_HOUR = env_int("CARELEDGER_RATE_CASE_READS_PER_HOUR", 600)
+CARELEDGER_RATE_EXPORTS_PER_DAY = env_int("CARELEDGER_RATE_EXPORTS_PER_DAY", 100)
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["careledger.core.middleware.RateLimitThrottle"]
+
+# Log lines stay one line each: user input cannot forge entries (SEC-20; careledger/audit/logsafe.py).
+LOGGING["filters"] = {"one_line": {"()": "careledger.audit.logsafe.OneLineFilter"}}
+LOGGING["handlers"]["console"]["filters"] = ["one_line"]
+
+# Login security (SEC-1 … SEC-8; careledger/accounts/login_security.py, lockout.py, totp.py, cas.py)
+INSTALLED_APPS += ["django_cas_ng"]
+# Passwords expire after this many days and must then be changed like an admin-set one (0: never).
+PASSWORD_MAX_AGE_DAYS = env_int("CARELEDGER_PASSWORD_MAX_AGE_DAYS", 90)
+# Failed sign-ins per username + address: LIMIT within WINDOW locks the pair for LOCKOUT (api.md).
+LOGIN_FAILURE_LIMIT = env_int("CARELEDGER_LOGIN_FAILURE_LIMIT", 5)
+LOGIN_FAILURE_WINDOW_SECONDS = env_int("CARELEDGER_LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
+LOGIN_LOCKOUT_SECONDS = env_int("CARELEDGER_LOGIN_LOCKOUT_SECONDS", 15 * 60)
+# Failures from one address over all usernames that lock the address (0: off; NAT and proxies share one).
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("CARELEDGER_LOGIN_ADDRESS_FAILURE_LIMIT", 0)
+# Two-factor (TOTP): required of these roles (CARELEDGER_2FA_ROLES adds more, comma-separated), optional
+# for the rest. CARELEDGER_OTP_REQUIRED=false turns it off everywhere (development and demos only).
+OTP_REQUIRED = env_bool("CARELEDGER_OTP_REQUIRED", True)
+OTP_ROLES = sorted({"school_admin", "college_admin", "auditor", *env_list("CARELEDGER_2FA_ROLES")})
+OTP_ISSUER = env_str("CARELEDGER_OTP_ISSUER", "CareLedger")
+# Sessions end this long after sign-in whatever the activity (the idle timeout is SESSION_COOKIE_AGE);
+# API tokens this long after they were issued.
+SESSION_ABSOLUTE_SECONDS = env_int("CARELEDGER_SESSION_ABSOLUTE_SECONDS", 12 * 3600)
+API_TOKEN_MAX_AGE_SECONDS = env_int("CARELEDGER_API_TOKEN_MAX_AGE_SECONDS", 12 * 3600)
+REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
+    "careledger.accounts.authentication.ExpiringTokenAuthentication",
+    "rest_framework.authentication.SessionAuthentication",
+]
+# The page hands htmx the CSRF token (base.html hx-headers); no script needs to read the cookie.
+CSRF_COOKIE_HTTPONLY = True
+# 统一身份认证 (CAS) single sign-on: off unless CARELEDGER_CAS_SERVER_URL is set (e.g. https://cas.example.edu.cn/cas/).
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend", "careledger.accounts.cas.CASBackend"]
+CAS_SERVER_URL = env_str("CARELEDGER_CAS_SERVER_URL") or None
+CAS_VERSION = env_str("CARELEDGER_CAS_VERSION", "2")
+CAS_CREATE_USER = False  # never create accounts: an unknown CAS user has no access
+CAS_IGNORE_REFERER = True
+CAS_REDIRECT_URL = "/"
+CAS_LOGIN_MSG = None
+CAS_LOGGED_MSG = None
+CAS_FORCE_SSL_SERVICE_URL = SECURE_SSL_REDIRECT
+CAS_TIMEOUT_SECONDS = env_int("CARELEDGER_CAS_TIMEOUT_SECONDS", 10)
+
+
+def CAS_SESSION_FACTORY():  # a setting: django-cas-ng calls it for each CAS client
+    from careledger.accounts.cas import TimeoutSession
+
+    return TimeoutSession()
+
+
+# Assessment weights (考核): the ranking score, the commendation rule and the dashboard's targets
+# (assessment/rules.py). Weights and thresholds are "indicator=value" pairs separated by commas.
+_ASSESSMENT_SCORED = ("survey_coverage", "mentor_coverage", "compliance_rate", "ledger_on_time", "ack_speed")
+
+
+def _env_fractions(name: str, default: dict[str, float]) -> dict[str, float]:
+    raw = env_str(name)
+    if not raw.strip():
+        return dict(default)
+    out = {}
+    for item in raw.split(","):
+        key, sep, value = (part.strip() for part in item.partition("="))
+        try:
+            number = float(value)
+        except ValueError:
+            number = -1.0
+        if not sep or key not in _ASSESSMENT_SCORED or number < 0:
+            raise ImproperlyConfigured(
+                f"{name} must be indicator=number pairs (indicators: {', '.join(_ASSESSMENT_SCORED)}), not {raw!r}"
+            )
+        out[key] = number
+    return out
+
+
+def _env_fraction(name: str, default: float) -> float:
+    raw = env_str(name)
+    try:
+        value = float(raw) if raw.strip() else default
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 1:
+        raise ImproperlyConfigured(f"{name} must be a number from 0 to 1, not {raw!r}")
+    return value
+
+
+ASSESSMENT_WEIGHTS = _env_fractions(
+    "CARELEDGER_ASSESSMENT_WEIGHTS",
+    {"survey_coverage": 0.2, "mentor_coverage": 0.2, "compliance_rate": 0.3, "ledger_on_time": 0.15, "ack_speed": 0.15},
+)
+if not any(ASSESSMENT_WEIGHTS.values()):
+    raise ImproperlyConfigured("CARELEDGER_ASSESSMENT_WEIGHTS needs at least one weight above 0")
+# A median time to acknowledge within this many minutes scores 1 (the urgent deadline is one hour).
+ASSESSMENT_ACK_TARGET_MINUTES = env_int("CARELEDGER_ASSESSMENT_ACK_TARGET_MINUTES", 60)
+if ASSESSMENT_ACK_TARGET_MINUTES < 1:
+    raise ImproperlyConfigured("CARELEDGER_ASSESSMENT_ACK_TARGET_MINUTES must be at least 1")
+# The compliance target drawn on the dashboard's compliance chart.
+ASSESSMENT_COMPLIANCE_TARGET = _env_fraction("CARELEDGER_ASSESSMENT_COMPLIANCE_TARGET", 0.9)
+# Commendation candidates: the best N by score among the units meeting every threshold.
+ASSESSMENT_COMMEND_TOP = env_int("CARELEDGER_ASSESSMENT_COMMEND_TOP", 3)
+ASSESSMENT_COMMEND_THRESHOLDS = _env_fractions(
+    "CARELEDGER_ASSESSMENT_COMMEND_THRESHOLDS",
+    {"survey_coverage": 0.95, "mentor_coverage": 0.9, "compliance_rate": 0.9, "ledger_on_time": 1.0},
+)
+# How many semesters (up to the one shown) the dashboard's trend lines cover.
+ASSESSMENT_TREND_SEMESTERS = env_int("CARELEDGER_ASSESSMENT_TREND_SEMESTERS", 6)
+if not 1 <= ASSESSMENT_TREND_SEMESTERS <= 12:
+    raise ImproperlyConfigured("CARELEDGER_ASSESSMENT_TREND_SEMESTERS must be 1–12")

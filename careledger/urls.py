@@ -18,6 +18,11 @@ urlpatterns = [
     path("", include("careledger.ledgers.urls", namespace="ledgers")),
     path("attachments/", include("careledger.cases.attachment_urls", namespace="attachments")),
     path("escalations/", include("careledger.escalations.urls", namespace="escalations")),
+    path("assessment/", include("careledger.assessment.urls", namespace="assessment")),
     path("", include("careledger.notify.urls", namespace="notify")),
     path("api/", include("careledger.api.urls", namespace="api")),
+    path("audit/", include("careledger.audit.urls", namespace="audit")),
 ]
+
+# An audit row that cannot be written outside a view (e.g. while auditing a denial) is answered 503 too.
+handler500 = "careledger.core.middleware.server_error"

@@ -1,22 +1,54 @@
 import re
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from careledger.accounts import policy, services
+from careledger.accounts import lockout, policy, services
 from careledger.accounts.models import Role
 from careledger.escalations.models import Department
 from careledger.roster.models import College
 
 
 class LoginForm(AuthenticationForm):
-    # One message for an unknown user and a wrong password: never hint which part was wrong.
+    # One message for an unknown user, a wrong password and a locked account: never hint which it was.
     error_messages = {
         "invalid_login": _("用户名或密码错误。"),
         "inactive": _("用户名或密码错误。"),
     }
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if username is not None and password:
+            # Counted per username + address and locked past the limit (SEC-2, accounts/lockout.py).
+            self.user_cache = lockout.authenticate(self.request, username, password)
+            if self.user_cache is None:
+                raise self.get_invalid_login_error()
+            self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data
+
+
+class OTPForm(forms.Form):
+    otp = forms.CharField(
+        label=_("动态口令"),
+        max_length=10,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9 ]*", "autofocus": True}
+        ),
+        help_text=_("身份验证器（如 Microsoft Authenticator、Google Authenticator）上显示的 6 位数字。"),
+    )
+
+
+class OwnPasswordChangeForm(PasswordChangeForm):
+    """Django's form, plus: the new password must differ from the old one (periodic change, MLPS 8.1.4.1a)."""
+
+    def clean_new_password1(self):
+        new = self.cleaned_data.get("new_password1")
+        if new and self.user.check_password(new):
+            raise ValidationError(_("新密码不能与原密码相同。"), code="password_unchanged")
+        return new
 
 
 class GrantForm(forms.Form):

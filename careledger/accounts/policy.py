@@ -11,6 +11,7 @@ Three kinds of answer:
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -74,10 +75,21 @@ PUBLIC = frozenset(
         "api:token",
         "api:schema",
         "api:docs",
+        "accounts:cas-login",  # 统一身份认证 sign-in (404 while CAS is off)
     }
 )
 
 RULES: dict[str, Rule] = {
+    # Login security: the caller's own sign-in steps, token and lockouts (accounts/login_security.py)
+    "accounts:otp-verify": Rule(authenticated=True),
+    "accounts:otp-setup": Rule(authenticated=True),
+    "accounts:user-unlock": Rule(write=ADMINS),
+    "accounts:user-otp-reset": Rule(write=ADMINS),
+    "api:auth-logout": Rule(authenticated=True),
+    "api:me-password": Rule(authenticated=True),
+    "api:me-totp": Rule(authenticated=True),
+    "api:me-totp-confirm": Rule(authenticated=True),
+    "api:user-unlock": Rule(write=ADMINS),
     # Pages
     "home": Rule(authenticated=True),
     "logout": Rule(authenticated=True, read=ANY_ROLE, write=ANY_ROLE),
@@ -178,11 +190,25 @@ RULES: dict[str, Rule] = {
     "escalations:note": Rule(write=ESCALATION_ACTORS),
     "escalations:resolve": Rule(write=ESCALATION_ACTORS),
     "api:assessment": Rule(read=frozenset({Role.SCHOOL_ADMIN, Role.COLLEGE_ADMIN, Role.COUNSELOR, Role.MENTOR})),
+    # Assessment pages (each lists only the caller's visible units, as api:assessment does)
+    "assessment:dashboard": Rule(read=frozenset({Role.SCHOOL_ADMIN, Role.COLLEGE_ADMIN, Role.COUNSELOR, Role.MENTOR})),
+    "assessment:export": Rule(read=frozenset({Role.SCHOOL_ADMIN, Role.COLLEGE_ADMIN, Role.COUNSELOR, Role.MENTOR})),
+    "assessment:ranking": Rule(read=frozenset({Role.SCHOOL_ADMIN, Role.COLLEGE_ADMIN})),
+    "assessment:cadres": Rule(read=frozenset({Role.SCHOOL_ADMIN, Role.COLLEGE_ADMIN, Role.COUNSELOR})),
+    "assessment:cadres-export": Rule(read=frozenset({Role.SCHOOL_ADMIN, Role.COLLEGE_ADMIN, Role.COUNSELOR})),
     "notify:inbox": Rule(read=ANY_ROLE),
     "notify:bell": Rule(read=ANY_ROLE),
     "notify:mark-read": Rule(write=ANY_ROLE),
+    "api:channel-list": Rule(read=ANY_ROLE, write=ANY_ROLE),
+    "api:channel-deactivate": Rule(write=ANY_ROLE),
+    "api:case-reveal": Rule(write=ADMINS),
+    "api:student-reveal": Rule(write=STUDENT_READERS),
+    "cases:reveal": Rule(write=ADMINS),
     "attachments:download": Rule(read=CASE_READERS),
     "attachments:upload": Rule(write=CASE_READERS),
+    # Audit pages: read-only for everyone; exports for the auditor (separation of duties, SEC-15)
+    "audit:list": Rule(read=AUDIT_READERS),
+    "audit:export": Rule(read=frozenset({Role.AUDITOR})),
 }
 
 
@@ -247,6 +273,13 @@ class PolicyPermission(BasePermission):
         url_name = match.view_name if match else None
         if request.method not in view.allowed_methods:
             return True  # the view answers 405 itself; nothing is served
+        from careledger.accounts import login_security
+
+        step = login_security.blocking_step(request.user, url_name, session=login_security.api_session(request))
+        if step is not None:
+            # A restricted login (password change, two-factor): 403 with the step's flag (api.md).
+            audit_denied(request.user, object_type="endpoint", object_id=url_name or request.path, why=step.value)
+            raise login_security.StepRequired(step)
         if allows_endpoint(request.user, url_name, request.method):
             return True
         if request.user.is_authenticated:
@@ -428,6 +461,40 @@ def ledger_categories_for(user) -> list[str]:
         return list(Category.values)
     wanted = {c for g in grants_of(user) if g.role == Role.SECTION and g.section for c in g.section.categories}
     return [c for c in Category.values if c in wanted]
+
+
+# --- field-level need-to-know (SECURITY.md, "Who sees which fields") ---
+
+# Sensitive case text: category details and structured data, 问题描述, 生活史, 辅导方案, 备注, contact
+# contents, the old → new values of the history, 帮扶效果, close reasons, attached files.
+# Those on the case read it; the college's and the school's admins must state a reason first
+# (break-glass), which opens it for REVEAL_MINUTES and is audited as a "reveal".
+REVEAL_MINUTES = 30
+
+
+def revealed(user, object_type: str, object_id: object) -> bool:
+    """Did ``user`` state a reason to open this object within the last REVEAL_MINUTES?"""
+    from careledger.audit.models import AuditEvent
+    from careledger.core import clock
+
+    since = clock.now() - timedelta(minutes=REVEAL_MINUTES)
+    return AuditEvent.objects.filter(
+        actor_id=user.pk, action="reveal", object_type=object_type, object_id=str(object_id), at__gte=since
+    ).exists()
+
+
+def case_text_access(user, case: Case, roles: frozenset[str] | None = None) -> str:
+    """'full' — read the sensitive text; 'reason' — an admin who must state a reason first; 'none'."""
+    roles = case_roles(user, case) if roles is None else roles
+    if not roles.isdisjoint(ON_CASE):
+        return "full"
+    if not roles.isdisjoint(ADMINS):
+        return "full" if revealed(user, "case", case.pk) else "reason"
+    return "none"
+
+
+def can_read_case_text(user, case: Case, roles: frozenset[str] | None = None) -> bool:
+    return case_text_access(user, case, roles) == "full"
 
 
 # --- escalations ---

@@ -216,9 +216,95 @@ def user_set_password(*, actor: User, user: User, password: str) -> User:
     validate_password(password, user)
     user.set_password(password)
     user.must_change_password = actor.pk != user.pk
-    user.save(update_fields=["password", "must_change_password"])
+    user.save(update_fields=["password", "password_changed_at", "must_change_password"])
     record(actor=actor, action=Action.UPDATE, object_type="user", object_id=user.pk, detail={"fields": ["password"]})
     return user
+
+
+# --- the caller's own sign-in: password, two-factor; an admin's unlock and reset (SEC-1 … SEC-3) ---
+
+
+@transaction.atomic
+def password_change(*, user: User, old_password: str, new_password: str) -> User:
+    """The account holder changes their own password: the old one must match and the new one differ."""
+    errors: dict[str, list[str]] = {}
+    if not user.check_password(old_password):
+        errors["old_password"] = [_("原密码不正确。")]
+    elif old_password == new_password:
+        errors["new_password"] = [_("新密码不能与原密码相同。")]
+    else:
+        try:
+            validate_password(new_password, user)
+        except ValidationError as exc:
+            errors["new_password"] = list(exc.messages)
+    if errors:
+        raise ValidationError(errors)
+    user.set_password(new_password)
+    user.must_change_password = False
+    user.save(update_fields=["password", "password_changed_at", "must_change_password"])
+    record(
+        actor=user,
+        action=Action.UPDATE,
+        object_type="user",
+        object_id=user.pk,
+        detail={"fields": ["password"], "event": "password_change"},
+    )
+    return user
+
+
+@transaction.atomic
+def totp_confirm(*, user: User, code: str):
+    """Confirm the user's pending authenticator with a first code; audited."""
+    from careledger.accounts import totp
+
+    device = totp.device_of(user)
+    if device is None or device.confirmed:
+        raise ValidationError({"otp": [_("没有待绑定的动态口令设备。")]})
+    if not totp.confirm(device, code):
+        raise ValidationError({"otp": [_("动态口令不正确或已使用。")]})
+    record(
+        actor=user,
+        action=Action.UPDATE,
+        object_type="user",
+        object_id=user.pk,
+        detail={"fields": ["totp"], "event": "totp_confirmed"},
+    )
+    return device
+
+
+@transaction.atomic
+def totp_reset(*, actor: User, user: User) -> bool:
+    """An admin removes a lost authenticator: the account enrols a new one at its next sign-in."""
+    from careledger.accounts import totp
+    from careledger.accounts.models import TOTPDevice
+
+    deleted, _rows = TOTPDevice.objects.filter(user=user).delete()
+    totp.forget(user)
+    if deleted:
+        record(
+            actor=actor,
+            action=Action.UPDATE,
+            object_type="user",
+            object_id=user.pk,
+            detail={"fields": ["totp"], "event": "totp_reset"},
+        )
+    return bool(deleted)
+
+
+@transaction.atomic
+def login_unlock(*, actor: User, user: User) -> int:
+    """An admin lifts the sign-in locks on an account (decision 7); the number of locks lifted."""
+    from careledger.accounts import lockout
+
+    lifted = lockout.unlock(user.get_username(), by=actor.get_username())
+    record(
+        actor=actor,
+        action=Action.UPDATE,
+        object_type="user",
+        object_id=user.pk,
+        detail={"event": "unlock", "locks": lifted},
+    )
+    return lifted
 
 
 @transaction.atomic

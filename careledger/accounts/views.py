@@ -3,12 +3,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from careledger.accounts import importers as staff_import
-from careledger.accounts import policy, services
-from careledger.accounts.forms import GrantForm, UserCreateForm, UserEditForm
+from careledger.accounts import lockout, login_security, policy, services, totp
+from careledger.accounts.forms import GrantForm, OTPForm, UserCreateForm, UserEditForm
 from careledger.accounts.models import Grant
 from careledger.core.uploads import run_upload_import
 
@@ -64,12 +67,106 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("已保存。"))
             return redirect("accounts:user-edit", pk=target.pk)
     grants = target.grants.select_related("college", "department").prefetch_related("classes")
+    context = {
+        "target": target,
+        "form": form,
+        "grants": grants,
+        "grant_form": GrantForm(actor=request.user),
+        "locks": list(lockout.locks_of(target.get_username())),
+        "totp_device": totp.device_of(target),
+    }
+    return render(request, "accounts/user_edit.html", context, status=400 if form.errors else 200)
+
+
+@require_POST
+def user_unlock(request: HttpRequest, pk: int) -> HttpResponse:
+    """Lift the sign-in locks on an account (decision 7)."""
+    target = policy.get_user_for(request.user, pk)
+    lifted = services.login_unlock(actor=request.user, user=target)
+    messages.success(request, _("已解除 %(n)d 个登录锁定。") % {"n": lifted})
+    return redirect("accounts:user-edit", pk=target.pk)
+
+
+@require_POST
+def user_otp_reset(request: HttpRequest, pk: int) -> HttpResponse:
+    """Remove a lost authenticator: the account enrols a new one at its next sign-in."""
+    target = policy.get_user_for(request.user, pk)
+    if target.pk == request.user.pk:
+        messages.error(request, _("不能重置自己的动态口令。"))
+    elif services.totp_reset(actor=request.user, user=target):
+        messages.success(request, _("已重置动态口令，对方下次登录时须重新绑定。"))
+    return redirect("accounts:user-edit", pk=target.pk)
+
+
+# --- the second sign-in step (SEC-3): only these pages and logout until it is done ---
+
+
+def _next_url(request: HttpRequest) -> str:
+    wanted = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return wanted
+    return reverse("home")
+
+
+@require_http_methods(["GET", "POST"])
+def otp_verify(request: HttpRequest) -> HttpResponse:
+    """Ask the code of a confirmed authenticator after the password. Wrong codes count as failed sign-ins:
+    past the limit the session ends and the pair is locked (SEC-2)."""
+    device = totp.confirmed_device(request.user)
+    if (
+        device is None
+        or not login_security.otp_applies(request.user)
+        or login_security.session_verified(request.session, device)
+    ):
+        return redirect(_next_url(request))  # nothing to ask
+    if request.method == "POST" and lockout.is_locked(request.user.get_username(), lockout.client_address(request)):
+        login_security.end_session(request, reason="lockout")
+        return redirect("login")
+    form = OTPForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if totp.use_code(device, form.cleaned_data["otp"]):
+            login_security.mark_verified(request, device)
+            lockout.clear_failures(request.user.get_username(), lockout.client_address(request))
+            return redirect(_next_url(request))
+        if lockout.otp_failed(request.user, request):
+            login_security.end_session(request, reason="lockout")
+            return redirect("login")
+        form.add_error("otp", _("动态口令不正确或已使用。"))
     return render(
         request,
-        "accounts/user_edit.html",
-        {"target": target, "form": form, "grants": grants, "grant_form": GrantForm(actor=request.user)},
+        "accounts/otp_verify.html",
+        {"form": form, "next": _next_url(request)},
         status=400 if form.errors else 200,
     )
+
+
+@require_http_methods(["GET", "POST"])
+def otp_setup(request: HttpRequest) -> HttpResponse:
+    """Enrol an authenticator: the secret as text and as a QR code, then a first code to confirm it."""
+    if totp.confirmed_device(request.user) is not None:
+        return render(request, "accounts/otp_setup.html", {"enabled": True, "next": _next_url(request)})
+    device = totp.pending_device(request.user)
+    form = OTPForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.totp_confirm(user=request.user, code=form.cleaned_data["otp"])
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            login_security.mark_verified(request, device)
+            messages.success(request, _("动态口令已启用，以后登录时须输入。"))
+            return redirect(_next_url(request))
+    uri = totp.otpauth_uri(device)
+    context = {
+        "form": form,
+        "secret": device.secret,
+        "otpauth_uri": uri,
+        # Our own SVG of our own otpauth URI (qrcode escapes nothing it did not make): safe to inline.
+        "qr_svg": SafeString(totp.qr_svg(uri) or ""),  # nosec B703
+        "required": login_security.otp_role_applies(request.user),
+        "next": _next_url(request),
+    }
+    return render(request, "accounts/otp_setup.html", context, status=400 if form.errors else 200)
 
 
 @require_POST

@@ -164,6 +164,23 @@ class CaseDetailSerializer(_CaseBase):
             "updated_at",
         ]
 
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if self.context.get("text_access", "full") != "full":
+            # Break-glass (SEC-17): admins not on the case see that text exists, not what it says.
+            for name in ("problem", "life_history", "plan", "note"):
+                data[name] = None
+            for entry in data["categories"]:
+                entry.update(detail=None, data=None)
+                if "verification" in entry:
+                    entry["verification"] = None
+            if data["close_request"]:
+                data["close_request"]["reason"] = None
+            data["sensitive_hidden"] = True
+        else:
+            data["sensitive_hidden"] = False
+        return data
+
     def get_helpers(self, case: Case) -> list[dict]:
         return HelperSerializer([h for h in case.helpers.all() if h.removed_on is None], many=True).data
 

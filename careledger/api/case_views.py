@@ -20,6 +20,7 @@ from careledger.cases.models import Case, Helper, Mentorship
 from careledger.contacts import services as contact_services
 from careledger.core import clock
 from careledger.core import services as core_services
+from careledger.core.errors import RevealRequired
 from careledger.core.models import Semester
 from careledger.roster.models import Student
 
@@ -78,8 +79,15 @@ def _with_pairing(case: Case) -> Case:
     return case
 
 
-def _detail(case: Case) -> dict:
-    return cs.CaseDetailSerializer(_with_pairing(case)).data
+def _detail(case: Case, user) -> dict:
+    access = policy.case_text_access(user, case)
+    return cs.CaseDetailSerializer(_with_pairing(case), context={"text_access": access}).data
+
+
+def _require_text(user, case: Case) -> None:
+    """Sensitive sub-resources (contacts, files, history values) need the case text (break-glass)."""
+    if not policy.can_read_case_text(user, case):
+        raise RevealRequired
 
 
 def _categories(items: list[dict]) -> list[services.CategoryInput]:
@@ -137,7 +145,7 @@ class CaseListView(generics.ListAPIView):
             plan=v["plan"],
             note=v["note"],
         )
-        return Response(_detail(_case_for_read(request.user, case.pk)), status=status.HTTP_201_CREATED)
+        return Response(_detail(_case_for_read(request.user, case.pk), request.user), status=status.HTTP_201_CREATED)
 
 
 class CaseDetailView(APIView):
@@ -151,7 +159,7 @@ class CaseDetailView(APIView):
             object_id=case.pk,
             student_no=case.student.student_no,
         )
-        return Response(_detail(case))
+        return Response(_detail(case, request.user))
 
     @extend_schema(request=cs.CasePatchSerializer, responses=cs.CaseDetailSerializer)
     def patch(self, request, pk: int):
@@ -168,7 +176,7 @@ class CaseDetailView(APIView):
             fields=v,
             categories=_categories(categories) if categories is not None else None,
         )
-        return Response(_detail(_case_for_read(request.user, pk)))
+        return Response(_detail(_case_for_read(request.user, pk), request.user))
 
 
 class CaseMentorView(APIView):
@@ -181,7 +189,7 @@ class CaseMentorView(APIView):
         if mentor is None:
             raise ValidationError({"mentor": ["该账号不是帮扶导师。 / That account is not a mentor."]})
         services.mentor_assign(actor=request.user, case=case, mentor=mentor)
-        return Response(_detail(_case_for_read(request.user, pk)))
+        return Response(_detail(_case_for_read(request.user, pk), request.user))
 
 
 class CaseHelpersView(APIView):
@@ -208,6 +216,7 @@ class CaseContactsView(generics.ListAPIView):
 
     def get_queryset(self):
         case = policy.get_case_for(self.request.user, self.kwargs["pk"])
+        _require_text(self.request.user, case)
         return case.contacts.select_related("recorded_by").order_by("-occurred_at", "-id")
 
     def list(self, request, *args, **kwargs):
@@ -305,7 +314,7 @@ class CloseRequestView(APIView):
         data = cs.CloseRequestInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.close_request(actor=request.user, case=case, **data.validated_data)
-        return Response(_detail(_case_for_read(request.user, pk)))
+        return Response(_detail(_case_for_read(request.user, pk), request.user))
 
 
 class CloseApproveView(APIView):
@@ -315,7 +324,7 @@ class CloseApproveView(APIView):
         data = cs.DecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.close_approve(actor=request.user, case=case, note=data.validated_data["note"])
-        return Response(_detail(_case_for_read(request.user, pk)))
+        return Response(_detail(_case_for_read(request.user, pk), request.user))
 
 
 class CloseRejectView(APIView):
@@ -325,7 +334,7 @@ class CloseRejectView(APIView):
         data = cs.DecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.close_reject(actor=request.user, case=case, note=data.validated_data["note"])
-        return Response(_detail(_case_for_read(request.user, pk)))
+        return Response(_detail(_case_for_read(request.user, pk), request.user))
 
 
 class ReopenView(APIView):
@@ -333,7 +342,7 @@ class ReopenView(APIView):
     def post(self, request, pk: int):
         case = policy.get_case_for(request.user, pk)
         services.case_reopen(actor=request.user, case=case)
-        return Response(_detail(_case_for_read(request.user, pk)))
+        return Response(_detail(_case_for_read(request.user, pk), request.user))
 
 
 class CaseTimelineView(generics.ListAPIView):
@@ -341,7 +350,15 @@ class CaseTimelineView(generics.ListAPIView):
 
     def get_queryset(self):
         case = policy.get_case_for(self.request.user, self.kwargs["pk"])
+        self.text_access = policy.case_text_access(self.request.user, case)
         return case.events.select_related("actor").order_by("-at", "-id")
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        if self.text_access != "full":
+            for event in response.data["results"]:
+                event["changes"] = [{"field": c["field"]} for c in event["changes"]]
+        return response
 
 
 class CaseAttachmentsView(generics.ListAPIView):
@@ -350,6 +367,7 @@ class CaseAttachmentsView(generics.ListAPIView):
 
     def get_queryset(self):
         case = policy.get_case_for(self.request.user, self.kwargs["pk"])
+        _require_text(self.request.user, case)
         return case.attachments.select_related("uploaded_by").order_by("-uploaded_at", "-id")
 
     @extend_schema(request=cs.AttachmentUploadSerializer, responses={201: cs.AttachmentSerializer})
@@ -373,4 +391,17 @@ class AttachmentDownloadView(APIView):
     @extend_schema(responses={(200, "application/octet-stream"): bytes})
     def get(self, request, pk: int):
         attachment = policy.get_attachment_for(request.user, pk)
+        _require_text(request.user, attachment.case)
         return file_response(attachment, attachments.attachment_read(actor=request.user, attachment=attachment))
+
+
+class CaseRevealView(APIView):
+    """Break-glass for admins not on the case: state a reason, see the sensitive text (audited)."""
+
+    @extend_schema(
+        request=inline_serializer("Reveal", {"reason": serializers.CharField()}), responses=cs.CaseDetailSerializer
+    )
+    def post(self, request, pk: int):
+        case = policy.get_case_for(request.user, pk)
+        services.case_reveal(actor=request.user, case=case, reason=str(request.data.get("reason", "")))
+        return Response(_detail(_case_for_read(request.user, pk), request.user))

@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from careledger.cases.services import StaleVersion
+from careledger.core.errors import RateLimited, RevealRequired
 
 
 def exception_handler(exc, context):
@@ -21,6 +22,13 @@ def exception_handler(exc, context):
             },
             status=status.HTTP_409_CONFLICT,
         )
+    if isinstance(exc, RevealRequired):
+        return Response(
+            {"detail": "须先说明查看原因。 / State a reason first (POST …/reveal/).", "reveal_required": True},
+            status=status.HTTP_403_FORBIDDEN,
+        )
+    if isinstance(exc, RateLimited):
+        return Response({"detail": str(exc)}, status=status.HTTP_429_TOO_MANY_REQUESTS)
     response = drf_exception_handler(exc, context)
     if response is not None and response.status_code == 404:
         response.data = {"detail": NotFound.default_detail}

@@ -136,7 +136,10 @@ class StudentDetailSerializer(StudentListSerializer):
         return student.phone
 
     def get_id_number(self, student: Student) -> str:
-        return mask_id_number(student.id_number) if student.id_number else ""
+        """Masked unless the caller stated a reason in the last minutes (POST …/reveal/)."""
+        if not student.id_number:
+            return ""
+        return student.id_number if self.context.get("show_id_number") else mask_id_number(student.id_number)
 
 
 class DepartmentSerializer(serializers.ModelSerializer):
@@ -162,6 +165,8 @@ class AuditEventSerializer(serializers.ModelSerializer):
             "remote_addr",
             "outcome",
             "detail",
+            "roles",
+            "request_id",
         ]
 
 

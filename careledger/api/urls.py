@@ -1,13 +1,22 @@
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from careledger.api import assessment_views, case_views, escalation_views, ledger_views, views
+from careledger.api import (
+    assessment_views,
+    auth_views,
+    case_views,
+    channel_views,
+    escalation_views,
+    ledger_views,
+    views,
+)
 
 app_name = "api"
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    # The split view serves its start-up script as a file, so the page needs no inline script (CSP).
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("v1/auth/token/", views.TokenView.as_view(), name="token"),
     path("v1/me/", views.MeView.as_view(), name="me"),
     path("v1/users/", views.UserListView.as_view(), name="user-list"),
@@ -71,4 +80,23 @@ urlpatterns += [
 
 urlpatterns += [
     path("v1/assessment/", assessment_views.AssessmentView.as_view(), name="assessment"),
+]
+
+urlpatterns += [
+    path("v1/cases/<int:pk>/reveal/", case_views.CaseRevealView.as_view(), name="case-reveal"),
+    path("v1/students/<str:student_no>/reveal/", views.StudentRevealView.as_view(), name="student-reveal"),
+]
+
+urlpatterns += [
+    path("v1/channels/", channel_views.ChannelListView.as_view(), name="channel-list"),
+    path("v1/channels/<int:pk>/deactivate/", channel_views.ChannelDeactivateView.as_view(), name="channel-deactivate"),
+]
+
+# Login security: logout, own password and two-factor (restricted tokens may call these), admin unlock
+urlpatterns += [
+    path("v1/auth/logout/", auth_views.AuthLogoutView.as_view(), name="auth-logout"),
+    path("v1/me/password/", auth_views.MePasswordView.as_view(), name="me-password"),
+    path("v1/me/totp/", auth_views.MeTotpView.as_view(), name="me-totp"),
+    path("v1/me/totp/confirm/", auth_views.MeTotpConfirmView.as_view(), name="me-totp-confirm"),
+    path("v1/users/<int:pk>/unlock/", auth_views.UserUnlockView.as_view(), name="user-unlock"),
 ]

@@ -1,22 +1,21 @@
 """API views: authenticate, let the policy decide, validate, call the same services as the pages."""
 
-from django.contrib.auth import authenticate, user_logged_in
-from django.utils.dateparse import parse_datetime
-from django.utils.timezone import is_naive, make_aware
-from drf_spectacular.utils import extend_schema, inline_serializer
+from django.contrib.auth import user_logged_in
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
-from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from careledger.accounts import importers as staff_import
-from careledger.accounts import policy, services
+from careledger.accounts import lockout, login_security, policy, services, totp
+from careledger.accounts.authentication import issue_token
 from careledger.accounts.models import User
 from careledger.api import serializers as s
-from careledger.audit.models import AuditEvent
+from careledger.audit.selectors import FILTERS, FilterError, audit_search, parse_filter
 from careledger.audit.services import Action, record
+from careledger.cases.services import reveal
 from careledger.core.tabular import TableError, check_size
 from careledger.escalations.models import Department
 from careledger.escalations.services import department_create
@@ -25,32 +24,62 @@ from careledger.roster.selectors import student_search
 
 
 class TokenView(APIView):
-    """POST username + password → a token. Wrong credentials get one answer, whichever part was wrong."""
+    """POST username + password (+ otp) → a token (api.md "Conventions").
+
+    A wrong password, an unknown or disabled user and a locked username + address (SEC-2) all get the
+    same 400. Where two-factor applies and a device is confirmed, a missing or wrong ``otp`` gets one 401
+    ``otp_required`` answer (wrong codes count as failed sign-ins). A login with a step still to do gets
+    a token restricted to it, flagged ``password_change_required`` / ``otp_enrollment_required``.
+    """
 
     authentication_classes: list = []
     permission_classes: list = []
     throttle_classes: list = []
 
+    WRONG = {"errors": ["用户名或密码错误。 / Wrong username or password."]}
+    OTP_WANTED = {"detail": "请提供动态口令 otp。 / A valid one-time code (otp) is required.", "otp_required": True}
+
     @extend_schema(
         request=inline_serializer(
-            "TokenRequest", {"username": serializers.CharField(), "password": serializers.CharField()}
+            "TokenRequest",
+            {
+                "username": serializers.CharField(),
+                "password": serializers.CharField(),
+                "otp": serializers.CharField(required=False),
+            },
         ),
-        responses=inline_serializer(
-            "TokenResponse", {"token": serializers.CharField(), "password_change_required": serializers.BooleanField()}
-        ),
+        responses={
+            200: inline_serializer(
+                "TokenResponse",
+                {
+                    "token": serializers.CharField(),
+                    "password_change_required": serializers.BooleanField(required=False),
+                    "otp_enrollment_required": serializers.BooleanField(required=False),
+                },
+            ),
+            400: inline_serializer("TokenRefused", {"errors": serializers.ListField(child=serializers.CharField())}),
+            401: inline_serializer(
+                "TokenOtpRequired", {"detail": serializers.CharField(), "otp_required": serializers.BooleanField()}
+            ),
+        },
     )
     def post(self, request):
         username = str(request.data.get("username", ""))
         password = str(request.data.get("password", ""))
-        user = authenticate(request, username=username, password=password) if username and password else None
+        user = lockout.authenticate(request, username, password) if username and password else None
         if user is None:
-            return Response({"errors": ["用户名或密码错误。 / Wrong username or password."]}, status=400)
-        token, _ = Token.objects.get_or_create(user=user)
+            return Response(self.WRONG, status=400)
+        device = totp.confirmed_device(user) if login_security.otp_applies(user) else None
+        if device is not None:
+            code = str(request.data.get("otp", "") or "")
+            if not (code and totp.use_code(device, code)):
+                if code:
+                    lockout.otp_failed(user, request)
+                return Response(self.OTP_WANTED, status=401, headers={"WWW-Authenticate": "Token"})
+        token = issue_token(user)
+        lockout.clear_failures(username, lockout.client_address(request))
         user_logged_in.send(sender=user.__class__, request=request, user=user)
-        body = {"token": token.key}
-        if user.must_change_password:
-            body["password_change_required"] = True
-        return Response(body)
+        return Response({"token": token.key, **login_security.flags(user)})
 
 
 class MeView(APIView):
@@ -59,7 +88,11 @@ class MeView(APIView):
         user = User.objects.prefetch_related(
             "grants__classes", "grants__college", "grants__department", "grants__section"
         ).get(pk=request.user.pk)
-        return Response(s.MeSerializer(user).data)
+        body = dict(s.MeSerializer(user).data)
+        # Added fields (api.md allows them): the steps this login still owes, and whether 2FA is on.
+        body["otp_enabled"] = totp.confirmed_device(request.user) is not None
+        body.update(login_security.flags(request.user, session=login_security.api_session(request)))
+        return Response(body)
 
 
 class UserListView(generics.ListAPIView):
@@ -161,7 +194,8 @@ class StudentDetailView(APIView):
             object_id=student.pk,
             student_no=student.student_no,
         )
-        return Response(s.StudentDetailSerializer(student).data)
+        show = policy.revealed(request.user, "student", student.pk)
+        return Response(s.StudentDetailSerializer(student, context={"show_id_number": show}).data)
 
 
 class DepartmentListView(generics.ListAPIView):
@@ -177,20 +211,36 @@ class DepartmentListView(generics.ListAPIView):
 
 
 class AuditListView(generics.ListAPIView):
+    """?actor=&student=&action=&since= (api.md), plus &until= and &outcome=; the same search as /audit/."""
+
     serializer_class = s.AuditEventSerializer
 
+    @extend_schema(parameters=[OpenApiParameter(name, str, required=False) for name in FILTERS])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self):
-        p = self.request.query_params
-        qs = AuditEvent.objects.order_by("-id")
-        if p.get("actor"):
-            qs = qs.filter(actor_username=p["actor"])
-        if p.get("student"):
-            qs = qs.filter(student_no=p["student"])
-        if p.get("action"):
-            qs = qs.filter(action=p["action"])
-        if p.get("since"):
-            since = parse_datetime(p["since"])
-            if since is None:
-                raise ValidationError({"since": ["日期格式应为 YYYY-MM-DD。 / Use YYYY-MM-DD."]})
-            qs = qs.filter(at__gte=make_aware(since) if is_naive(since) else since)
-        return qs
+        try:
+            return audit_search(parse_filter(self.request.query_params))
+        except FilterError as exc:
+            raise ValidationError(exc.errors) from exc
+
+
+class StudentRevealView(APIView):
+    """Unmask a student's ID number for a stated reason (SEC-17): audited, rate-limited."""
+
+    @extend_schema(
+        request=inline_serializer("StudentReveal", {"reason": serializers.CharField()}),
+        responses=inline_serializer("StudentRevealed", {"id_number": serializers.CharField()}),
+    )
+    def post(self, request, student_no: str):
+        student = policy.get_student_for(request.user, student_no)
+        reveal(
+            actor=request.user,
+            object_type="student",
+            object_id=student.pk,
+            student_no=student.student_no,
+            reason=str(request.data.get("reason", "")),
+            fields=["id_number"],
+        )
+        return Response({"student_no": student.student_no, "id_number": student.id_number})

@@ -5,6 +5,8 @@ Definitions (api.md, Assessment; also shown beside each figure on the dashboard)
   survey_coverage = surveyed / students.
 - open_cases: cases open on the as-of day (the semester's last day, or today if earlier); a student in
   two categories counts once here and once in each of cases_by_category.
+- cases_by_risk: the open cases by their risk level (低/中/高) on the as-of day — the level a later
+  change replaced (from the case's timeline), else the case's level now.
 - with_mentor: open cases with a mentor paired on the as-of day; mentor_coverage = with_mentor / open_cases.
 - windows_required / windows_met: the contact-frequency windows (contacts/rules.py) of the semester
   that have ended, over the unit's cases; compliance_rate = windows_met / windows_required.
@@ -17,23 +19,31 @@ Definitions (api.md, Assessment; also shown beside each figure on the dashboard)
   帮扶效果 rating (1–5) where one was given.
 Rates are fractions 0..1, null when the denominator is 0.
 
-Everything is computed from a fixed number of queries (students, reviews, cases, categories, pairings,
-contacts, escalations, ledgers, effects), whatever the size of the school.
+Everything is computed from a fixed number of queries (calendar, students, cases, categories, risk
+changes, pairings, reviews, contacts, escalations, ledgers, closures, effects), whatever the size of the
+school. The other queries filter on the semester's cases as a subquery, so no list of ids travels to
+the database; the database counts each case's contacts per window (one row per case, not one per
+contact). ``load_many`` gives the case counts of several semesters from the four case queries run
+once over their whole span. Students are indexed once (by college and grade, by class, by case) so
+that building every unit is linear in the school's size, not in units × students.
+
+bench/dashboard.py times it on a 40,000-student school with 6,000 open cases.
 """
 
-from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from careledger.accounts.models import Grant, Role, User
 from careledger.cases.categories import Category
-from careledger.cases.models import Case, CaseEffect, CategoryEntry, CloseRequest, Mentorship
+from careledger.cases.models import Case, CaseEffect, CaseEvent, CategoryEntry, CloseRequest, Mentorship, RiskLevel
 from careledger.cases.selectors import calendars
 from careledger.contacts import rules
-from careledger.contacts.models import Contact
+from careledger.contacts.models import Contact, ContactKind
 from careledger.core import clock
 from careledger.core.models import Semester
 from careledger.escalations import rules as escalation_rules
@@ -44,9 +54,11 @@ from careledger.roster.models import College, Student
 LEVELS = ("school", "college", "counselor", "mentor")
 
 DEFINITIONS = {
+    "students": "在册学生：统计范围内在册的学生人数",
     "survey_coverage": "摸排覆盖率 = 已摸排学生 / 在册学生",
     "open_cases": "在档人数：统计日在档的学生（一人多类只计一次）",
     "cases_by_category": "各类别在档人数（一人多类在每类各计一次）",
+    "cases_by_risk": "各风险等级在档人数（低/中/高，按统计日的风险等级）",
     "mentor_coverage": "结对率 = 已结对导师的在档档案 / 在档档案",
     "compliance_rate": "联系达标率 = 已达标的窗口 / 应达标的窗口（谈心每半月 1 次，下寝室每月 2 次，重点时段 1 次；只计已结束的窗口）",
     "overdue_cases": "逾期档案：有已结束但未达标窗口的在档档案",
@@ -61,6 +73,22 @@ DEFINITIONS = {
 
 def _rate(numerator: int, denominator: int) -> float | None:
     return round(numerator / denominator, 4) if denominator else None
+
+
+class CaseRow(NamedTuple):
+    """The fields of a case the indicators read (a tuple: thousands are loaded per semester)."""
+
+    pk: int
+    student_id: int
+    status: str
+    opened_on: date
+    closed_on: date | None
+    reopened_on: date | None
+    risk_level: str
+
+    @property
+    def open_since(self) -> date:
+        return self.reopened_on or self.opened_on
 
 
 @dataclass
@@ -83,15 +111,19 @@ class Data:
     today: date
     students: dict[int, tuple[int, str, int]]  # id → (college_id, grade, class_id); active only
     reviewed: set[int]
-    cases: dict[int, Case]  # cases open at some point in the semester (up to as_of)
+    cases: dict[int, CaseRow]  # cases open at some point in the semester (up to as_of)
     categories: dict[int, set[str]]
     pairing_on_as_of: dict[int, int]  # case id → mentor id
     mentor_names: dict[int, str]
-    windows: dict[int, list[rules.Window]]  # case id → ended windows, counted
+    windows: dict[int, tuple[int, int]]  # case id → (ended windows required, of which met)
     escalations: list[Escalation]
     ledgers: dict[int, Ledger]
     improved: set[int]
     ratings: dict[int, int]
+    risk: dict[int, str] = field(default_factory=dict)  # case id → risk level on the as-of day
+    cases_by_student: dict[int, list[int]] = field(default_factory=dict)
+    # False when loaded with cases_only=True: only the case counts are known, the rest read None.
+    complete: bool = True
 
 
 def _aware(day: date, end: bool = False) -> datetime:
@@ -99,142 +131,297 @@ def _aware(day: date, end: bool = False) -> datetime:
     return timezone.make_aware(moment)
 
 
-def load(semester: Semester) -> Data:
-    cal = next(c for s, c in calendars() if s.pk == semester.pk)
-    today = clock.today()
-    as_of = min(cal.end, today)
-    students = {
+def load_students() -> dict[int, tuple[int, str, int]]:
+    """Active students: id → (college_id, grade, class_id). The roster as it is now, for every semester."""
+    return {
         pk: (college_id, grade, class_id)
         for pk, college_id, grade, class_id in Student.objects.filter(is_active=True).values_list(
             "pk", "college_id", "grade", "school_class_id"
         )
     }
-    reviewed = set(SurveyReview.objects.filter(semester=semester).values_list("student_id", flat=True))
-    cases = {
-        c.pk: c
-        for c in Case.objects.filter(opened_on__lte=as_of)
-        .exclude(closed_on__lt=cal.start)
-        .only("pk", "student_id", "status", "opened_on", "closed_on", "reopened_on")
-    }
-    categories: dict[int, set[str]] = defaultdict(set)
-    for case_id, category in CategoryEntry.objects.filter(case_id__in=cases).values_list("case_id", "category"):
-        categories[case_id].add(category)
-    as_of_end = _aware(as_of, end=True)
-    pairing = {}
-    mentor_names = {}
-    for case_id, mentor_id, name, username in (
-        Mentorship.objects.filter(case_id__in=cases, started_at__lt=as_of_end)
-        .exclude(ended_at__lt=as_of_end)
-        .values_list("case_id", "mentor_id", "mentor__name", "mentor__username")
-    ):
-        pairing[case_id] = mentor_id
-        mentor_names[mentor_id] = name or username
-    contacts: dict[int, list[tuple[str, date]]] = defaultdict(list)
-    for case_id, kind, day in Contact.objects.filter(
-        case_id__in=cases, local_date__gte=cal.start, local_date__lte=as_of
-    ).values_list("case_id", "kind", "local_date"):
-        contacts[case_id].append((kind, day))
-    windows = _ended_windows(cal, cases.values(), contacts, today)
-    escalations = list(
-        Escalation.objects.filter(case_id__in=cases, created_at__gte=_aware(cal.start), created_at__lt=as_of_end).only(
-            "pk", "case_id", "created_at", "acknowledged_at", "resolved_at"
-        )
+
+
+def load(
+    semester: Semester,
+    *,
+    cases_only: bool = False,
+    students: dict[int, tuple[int, str, int]] | None = None,
+    calendar: rules.Calendar | None = None,
+) -> Data:
+    """The semester's data, in a fixed number of queries.
+
+    ``cases_only=True`` loads the cases, their categories, risk and mentors only (no contacts, reviews
+    or escalations): ``row`` then gives the case counts and None for the rest. ``students`` (from
+    ``load_students``) and ``calendar`` save their queries when the caller has them.
+    """
+    cal = calendar or next(c for s, c in calendars() if s.pk == semester.pk)
+    (data,) = load_many([(semester, cal)], students=load_students() if students is None else students)
+    if cases_only:
+        return data
+    data.complete = True
+    today, as_of_end = data.today, _aware(data.as_of, end=True)
+    case_ids = _in_span(cal.start, data.as_of).values("pk")  # a subquery: no list of ids travels
+    data.reviewed = set(SurveyReview.objects.filter(semester=semester).values_list("student_id", flat=True))
+    windows = _semester_windows(cal, today)
+    data.windows = _window_counts(cal, data.cases.values(), windows, _contact_counts(case_ids, windows), today)
+    data.escalations = list(
+        Escalation.objects.filter(
+            case_id__in=case_ids, created_at__gte=_aware(cal.start), created_at__lt=as_of_end
+        ).only("pk", "case_id", "created_at", "acknowledged_at", "resolved_at")
     )
-    ledgers = {x.college_id: x for x in Ledger.objects.filter(semester=semester)}
-    improved = set(
+    # Not the frozen snapshot: it holds every row of the college's ledger.
+    data.ledgers = {
+        x.college_id: x
+        for x in Ledger.objects.filter(semester=semester).only("pk", "college_id", "status", "submitted_at", "late")
+    }
+    data.improved = set(
         CloseRequest.objects.filter(
-            case_id__in=cases,
+            case_id__in=case_ids,
             status="approved",
             improved=True,
             decided_at__gte=_aware(cal.start),
             decided_at__lt=as_of_end,
         ).values_list("case_id", flat=True)
     )
-    ratings = dict(CaseEffect.objects.filter(semester=semester, rating__isnull=False).values_list("case_id", "rating"))
-    return Data(
-        semester, cal, as_of, today, students, reviewed, cases, categories, pairing, mentor_names, windows,
-        escalations, ledgers, improved, ratings,
-    )  # fmt: skip
+    data.ratings = dict(
+        CaseEffect.objects.filter(semester=semester, rating__isnull=False).values_list("case_id", "rating")
+    )
+    return data
 
 
-def _ended_windows(cal, cases, contacts, today) -> dict[int, list[rules.Window]]:
-    """Ended windows per case, counted. Cases sharing an open span share the required windows."""
-    required: dict[tuple, list[rules.Window]] = {}
-    out = {}
-    for case in cases:
-        span = (case.open_since, case.closed_on)
-        if span not in required:
-            try:
-                required[span] = [
-                    w for w in rules.required_windows(cal, opened_on=span[0], closed_on=span[1]) if w.ended(today)
-                ]
-            except ValueError:  # closed before (re)opened in a later semester: nothing required here
-                required[span] = []
-        out[case.pk] = _count(required[span], contacts.get(case.pk, []))
+def _in_span(start: date, as_of: date):
+    """Cases open at some point from ``start`` to ``as_of``."""
+    return Case.objects.filter(opened_on__lte=as_of).exclude(closed_on__lt=start)
+
+
+def load_many(
+    semesters: list[tuple[Semester, rules.Calendar]], *, students: dict[int, tuple[int, str, int]]
+) -> list[Data]:
+    """The case counts of several semesters (each a ``cases_only`` Data) from four queries in all —
+    cases, categories, risk changes, pairings — over the span the semesters cover, each semester then
+    cut out of them in memory: the trend over six semesters costs the queries of one."""
+    if not semesters:
+        return []
+    today = clock.today()
+    spans = [(semester, cal, min(cal.end, today)) for semester, cal in semesters]
+    first = min(cal.start for _s, cal, _a in spans)
+    last = max(as_of for _s, _c, as_of in spans)
+    earliest_end = _aware(min(as_of for _s, _c, as_of in spans), end=True)
+    in_span = _in_span(first, last)
+    case_ids = in_span.values("pk")
+    everything = [CaseRow(*row) for row in in_span.order_by().values_list(*CaseRow._fields)]
+    categories: dict[int, set[str]] = defaultdict(set)
+    for case_id, category in CategoryEntry.objects.filter(case_id__in=case_ids).values_list("case_id", "category"):
+        categories[case_id].add(category)
+    changes = _risk_changes(case_ids, earliest_end)
+    pairings = list(
+        Mentorship.objects.filter(case_id__in=case_ids, started_at__lt=_aware(last, end=True))
+        .exclude(ended_at__lt=earliest_end)
+        .order_by("started_at", "pk")
+        .values_list("case_id", "mentor_id", "started_at", "ended_at", "mentor__name", "mentor__username")
+    )
+    out = []
+    for semester, cal, as_of in spans:
+        as_of_end = _aware(as_of, end=True)
+        cases = {c.pk: c for c in everything if c.opened_on <= as_of and not (c.closed_on and c.closed_on < cal.start)}
+        cases_by_student: dict[int, list[int]] = defaultdict(list)
+        for c in cases.values():
+            cases_by_student[c.student_id].append(c.pk)
+        pairing, mentor_names = {}, {}
+        for case_id, mentor_id, started_at, ended_at, name, username in pairings:
+            if case_id in cases and started_at < as_of_end and (ended_at is None or ended_at >= as_of_end):
+                pairing[case_id] = mentor_id  # the latest pairing started by then
+                mentor_names[mentor_id] = name or username
+        risk = {pk: _risk_at(changes.get(pk), as_of_end, c.risk_level) for pk, c in cases.items()}
+        out.append(
+            Data(
+                semester=semester,
+                calendar=cal,
+                as_of=as_of,
+                today=today,
+                students=students,
+                reviewed=set(),
+                cases=cases,
+                categories={pk: categories[pk] for pk in cases if pk in categories},
+                pairing_on_as_of=pairing,
+                mentor_names=mentor_names,
+                windows={},
+                escalations=[],
+                ledgers={},
+                improved=set(),
+                ratings={},
+                risk=risk,
+                cases_by_student=dict(cases_by_student),
+                complete=False,
+            )
+        )
     return out
 
 
-def _count(windows: list[rules.Window], contacts: list[tuple[str, date]]) -> list[rules.Window]:
+def _risk_changes(case_ids, since: datetime) -> dict[int, list[tuple[datetime, str]]]:
+    """Per case, its risk changes from ``since`` on as (when, the level it replaced), oldest first."""
+    out: dict[int, list[tuple[datetime, str]]] = defaultdict(list)
+    for case_id, at, changes in (
+        CaseEvent.objects.filter(case_id__in=case_ids, kind=CaseEvent.Kind.UPDATED, at__gte=since)
+        .order_by("at", "id")
+        .values_list("case_id", "at", "changes")
+    ):
+        for change in changes or ():
+            if change.get("field") == "risk_level" and change.get("old") in RiskLevel.values:
+                out[case_id].append((at, change["old"]))
+                break
+    return out
+
+
+def _risk_at(changes: list[tuple[datetime, str]] | None, moment: datetime, now: str) -> str:
+    """The risk level at ``moment``: the level the first change after it replaced, else the level now
+    (the case timeline keeps every change with old → new)."""
+    for at, old in changes or ():
+        if at >= moment:
+            return old
+    return now
+
+
+def _semester_windows(cal: rules.Calendar, today: date) -> list[rules.Window]:
+    """Every window of the semester that has ended: each case's required windows are among these."""
+    return [w for w in rules.required_windows(cal, opened_on=cal.start, closed_on=None) if w.ended(today)]
+
+
+_COUNTED_KIND = {rules.Rule.TALK: ContactKind.TALK, rules.Rule.KEY_PERIOD: ContactKind.TALK}
+
+
+def _contact_counts(case_ids, windows: list[rules.Window]) -> dict[int, tuple[int, ...]]:
+    """Per case, the contacts inside each of ``windows`` (same order), counted by the database: one
+    row per case with a contact, whatever the number of contacts."""
     if not windows:
-        return []
-    talks = sorted(d for k, d in contacts if k == "talk")
-    visits = sorted(d for k, d in contacts if k == "dorm_visit")
-    counted = []
-    for w in windows:
-        dates = visits if w.rule == rules.Rule.DORM_VISIT else talks
-        done = bisect_right(dates, w.end) - bisect_left(dates, w.start)
-        counted.append(rules.Window(w.rule, w.start, w.end, w.required, done))
-    return counted
+        return {}
+    counts = {
+        f"w{i}": Count(
+            "pk",
+            filter=Q(
+                kind=_COUNTED_KIND.get(w.rule, ContactKind.DORM_VISIT),
+                local_date__gte=w.start,
+                local_date__lte=w.end,
+            ),
+        )
+        for i, w in enumerate(windows)
+    }
+    rows = (
+        Contact.objects.filter(
+            case_id__in=case_ids,
+            kind__in=(ContactKind.TALK, ContactKind.DORM_VISIT),
+            local_date__gte=min(w.start for w in windows),
+            local_date__lte=max(w.end for w in windows),
+        )
+        .order_by()  # no default ordering in the GROUP BY
+        .values("case_id")
+        .annotate(**counts)
+        .values_list("case_id", *counts)
+    )
+    return {row[0]: row[1:] for row in rows}
 
 
-def _is_open_on(case: Case, day: date) -> bool:
+def _window_counts(cal, cases, windows: list[rules.Window], counts, today: date) -> dict[int, tuple[int, int]]:
+    """(ended windows required, of which met) per case, as ``rules.count_contacts`` would count them.
+
+    Cases sharing an open span share the required windows, worked out once per span; each window's
+    count comes from ``counts`` by its place in the semester's ``windows``.
+    """
+    place = {(w.rule, w.start, w.end): i for i, w in enumerate(windows)}
+    required: dict[tuple, list[tuple[int, int]]] = {}  # span → [(place, contacts required)]
+    out = {}
+    for case in cases:
+        opened, closed = case.open_since, case.closed_on
+        if closed is not None and closed < opened:  # closed before (re)opened: nothing required here
+            continue
+        # Every window lies inside the semester: opening before it, or closing after it, is the same span.
+        span = (max(opened, cal.start), closed if closed is not None and closed < cal.end else None)
+        if span not in required:
+            required[span] = [
+                (place[(w.rule, w.start, w.end)], w.required)
+                for w in rules.required_windows(cal, opened_on=span[0], closed_on=span[1])
+                if w.ended(today)
+            ]
+        needed = required[span]
+        if not needed:
+            continue
+        done = counts.get(case.pk)
+        met = sum(1 for i, n in needed if done[i] >= n) if done else 0
+        out[case.pk] = (len(needed), met)
+    return out
+
+
+def _is_open_on(case: CaseRow, day: date) -> bool:
     return case.opened_on <= day and (case.closed_on is None or case.closed_on > day)
 
 
 def row(data: Data, unit: Unit) -> dict:
+    """The unit's figures (api.md). From a ``cases_only`` Data, only the case counts; the rest are None."""
     students = [s for s in unit.student_ids if s in data.students]
-    surveyed = sum(1 for s in students if s in data.reviewed)
     cases = [data.cases[c] for c in unit.case_ids if c in data.cases]
     open_cases = [c for c in cases if _is_open_on(c, data.as_of)]
     by_category = {code: 0 for code in Category.values}
+    by_risk = {code: 0 for code in RiskLevel.values}
     for c in open_cases:
         for code in data.categories.get(c.pk, ()):
             by_category[code] += 1
+        level = data.risk.get(c.pk, c.risk_level)
+        if level in by_risk:
+            by_risk[level] += 1
     with_mentor = sum(1 for c in open_cases if c.pk in data.pairing_on_as_of)
-    required = met = 0
-    overdue = 0
+    out = {
+        "unit": {"level": unit.level, "id": unit.id, "name": unit.name},
+        "students": len(students),
+        "surveyed": None,
+        "survey_coverage": None,
+        "open_cases": len(open_cases),
+        "cases_by_category": by_category,
+        "cases_by_risk": by_risk,
+        "with_mentor": with_mentor,
+        "mentor_coverage": _rate(with_mentor, len(open_cases)),
+        "windows_required": None,
+        "windows_met": None,
+        "compliance_rate": None,
+        "overdue_cases": None,
+        "escalations": None,
+        "ack_minutes_median": None,
+        "resolve_minutes_median": None,
+        "ledger_on_time": None,
+        "closed_improved": None,
+        "effect_rating_avg": None,
+    }
+    if not data.complete:
+        return out
+    surveyed = sum(1 for s in students if s in data.reviewed)
+    required = met = overdue = 0
     for c in cases:
-        windows = data.windows.get(c.pk, [])
-        required += len(windows)
-        unmet = sum(1 for w in windows if not w.met)
-        met += len(windows) - unmet
-        if unmet and _is_open_on(c, data.as_of):
+        case_required, case_met = data.windows.get(c.pk, (0, 0))
+        required += case_required
+        met += case_met
+        if case_met < case_required and _is_open_on(c, data.as_of):
             overdue += 1
     case_set = {c.pk for c in cases}
     escalations = [e for e in data.escalations if e.case_id in case_set]
     acked = [e.acknowledged_at - e.created_at for e in escalations if e.acknowledged_at]
     resolved = [e.resolved_at - e.created_at for e in escalations if e.resolved_at]
     ratings = [data.ratings[c] for c in case_set if c in data.ratings]
-    return {
-        "unit": {"level": unit.level, "id": unit.id, "name": unit.name},
-        "students": len(students),
-        "surveyed": surveyed,
-        "survey_coverage": _rate(surveyed, len(students)),
-        "open_cases": len(open_cases),
-        "cases_by_category": by_category,
-        "with_mentor": with_mentor,
-        "mentor_coverage": _rate(with_mentor, len(open_cases)),
-        "windows_required": required,
-        "windows_met": met,
-        "compliance_rate": _rate(met, required),
-        "overdue_cases": overdue,
-        "escalations": len(escalations),
-        "ack_minutes_median": escalation_rules.median_minutes(acked),
-        "resolve_minutes_median": escalation_rules.median_minutes(resolved),
-        "ledger_on_time": _ledger_on_time(data, unit),
-        "closed_improved": len(case_set & data.improved),
-        "effect_rating_avg": round(sum(ratings) / len(ratings), 2) if ratings else None,
-    }
+    out.update(
+        {
+            "surveyed": surveyed,
+            "survey_coverage": _rate(surveyed, len(students)),
+            "windows_required": required,
+            "windows_met": met,
+            "compliance_rate": _rate(met, required),
+            "overdue_cases": overdue,
+            "escalations": len(escalations),
+            "ack_minutes_median": escalation_rules.median_minutes(acked),
+            "resolve_minutes_median": escalation_rules.median_minutes(resolved),
+            "ledger_on_time": _ledger_on_time(data, unit),
+            "closed_improved": len(case_set & data.improved),
+            "effect_rating_avg": round(sum(ratings) / len(ratings), 2) if ratings else None,
+        }
+    )
+    return out
 
 
 def _college_on_time(data: Data, college_id: int) -> bool | None:
@@ -261,7 +448,10 @@ def _ledger_on_time(data: Data, unit: Unit) -> bool | float | None:
 
 
 def _cases_of_students(data: Data, student_ids: set[int]) -> set[int]:
-    return {pk for pk, c in data.cases.items() if c.student_id in student_ids}
+    by_student = data.cases_by_student
+    if not by_student and data.cases:  # a Data built without the index
+        return {pk for pk, c in data.cases.items() if c.student_id in student_ids}
+    return {pk for s in student_ids for pk in by_student.get(s, ())}
 
 
 def school_unit(data: Data, name: str) -> Unit:
@@ -301,15 +491,20 @@ def counselor_units(data: Data, user_ids: list[int] | None = None) -> list[Unit]
     for g in grants:
         scopes[g.user_id].append((g.college_id, set(g.grades), {c.pk for c in g.classes.all()}))
         names[g.user_id] = g.user.name or g.user.username
+    # Students indexed once by (college, grade) and by class: each counselor's set is a union of buckets.
+    by_grade: dict[tuple[int, str], set[int]] = defaultdict(set)
+    by_class: dict[tuple[int, int], set[int]] = defaultdict(set)
+    for pk, (college_id, grade, class_id) in data.students.items():
+        by_grade[(college_id, grade)].add(pk)
+        by_class[(college_id, class_id)].add(pk)
     units = []
     for user_id in sorted(scopes, key=lambda u: names[u]):
-        ids = {
-            pk
-            for pk, (college_id, grade, class_id) in data.students.items()
-            if any(
-                college_id == c and (grade in grades or class_id in classes) for c, grades, classes in scopes[user_id]
-            )
-        }
+        ids: set[int] = set()
+        for college_id, grades, classes in scopes[user_id]:
+            for grade in grades:
+                ids |= by_grade.get((college_id, grade), set())
+            for class_id in classes:
+                ids |= by_class.get((college_id, class_id), set())
         units.append(Unit("counselor", user_id, names[user_id], ids, _cases_of_students(data, ids)))
     return units
 

@@ -6,4 +6,6 @@ class AuditConfig(AppConfig):
     verbose_name = "审计"
 
     def ready(self) -> None:
-        from careledger.audit import signals  # noqa: F401
+        from careledger.audit import logsafe, signals  # noqa: F401
+
+        logsafe.install()

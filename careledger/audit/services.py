@@ -1,9 +1,31 @@
-"""audit.record(): the one way an audit row is written. Call it inside the write's transaction."""
+"""audit.record(): the one way an audit row is written. Call it inside the write's transaction.
 
+Each row is chained to the one before it (see chain.py). Appending takes the chain lock inside the
+caller's transaction — on PostgreSQL a transaction-level advisory lock; SQLite's IMMEDIATE
+transactions already serialise writers — so two requests can never chain onto the same row.
+
+Audit fails closed (SEC-22): if the row cannot be written, record() raises AuditWriteError, the
+caller's transaction rolls back and no data is returned; core.middleware answers 503.
+"""
+
+import ipaddress
+import json
+import logging
 from typing import Any
 
-from careledger.audit import context
-from careledger.audit.models import Action, AuditEvent, Outcome
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import DatabaseError, connection, transaction
+from django.utils.ipv6 import clean_ipv6_address
+
+from careledger.audit import chain, context
+from careledger.audit.models import Action, AuditEvent, ChainHead, Outcome
+from careledger.core import clock
+
+logger = logging.getLogger("careledger.audit")
+
+
+class AuditWriteError(Exception):
+    """The audit row could not be written: the operation must not go ahead (fail closed)."""
 
 
 def record(
@@ -19,18 +41,103 @@ def record(
     ctx = context.current()
     user = actor if getattr(actor, "is_authenticated", False) else None
     username = user.get_username() if user else (actor if isinstance(actor, str) else "")
-    return AuditEvent.objects.create(
-        actor=user,
-        actor_username=username[:150],
-        action=action,
-        object_type=object_type,
-        object_id=str(object_id)[:64] if object_id not in (None, "") else "",
-        student_no=student_no,
-        outcome=outcome,
-        remote_addr=ctx.remote_addr,
-        request_id=ctx.request_id,
-        detail=detail or {},
-    )
+    try:
+        fields = {
+            "actor_id": user.pk if user else None,
+            "actor_username": username[:150],
+            "roles": _roles(user),
+            "action": str(action),
+            "object_type": str(object_type or "")[:40],
+            "object_id": str(object_id)[:64] if object_id not in (None, "") else "",
+            "student_no": str(student_no or "")[:20],
+            "outcome": str(outcome),
+            "remote_addr": _address(ctx.remote_addr),
+            "request_id": ctx.request_id[:32],
+            # Stored exactly as hashed: plain JSON types only.
+            "detail": json.loads(json.dumps(detail or {}, cls=DjangoJSONEncoder)),
+        }
+        return _append(fields)
+    except AuditWriteError:
+        raise
+    except Exception as exc:  # any failure to write the row stops the operation (SEC-22)
+        logger.error("audit: could not write a %s row: %s", action, type(exc).__name__)
+        raise AuditWriteError(f"audit row not written ({type(exc).__name__})") from exc
 
 
-__all__ = ["Action", "Outcome", "record"]
+def _append(fields: dict) -> AuditEvent:
+    with transaction.atomic():
+        head = lock_chain()
+        event_id = _next_id(head)
+        event = AuditEvent(id=event_id, at=clock.now(), prev_hash=head.last_hash, **fields)
+        event.hash = chain.row_hash(chain.row_values(event))
+        event.save(force_insert=True)
+        ChainHead.objects.filter(pk=head.pk).update(last_id=event.id, last_hash=event.hash)
+    return event
+
+
+def lock_chain() -> ChainHead:
+    """Take the chain lock for the rest of the transaction and return the chain head (created if absent)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("lock_chain() must run inside transaction.atomic()")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [chain.LOCK_KEY])
+        head = ChainHead.objects.filter(pk=1).first()
+    else:
+        # SQLite: the IMMEDIATE transaction already holds the database's write lock.
+        head = ChainHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        head = _recreate_head()
+    return head
+
+
+def _recreate_head() -> ChainHead:
+    """A fresh database (or one flushed by tests) has no head: start it at the last row, if any."""
+    last = AuditEvent.objects.order_by("-id").values("id", "hash").first()
+    if last is not None:
+        logger.warning("audit: chain head missing; restarting it at row %s", last["id"])
+    return ChainHead.objects.create(pk=1, last_id=last["id"] if last else 0, last_hash=last["hash"] if last else "")
+
+
+def _next_id(head: ChainHead) -> int:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [AuditEvent._meta.db_table])
+            return cursor.fetchone()[0]
+    # Under the write lock: one more than any id used so far.
+    last = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    return max(last, head.last_id) + 1
+
+
+def _roles(user) -> str:
+    if user is None:
+        return ""
+    from careledger.accounts.policy import roles_of  # policy imports this module
+
+    return ",".join(sorted(str(r) for r in roles_of(user)))[:100]
+
+
+def _address(raw: str | None) -> str | None:
+    """The address as the database will store it (so the hash matches), or None if it is not one."""
+    if not raw:
+        return None
+    try:
+        address = ipaddress.ip_address(raw.strip())
+    except ValueError:
+        return None
+    return clean_ipv6_address(str(address)) if address.version == 6 else str(address)
+
+
+def verify() -> chain.Report:
+    return chain.verify()
+
+
+def purge(*, retention_days: int, actor: Any = "system") -> int:
+    """Delete the rows older than ``retention_days`` (at least 180) and re-anchor the chain."""
+    try:
+        return chain.purge(retention_days=retention_days, record=record, actor=actor)
+    except DatabaseError as exc:
+        raise AuditWriteError(f"audit purge failed ({type(exc).__name__})") from exc
+
+
+__all__ = ["Action", "AuditWriteError", "Outcome", "purge", "record", "verify"]

@@ -1,7 +1,7 @@
 """Web views for 过程材料: upload to a case, download through the policy."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_GET, require_POST
@@ -29,6 +29,8 @@ def _quote(name: str) -> str:
 @require_GET
 def download(request: HttpRequest, pk: int) -> HttpResponse:
     attachment = policy.get_attachment_for(request.user, pk)
+    if not policy.can_read_case_text(request.user, attachment.case):
+        raise PermissionDenied
     return file_response(attachment, attachments.attachment_read(actor=request.user, attachment=attachment))
 
 

@@ -2,7 +2,8 @@
 
 A file is accepted only when its first bytes say it is a JPEG, PNG, WebP or PDF (the declared content
 type and the name are not trusted), and only up to the size cap. It is stored under a random name in
-CARELEDGER_ATTACHMENTS_DIR and served only through the access policy, every download audited.
+CARELEDGER_ATTACHMENTS_DIR, encrypted (core.crypto, SEC-27; ``sha256`` is the plaintext's), and served
+only through the access policy, decrypted, every download audited.
 """
 
 import hashlib
@@ -20,6 +21,7 @@ from careledger.audit.services import Action, record
 from careledger.cases.models import Attachment, Case, CaseEvent
 from careledger.cases.services import audit_case, require_action, timeline_add
 from careledger.contacts.models import Contact
+from careledger.core import crypto
 
 # content type → (magic prefix test, file extension)
 _KINDS = {
@@ -65,7 +67,7 @@ def attachment_add(*, actor: User, case: Case, upload, title: str = "", contact:
     storage_name = secrets.token_hex(16)
     path = attachments_dir() / storage_name
     tmp = path.with_suffix(".part")
-    tmp.write_bytes(data)
+    tmp.write_bytes(crypto.encrypt(data))
     os.chmod(tmp, 0o600)
     try:
         with transaction.atomic():
@@ -91,8 +93,13 @@ def attachment_add(*, actor: User, case: Case, upload, title: str = "", contact:
 
 
 def attachment_read(*, actor: User, attachment: Attachment) -> bytes:
-    """The file's bytes, for someone the policy already let see the case; the download is audited."""
-    data = (attachments_dir() / attachment.storage_name).read_bytes()
+    """The file's bytes, for someone the policy already let see the case; the download is audited.
+
+    Raises crypto.DecryptionError if the stored file was altered (or made with a key no longer configured).
+    """
+    data = crypto.decrypt((attachments_dir() / attachment.storage_name).read_bytes())
+    if hashlib.sha256(data).hexdigest() != attachment.sha256:
+        raise crypto.DecryptionError(f"attachment {attachment.pk} does not match its SHA-256")
     record(
         actor=actor,
         action=Action.READ,

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from careledger.cases.categories import Category
+from careledger.core.fields import EncryptedJSONField, EncryptedTextField
 
 
 class RiskLevel(models.TextChoices):
@@ -31,10 +32,11 @@ class Case(models.Model):
     # Contact windows count from here: the opening day, or the day a closed case was reopened.
     reopened_on = models.DateField(_("重新建档日期"), null=True, blank=True)
     risk_level = models.CharField(_("风险等级"), max_length=10, choices=RiskLevel.choices, default=RiskLevel.LOW)
-    problem = models.TextField(_("问题类型及问题描述"), blank=True)
-    life_history = models.TextField(_("既往生活史与当前生活情景"), blank=True)
-    plan = models.TextField(_("辅导方案 / 帮扶措施"), blank=True)
-    note = models.TextField(_("备注"), blank=True)
+    # The narrative is encrypted at rest (SEC-27), like every free text about the student below.
+    problem = EncryptedTextField(_("问题类型及问题描述"), blank=True)
+    life_history = EncryptedTextField(_("既往生活史与当前生活情景"), blank=True)
+    plan = EncryptedTextField(_("辅导方案 / 帮扶措施"), blank=True)
+    note = EncryptedTextField(_("备注"), blank=True)
     version = models.PositiveIntegerField(default=1)
     opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -61,9 +63,9 @@ class Case(models.Model):
 class CategoryEntry(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="categories")
     category = models.CharField(_("类别"), max_length=20, choices=Category.choices)
-    detail = models.TextField(_("情况"), blank=True)
-    verification = models.TextField(_("班主任核实情况"), blank=True)  # physical only
-    data = models.JSONField(_("结构化信息"), default=dict, blank=True)
+    detail = EncryptedTextField(_("情况"), blank=True)
+    verification = EncryptedTextField(_("班主任核实情况"), blank=True)  # physical only
+    data = EncryptedJSONField(_("结构化信息"), default=dict, blank=True)
     added_on = models.DateField(_("加入日期"))
 
     class Meta:
@@ -132,7 +134,7 @@ class HelperActivity(models.Model):
 
     helper = models.ForeignKey(Helper, on_delete=models.CASCADE, related_name="activities")
     on = models.DateField(_("日期"))
-    what = models.TextField(_("活动内容"))
+    what = EncryptedTextField(_("活动内容"))
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -150,7 +152,7 @@ class CaseEffect(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="effects")
     semester = models.ForeignKey("core.Semester", on_delete=models.PROTECT, related_name="+")
-    text = models.TextField(_("帮扶效果"))
+    text = EncryptedTextField(_("帮扶效果"))
     rating = models.PositiveSmallIntegerField(_("评分"), null=True, blank=True)
 
     class Meta:
@@ -172,7 +174,7 @@ class CloseRequest(models.Model):
     """是否建议撤销建档: a recommendation by the mentor, counselor or class teacher; the college decides."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="close_requests")
-    reason = models.TextField(_("理由"))
+    reason = EncryptedTextField(_("理由"))
     improved = models.BooleanField(_("帮扶后有改善"), default=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(auto_now_add=True)
@@ -181,7 +183,7 @@ class CloseRequest(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
-    decision_note = models.TextField(blank=True)
+    decision_note = EncryptedTextField(blank=True)
 
     class Meta:
         ordering = ["-requested_at"]
@@ -215,9 +217,10 @@ class CaseEvent(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    # [{"field": "risk_level", "old": "low", "new": "high"}, …] and a short summary
-    changes = models.JSONField(default=list, blank=True)
-    summary = models.CharField(max_length=200, blank=True)
+    # [{"field": "risk_level", "old": "low", "new": "high"}, …] and a short summary; both encrypted, as
+    # they repeat the case's texts (old → new) and a close request's reason.
+    changes = EncryptedJSONField(default=list, blank=True)
+    summary = EncryptedTextField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -233,8 +236,9 @@ class Attachment(models.Model):
     contact = models.ForeignKey(
         "contacts.Contact", on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
     )
-    title = models.CharField(_("说明"), max_length=100, blank=True)
-    original_name = models.CharField(max_length=200)
+    # Encrypted (a title or file name may say 诊断证明); the file itself is encrypted on disk.
+    title = EncryptedTextField(_("说明"), max_length=100, blank=True)
+    original_name = EncryptedTextField(max_length=200)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)

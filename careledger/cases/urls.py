@@ -9,6 +9,7 @@ urlpatterns = [
     path("cases/", views.case_list, name="list"),
     path("cases/new/", views.case_new, name="new"),
     path("cases/<int:pk>/", views.case_detail, name="detail"),
+    path("cases/<int:pk>/reveal/", views.case_reveal, name="reveal"),
     path("cases/<int:pk>/edit/", views.case_edit, name="edit"),
     path("cases/<int:pk>/contacts/new/", views.contact_new, name="contact-new"),
     path("cases/<int:pk>/mentor/", views.mentor_assign, name="mentor"),

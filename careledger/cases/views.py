@@ -53,6 +53,7 @@ from careledger.contacts.models import ContactKind
 from careledger.contacts.rules import Window
 from careledger.core import clock
 from careledger.core import services as core_services
+from careledger.core.errors import RateLimited
 from careledger.core.models import Semester
 from careledger.roster.models import SchoolClass
 
@@ -241,6 +242,7 @@ def _case_page(request: HttpRequest, case: Case, *, status: int = 200, **bound) 
     _audit_read(user, case)
     roles = policy.case_roles(user, case)
     may = {action: policy.can(user, action, case, roles=roles) for action in policy.CASE_ACTIONS}
+    text_access = policy.case_text_access(user, case, roles)
     prefetch_related_objects(
         [case],
         "student__college",
@@ -271,6 +273,7 @@ def _case_page(request: HttpRequest, case: Case, *, status: int = 200, **bound) 
     has_helpers = any(h.removed_on is None for h in case.helpers.all())
     context = {
         "case": case,
+        "text_access": text_access,
         "student": case.student,
         "age": _age(case.student.birth_date),
         "may": may,
@@ -304,6 +307,20 @@ def _case_page(request: HttpRequest, case: Case, *, status: int = 200, **bound) 
 @require_GET
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _case_page(request, policy.get_case_for(request.user, pk))
+
+
+@require_POST
+def case_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    """Break-glass: an admin not on the case states why they open its sensitive text (audited)."""
+    case = policy.get_case_for(request.user, pk)
+    try:
+        services.case_reveal(actor=request.user, case=case, reason=request.POST.get("reason", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except RateLimited as exc:
+        messages.error(request, str(exc))
+        return _case_page(request, case, status=429)
+    return redirect("cases:detail", pk=case.pk)
 
 
 def _case_action(

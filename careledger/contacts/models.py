@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from careledger.core.fields import EncryptedTextField
+
 
 class ContactKind(models.TextChoices):
     TALK = "talk", _("谈心交流")
@@ -19,8 +21,9 @@ class Contact(models.Model):
     # The Asia/Shanghai date of occurred_at: the window a contact counts for (kept for indexed counting).
     local_date = models.DateField(db_index=True)
     location = models.CharField(_("辅导地点"), max_length=100, blank=True)
-    content = models.TextField(_("辅导内容"), blank=True)
-    effect = models.CharField(_("效果评估"), max_length=200, blank=True)
+    # Encrypted at rest (SEC-27).
+    content = EncryptedTextField(_("辅导内容"), blank=True)
+    effect = EncryptedTextField(_("效果评估"), max_length=200, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

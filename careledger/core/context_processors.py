@@ -22,5 +22,7 @@ def site(request):
             "ledger": bool(roles & policy.LEDGER_KEEPERS),
             "school_ledgers": bool(roles & {Role.SCHOOL_ADMIN, Role.SECTION}),
             "escalations": bool(roles & policy.ESCALATION_READERS),
+            "assessment": bool(roles & policy.RULES["assessment:dashboard"].read),
+            "audit": bool(roles & policy.AUDIT_READERS),
         },
     }

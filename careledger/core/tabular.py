@@ -9,6 +9,7 @@ CSV may be UTF-8, UTF-8 with BOM, or GB18030 (what Excel and WPS on Chinese Wind
 import csv
 import io
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -71,9 +72,16 @@ def read_table(data: bytes, filename: str) -> Table:
 
 
 def _preflight_xlsx(data: bytes) -> None:
+    """Reject what is not a plain .xlsx before any parser sees it (SEC-38).
+
+    First the central directory (declared sizes, ratio, entry count, names, macros, external links,
+    encryption), then every entry is inflated in chunks — never more than its declared size, which
+    zipfile enforces by its CRC check — and every XML part is scanned for a DTD: OOXML never has one,
+    and entity bombs (billion laughs, quadratic blow-up) need one.
+    """
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
         raise TableError(_("不是有效的 .xlsx 文件（文件损坏或并非 Excel 文件）。 / Not a valid .xlsx file.")) from exc
     infos = archive.infolist()
     if len(infos) > MAX_ZIP_ENTRIES:
@@ -81,11 +89,17 @@ def _preflight_xlsx(data: bytes) -> None:
     names = {i.filename for i in infos}
     total = 0
     for info in infos:
-        name = info.filename
-        if name.startswith(("/", "\\")) or ".." in name.split("/") or ":" in name:
+        name = info.filename.replace("\\", "/")
+        if name.startswith("/") or ".." in name.split("/") or ":" in name or "\x00" in name:
             raise TableError(_("不是有效的 .xlsx 文件（路径异常）。 / Not a valid .xlsx file (bad path)."))
         if name.lower().endswith("vbaproject.bin"):
             raise TableError(_("不接受含宏的文件。 / Files with macros are not accepted."))
+        if info.flag_bits & 0x1 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise TableError(
+                _(
+                    "不是有效的 .xlsx 文件（加密或压缩方式异常）。 / Not a valid .xlsx file (encrypted or odd compression)."
+                )
+            )
         total += info.file_size
         if info.compress_size and info.file_size / info.compress_size > MAX_RATIO and info.file_size > 10_000_000:
             raise TableError(_("文件压缩比异常，已拒绝。 / Suspicious compression ratio; rejected."))
@@ -95,6 +109,40 @@ def _preflight_xlsx(data: bytes) -> None:
         raise TableError(_("不是有效的 .xlsx 文件（缺少工作簿）。 / Not a valid .xlsx file (no workbook)."))
     if any(n.startswith("xl/externalLinks/") for n in names):
         raise TableError(_("不接受含外部链接的文件。 / Files with external links are not accepted."))
+    for info in infos:
+        if not info.is_dir():
+            _scan_entry(archive, info)
+
+
+_DTD_MARKERS = (b"<!DOCTYPE", b"<!ENTITY")
+_CHUNK = 1024 * 1024
+
+
+def _scan_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """Inflate one entry in chunks (CRC-checked, capped at its declared size); XML parts must carry no DTD."""
+    is_xml = info.filename.lower().endswith((".xml", ".rels", ".vml"))
+    tail = b""
+    try:
+        with archive.open(info) as stream:
+            first = True
+            while chunk := stream.read(_CHUNK):
+                if is_xml:
+                    if first and chunk[:2] in (b"\xff\xfe", b"\xfe\xff"):
+                        # UTF-16 would hide a DTD from this byte scan; Excel writes UTF-8.
+                        raise TableError(
+                            _("不是有效的 .xlsx 文件（编码异常）。 / Not a valid .xlsx file (odd encoding).")
+                        )
+                    window = tail + chunk
+                    if any(marker in window for marker in _DTD_MARKERS):
+                        raise TableError(
+                            _("不接受含 DTD 或实体定义的文件。 / Files with XML DTDs or entities are not accepted.")
+                        )
+                    tail = window[-16:]
+                first = False
+    except TableError:
+        raise
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError) as exc:
+        raise TableError(_("不是有效的 .xlsx 文件（文件损坏）。 / Not a valid .xlsx file (damaged).")) from exc
 
 
 def _cell_text(value) -> str:

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from careledger.core.fields import EncryptedTextField
+
 
 class Department(models.Model):
     code = models.SlugField(_("代码"), max_length=40, unique=True)
@@ -35,7 +37,7 @@ class Escalation(models.Model):
 
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="escalations")
     severity = models.CharField(_("紧急程度"), max_length=10, choices=Severity.choices)
-    description = models.TextField(_("情况说明"))
+    description = EncryptedTextField(_("情况说明"))  # encrypted at rest (SEC-27), as are resolution and notes
     departments = models.ManyToManyField(Department, blank=True, related_name="escalations")
     status = models.CharField(_("状态"), max_length=15, choices=EscalationStatus.choices, default=EscalationStatus.OPEN)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -49,7 +51,7 @@ class Escalation(models.Model):
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    resolution = models.TextField(_("处置结果"), blank=True)
+    resolution = EncryptedTextField(_("处置结果"), blank=True)
     # Set when the acknowledgement deadline passed unmet and the escalation was raised to the school.
     raised_at = models.DateTimeField(_("上报学校时间"), null=True, blank=True)
 
@@ -69,7 +71,7 @@ class EscalationNote(models.Model):
     escalation = models.ForeignKey(Escalation, on_delete=models.CASCADE, related_name="notes")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
-    text = models.TextField(_("处置记录"))
+    text = EncryptedTextField(_("处置记录"))
 
     class Meta:
         ordering = ["at", "id"]

@@ -178,6 +178,8 @@ def _case_file_data(case: Case) -> case_docx.CaseFileData:
 
 
 def export_case_file(*, actor: User, case: Case) -> ExportFile:
+    if not policy.can_read_case_text(actor, case):
+        raise PermissionDenied("须先说明查看原因。 / State a reason first.")
     watermark = watermark_for(actor)
     export = ExportFile(
         filename=f"{case.student.student_no}_{case.student.name}_档案表.docx",
@@ -190,13 +192,15 @@ def export_case_file(*, actor: User, case: Case) -> ExportFile:
 
 def export_college_case_files(*, actor: User, college: College) -> ExportFile:
     """A zip of the 附件2 case files of the college's open cases that ``actor`` may read."""
-    cases = list(
-        policy.cases_for(actor)
+    cases = [
+        case
+        for case in policy.cases_for(actor)
         .filter(student__college=college, status=CaseStatus.OPEN)
         .select_related("student__school_class")
         .prefetch_related("categories")
         .order_by("student__student_no")
-    )
+        if policy.can_read_case_text(actor, case)
+    ]
     watermark = watermark_for(actor)
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from careledger.core.fields import EncryptedJSONField
+
 
 class SurveyOutcome(models.TextChoices):
     NO_CONCERN = "no_concern", _("无需关注")
@@ -52,7 +54,8 @@ class Ledger(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     comment = models.TextField(_("退回意见"), blank=True)
     # {"generated_at": iso, "rows": {category: [ {header: value, …}, … ]}} — frozen at submission.
-    snapshot = models.JSONField(default=dict, blank=True)
+    # Encrypted (SEC-27): the rows repeat the category texts.
+    snapshot = EncryptedJSONField(default=dict, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -99,7 +102,7 @@ class Addendum(models.Model):
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="+")
     category = models.CharField(max_length=20)
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    row = models.JSONField(default=dict)  # the ledger row as it stood when reported
+    row = EncryptedJSONField(default=dict)  # the ledger row as it stood when reported (encrypted)
     reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     reported_at = models.DateTimeField(auto_now_add=True)
 

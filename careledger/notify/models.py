@@ -12,6 +12,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from careledger.core import crypto
+from careledger.core.fields import EncryptedTextField
+
 
 class ChannelKind(models.TextChoices):
     INBOX = "inbox", _("站内消息")
@@ -54,9 +57,11 @@ class Channel(models.Model):
     )
     kind = models.CharField(_("渠道"), max_length=10, choices=ChannelKind.choices)
     # The e-mail address, or the robot's webhook URL (whose key/access_token is a secret: see mask_address).
-    address = models.CharField(_("地址"), max_length=500)
+    # Encrypted at rest (SEC-27), as is the secret; uniqueness is kept on address_digest (crypto.digest).
+    address = EncryptedTextField(_("地址"), max_length=500)
+    address_digest = models.CharField(max_length=64, blank=True, editable=False)
     # DingTalk's signing secret ("SEC…"); empty for every other kind.
-    secret = models.CharField(_("加签密钥"), max_length=200, blank=True)
+    secret = EncryptedTextField(_("加签密钥"), max_length=200, blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
 
@@ -74,10 +79,12 @@ class Channel(models.Model):
                 condition=Q(kind__in=["email", "wecom", "dingtalk"]), name="notify_channel_kind_configurable"
             ),
             models.UniqueConstraint(
-                fields=["user", "kind", "address"], condition=Q(user__isnull=False), name="notify_channel_user_unique"
+                fields=["user", "kind", "address_digest"],
+                condition=Q(user__isnull=False),
+                name="notify_channel_user_unique",
             ),
             models.UniqueConstraint(
-                fields=["department", "kind", "address"],
+                fields=["department", "kind", "address_digest"],
                 condition=Q(department__isnull=False),
                 name="notify_channel_department_unique",
             ),
@@ -89,6 +96,17 @@ class Channel(models.Model):
 
     def __repr__(self) -> str:
         return f"<Channel {self.pk} {self.kind} {self.masked_address}>"
+
+    def save(self, *args, **kwargs):
+        self.address_digest = crypto.digest(self.address)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "address" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "address_digest"}
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        # Before full_clean() checks the unique constraints, which compare the digest.
+        self.address_digest = crypto.digest(self.address)
 
     @property
     def masked_address(self) -> str:

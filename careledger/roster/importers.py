@@ -403,7 +403,7 @@ def _insert_students(rows: list[dict]) -> None:
                     copy.write_row(row)
         else:
             placeholders = ", ".join(["%s"] * len(fields))
-            sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608 - names, not data
+            sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608  # nosec B608  # names, not data
             for start in range(0, len(values), 10_000):
                 cursor.executemany(sql, values[start : start + 10_000])
 

@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from careledger.core.fields import EncryptedTextField
+
 
 class College(models.Model):
     name = models.CharField(_("学院"), max_length=100, unique=True)
@@ -85,11 +87,12 @@ class Student(models.Model):
         Dorm, on_delete=models.SET_NULL, null=True, blank=True, related_name="students", verbose_name=_("寝室")
     )
     phone = models.CharField(_("联系方式"), max_length=20, blank=True)
-    parent_name = models.CharField(_("家长姓名"), max_length=50, blank=True)
-    parent_phone = models.CharField(_("家长联系方式"), max_length=20, blank=True)
+    # Encrypted at rest (SEC-27): parents' contacts and the ID number. 学号 and name stay searchable.
+    parent_name = EncryptedTextField(_("家长姓名"), max_length=50, blank=True)
+    parent_phone = EncryptedTextField(_("家长联系方式"), max_length=20, blank=True)
     birth_date = models.DateField(_("出生日期"), null=True, blank=True)
     native_place = models.CharField(_("籍贯"), max_length=100, blank=True)
-    id_number = models.CharField(_("身份证号"), max_length=18, blank=True)
+    id_number = EncryptedTextField(_("身份证号"), max_length=18, blank=True)
     is_active = models.BooleanField(_("在册"), default=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

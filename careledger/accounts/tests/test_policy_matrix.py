@@ -36,6 +36,8 @@ LEDGER_KEEPERS_OK = {"bob": 200, "carol": 200, "ivan": 200}
 SURVEY_VIEWERS_OK = {"alice": 200, "bob": 200, "carol": 200, "dave": 200, "ivan": 200}
 ON_WENXUE_LEDGER = {"alice": 200, "bob": 200, "carol": 200, "ivan": 404}
 ON_LIS_CASE = {"alice": 200, "bob": 200, "carol": 200, "dave": 200, "erin": 200, "ivan": 404}
+# The case's sensitive text: admins not on the case must first state a reason (break-glass) — 403 here.
+ON_LIS_CASE_TEXT = {**ON_LIS_CASE, "alice": 403, "bob": 403}
 ON_LIS_CASE_400 = {"alice": 400, "bob": 400, "carol": 400, "dave": 400, "erin": 400, "ivan": 404}
 SEMESTER = lambda s: {"pk": make_semester().pk}  # noqa: E731
 
@@ -133,12 +135,34 @@ MATRIX = {
         "get",
         lambda s: {"case_pk": make_case(s, "li", mentor=s.erin).pk},
         None,
-        _row(403, anon=302, **ON_LIS_CASE),
+        _row(403, anon=302, **ON_LIS_CASE_TEXT),
     ),
     "api:schema": ("get", None, None, _row(200)),
     "api:docs": ("get", None, None, _row(200)),
     "api:token": ("post", None, {}, _row(400)),
     "api:me": ("get", None, None, _row(200, anon=401)),
+    # Login security. Empty bodies: those let in get 400; the pages of the second step, with two-factor off
+    # in the suite, show the enrolment form (setup) or have nothing to ask (verify → next page).
+    "api:auth-logout": ("post", None, {}, _row(204, anon=401)),
+    "api:me-password": ("post", None, {}, _row(400, anon=401)),
+    "api:me-totp": ("post", None, {}, _row(200, anon=401)),
+    "api:me-totp-confirm": ("post", None, {}, _row(400, anon=401)),
+    "api:user-unlock": ("post", lambda s: {"pk": s.carol.pk}, {}, _row(403, anon=401, alice=200, bob=200, ivan=404)),
+    "accounts:otp-verify": ("get", None, None, _row(302)),
+    "accounts:otp-setup": ("get", None, None, _row(200, anon=302)),
+    "accounts:user-unlock": (
+        "post",
+        lambda s: {"pk": s.carol.pk},
+        {},
+        _row(403, anon=302, alice=302, bob=302, ivan=404),
+    ),
+    "accounts:user-otp-reset": (
+        "post",
+        lambda s: {"pk": s.carol.pk},
+        {},
+        _row(403, anon=302, alice=302, bob=302, ivan=404),
+    ),
+    "accounts:cas-login": ("get", None, None, _row(404)),  # CAS is off unless CAS_SERVER_URL is set
     "api:user-list": ("get", None, None, _row(403, anon=401, **ADMINS_ONLY)),
     "api:user-detail": ("get", lambda s: {"pk": s.carol.pk}, None, _row(403, anon=401, alice=200, bob=200, ivan=404)),
     "api:roster-import": ("post", None, {}, _row(403, anon=401, alice=400, bob=400, ivan=400)),
@@ -163,7 +187,7 @@ MATRIX = {
         _row(403, anon=401, alice=200, bob=200, carol=200, dave=200, ivan=404),
     ),
     "api:case-helpers": ("get", CASE, None, _row(403, anon=401, **ON_LIS_CASE)),
-    "api:case-contacts": ("get", CASE, None, _row(403, anon=401, **ON_LIS_CASE)),
+    "api:case-contacts": ("get", CASE, None, _row(403, anon=401, **ON_LIS_CASE_TEXT)),
     "api:case-compliance": ("get", CASE, None, _row(403, anon=401, **ON_LIS_CASE)),
     "api:case-timeline": ("get", CASE, None, _row(403, anon=401, **ON_LIS_CASE)),
     # Those let in reach the input check (400: no reason, no pending request, not closed).
@@ -172,8 +196,8 @@ MATRIX = {
     "api:case-close-reject": ("post", CASE, {}, _row(403, anon=401, alice=400, bob=400, ivan=404)),
     "api:case-reopen": ("post", CASE, {}, _row(403, anon=401, alice=400, bob=400, carol=400, dave=400, ivan=404)),
     "api:compliance-overdue": ("get", None, None, _row(403, anon=401, **STUDENT_READERS_OK)),
-    "api:case-attachments": ("get", CASE, None, _row(403, anon=401, **ON_LIS_CASE)),
-    "api:attachment-download": ("get", ATTACHMENT, None, _row(403, anon=401, **ON_LIS_CASE)),
+    "api:case-attachments": ("get", CASE, None, _row(403, anon=401, **ON_LIS_CASE_TEXT)),
+    "api:attachment-download": ("get", ATTACHMENT, None, _row(403, anon=401, **ON_LIS_CASE_TEXT)),
     "api:ledger-list": ("get", None, None, _row(403, anon=401, alice=200, **LEDGER_KEEPERS_OK)),
     "api:ledger-overview": ("get", CURRENT_SEMESTER, None, _row(403, anon=401, alice=200)),
     "api:ledger-school-export": ("get", CURRENT_SEMESTER, None, _row(403, anon=401, alice=200)),
@@ -192,7 +216,7 @@ MATRIX = {
         _row(403, anon=401, alice=200, bob=200, carol=200, dave=200, ivan=200),
     ),
     "api:section-list": ("get", None, None, _row(403, anon=401, alice=200)),
-    "api:case-export": ("get", CASE, None, _row(403, anon=401, **ON_LIS_CASE)),
+    "api:case-export": ("get", CASE, None, _row(403, anon=401, **ON_LIS_CASE_TEXT)),
     "api:escalation-list": ("get", None, None, _row(403, anon=401, **{**ON_ESCALATION, "ivan": 200})),
     "api:escalation-figures": ("get", None, None, _row(403, anon=401, **ADMINS_ONLY)),
     "api:escalation-detail": ("get", ESCALATION, None, _row(403, anon=401, **ON_ESCALATION)),
@@ -237,10 +261,42 @@ MATRIX = {
         None,
         _row(403, anon=401, alice=200, bob=200, carol=200, erin=200, ivan=200),
     ),
+    # Assessment pages: each lists only the caller's own units (visible_units), so all let in get 200.
+    "assessment:dashboard": (
+        "get",
+        CURRENT_SEMESTER,
+        None,
+        _row(403, anon=302, alice=200, bob=200, carol=200, erin=200, ivan=200),
+    ),
+    "assessment:export": (
+        "get",
+        CURRENT_SEMESTER,
+        None,
+        _row(403, anon=302, alice=200, bob=200, carol=200, erin=200, ivan=200),
+    ),
+    "assessment:ranking": ("get", CURRENT_SEMESTER, None, _row(403, anon=302, **ADMINS_ONLY)),
+    "assessment:cadres": ("get", CURRENT_SEMESTER, None, _row(403, anon=302, alice=200, bob=200, carol=200, ivan=200)),
+    "assessment:cadres-export": (
+        "get",
+        CURRENT_SEMESTER,
+        None,
+        _row(403, anon=302, alice=200, bob=200, carol=200, ivan=200),
+    ),
     "notify:inbox": ("get", None, None, _row(200, anon=302, harry=403)),
     "notify:bell": ("get", None, None, _row(200, anon=302, harry=403)),
     "notify:mark-read": ("post", None, {}, _row(302, harry=403)),
-    "attachments:download": ("get", ATTACHMENT, None, _row(403, anon=302, **ON_LIS_CASE)),
+    # No reason given: 400 for the admins let in (alice, bob); 李四's case is not ivan's college.
+    "api:channel-list": ("get", None, None, _row(200, anon=401, harry=403)),
+    "api:channel-deactivate": ("post", lambda s: {"pk": 999999}, {}, _row(404, anon=401, harry=403)),
+    "api:case-reveal": ("post", CASE, {}, _row(403, anon=401, alice=400, bob=400, ivan=404)),
+    "api:student-reveal": (
+        "post",
+        lambda s: {"student_no": s.students["li"].student_no},
+        {},
+        _row(403, anon=401, alice=400, bob=400, carol=400, dave=400, erin=404, ivan=404),
+    ),
+    "cases:reveal": ("post", CASE, {}, _row(403, anon=302, alice=302, bob=302, ivan=404)),
+    "attachments:download": ("get", ATTACHMENT, None, _row(403, anon=302, **ON_LIS_CASE_TEXT)),
     # No file: those let in are sent back to the case page with a message.
     "attachments:upload": (
         "post",
@@ -248,6 +304,9 @@ MATRIX = {
         {},
         _row(403, anon=302, alice=302, bob=302, carol=302, dave=302, erin=302, ivan=404),
     ),
+    # Audit pages: school_admin and the auditor read; only the auditor exports.
+    "audit:list": ("get", None, None, _row(403, anon=302, alice=200, grace=200)),
+    "audit:export": ("get", None, None, _row(403, anon=302, grace=200)),
 }
 
 

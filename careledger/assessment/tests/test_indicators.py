@@ -1,6 +1,6 @@
 """Every indicator against a small hand-built semester; every expected figure is written out here.
 
-The semester: 2026-09-01 – 2027-01-15, ledger due 2026-09-19; today (the as-of day) 2026-11-20.
+The semester (scenario.build, the ``semester`` fixture): 2026-09-01 – 2027-01-15, ledger due 2026-09-19; today (the as-of day) 2026-11-20.
 Students: 张三丰, 李四 (文学院 2023), 王小明 (文学院 2024), 赵六 (数学院 2023).
 Survey: 张三丰 and 李四 reviewed.
 Case A — 李四, opened 09-01, economic + psych, mentor erin from 09-01, 帮扶效果 rated 4.
@@ -15,116 +15,32 @@ Case C — 王小明, opened 09-01, academic, closed 10-10 with improvement. Req
 Escalations: on A at 11-02 10:00, acknowledged after 30 min, resolved after 120 min; on B at 11-03
   09:00, acknowledged after 90 min.
 Ledgers: 文学院 submitted 09-15 (on time); 数学院 none (due date passed).
+Risk: A high, B medium, C low (closed: not counted).
+
+Ranking score (assessment/rules.py) with the default weights survey 0.2, mentor 0.2, compliance 0.3,
+ledger 0.15, ack speed 0.15 and an acknowledgement target of 60 minutes:
+  文学院: 0.2×0.6667 + 0.2×1 + 0.3×0.8 + 0.15×1 + 0.15×1 (ack 30 min ≤ 60) = 0.87334 → 87.3
+  数学院: 0.2×0 + 0.2×0 + 0.3×0 + 0.15×0 + 0.15×(60/90 = 0.6667) = 0.1 → 10.0
+  carol (no ledger: its weight drops out): (0.2×1 + 0.2×1 + 0.3×0.7143 + 0.15×1) / 0.85 = 0.8992 → 89.9
 """
 
-from datetime import date, datetime, timedelta
+from datetime import date
 
-import pytest
 import time_machine
 from rest_framework.test import APIClient
 
-from careledger.cases.models import Case, CaseEffect, CloseRequest, Mentorship
-from careledger.contacts.models import Contact
+from careledger.assessment import selectors
+from careledger.assessment.tests import scenario
+from careledger.assessment.tests.scenario import at
+from careledger.cases.models import CaseEvent
 from careledger.core import services as core_services
-from careledger.escalations.models import Escalation
-from careledger.ledgers.models import Ledger, SurveyReview
-
-TZ = "+08:00"
 
 
-def at(text: str) -> datetime:
-    return datetime.fromisoformat(text + TZ)
-
-
-@pytest.fixture
-def semester(school):
-    with time_machine.travel(at("2026-11-20T12:00:00"), tick=False):
-        semester = core_services.semester_create(
-            actor=school.alice,
-            name="2026-2027学年第一学期",
-            start=date(2026, 9, 1),
-            end=date(2027, 1, 15),
-            ledger_due=date(2026, 9, 19),
-            is_current=True,
-        )
-        s = school.students
-        for key in ("zhang", "li"):
-            SurveyReview.objects.create(
-                semester=semester, student=s[key], outcome="no_concern", reviewed_by=school.carol
-            )
-        a = _case(school, "li", date(2026, 9, 1), ["economic", "psych"])
-        Mentorship.objects.create(
-            case=a, mentor=school.erin, started_at=at("2026-09-01T08:00:00"), assigned_by=school.carol
-        )
-        for day in ("09-03", "09-20", "10-08", "11-05"):
-            _contact(school, a, "talk", day)
-        for day in ("09-10", "09-24", "10-12"):
-            _contact(school, a, "dorm_visit", day)
-        CaseEffect.objects.create(case=a, semester=semester, text="情绪好转", rating=4)
-        b = _case(school, "zhao", date(2026, 10, 16), ["internet"])
-        c = _case(school, "wang", date(2026, 9, 1), ["academic"], closed_on=date(2026, 10, 10))
-        for kind, day in (("talk", "09-05"), ("talk", "09-20"), ("dorm_visit", "09-03"), ("dorm_visit", "09-25")):
-            _contact(school, c, kind, day)
-        CloseRequest.objects.create(
-            case=c,
-            reason="学业恢复",
-            improved=True,
-            requested_by=school.carol,
-            status="approved",
-            decided_by=school.bob,
-            decided_at=at("2026-10-10T09:00:00"),
-        )
-        _escalation(school, a, "2026-11-02T10:00:00", ack=30, resolve=120)
-        _escalation(school, b, "2026-11-03T09:00:00", ack=90)
-        Ledger.objects.create(
-            semester=semester,
-            college=school.wenxue,
-            status="submitted",
-            submitted_at=at("2026-09-15T10:00:00"),
-            late=False,
-            created_by=school.carol,
-        )
-    return semester
-
-
-def _case(school, key, opened_on, categories, closed_on=None) -> Case:
-    case = Case.objects.create(
-        student=school.students[key],
-        opened_on=opened_on,
-        closed_on=closed_on,
-        status="closed" if closed_on else "open",
-        opened_by=school.carol,
-    )
-    for code in categories:
-        case.categories.create(category=code, added_on=opened_on)
-    return case
-
-
-def _contact(school, case, kind, month_day):
-    moment = at(f"2026-{month_day}T15:00:00")
-    Contact.objects.create(case=case, kind=kind, occurred_at=moment, local_date=moment.date(), recorded_by=school.erin)
-
-
-def _escalation(school, case, created, ack, resolve=None):
-    created_at = at(created)
-    Escalation.objects.create(
-        case=case,
-        severity="high",
-        description="x",
-        created_by=school.erin,
-        created_at=created_at,
-        due_at=created_at + timedelta(hours=24),
-        acknowledged_at=created_at + timedelta(minutes=ack),
-        resolved_at=created_at + timedelta(minutes=resolve) if resolve else None,
-        status="resolved" if resolve else "acknowledged",
-    )
-
-
-def get(user, level):
+def get(user, level, **params):
     client = APIClient()
     client.force_authenticate(user)
     with time_machine.travel(at("2026-11-20T12:00:00"), tick=False):
-        response = client.get("/api/v1/assessment/", {"level": level})
+        response = client.get("/api/v1/assessment/", {"level": level, **params})
     assert response.status_code == 200, response.content
     return response.json()
 
@@ -141,6 +57,7 @@ def test_school_row(school, semester):
             "survey_coverage": 0.5,
             "open_cases": 2,
             "cases_by_category": {**NONE_BY_CATEGORY, "economic": 1, "psych": 1, "internet": 1},
+            "cases_by_risk": {"low": 0, "medium": 1, "high": 1},
             "with_mentor": 1,
             "mentor_coverage": 0.5,
             "windows_required": 12,
@@ -166,6 +83,8 @@ def test_college_rows(school, semester):
     assert (wenxue["overdue_cases"], wenxue["escalations"], wenxue["ack_minutes_median"]) == (1, 1, 30.0)
     assert (wenxue["ledger_on_time"], wenxue["closed_improved"], wenxue["effect_rating_avg"]) == (True, 1, 4.0)
     assert wenxue["cases_by_category"] == {**NONE_BY_CATEGORY, "economic": 1, "psych": 1}
+    assert wenxue["cases_by_risk"] == {"low": 0, "medium": 0, "high": 1}
+    assert shuxue["cases_by_risk"] == {"low": 0, "medium": 1, "high": 0}
     assert (shuxue["students"], shuxue["surveyed"], shuxue["survey_coverage"]) == (1, 0, 0.0)
     assert (shuxue["open_cases"], shuxue["with_mentor"], shuxue["mentor_coverage"]) == (1, 0, 0.0)
     assert (shuxue["windows_required"], shuxue["windows_met"], shuxue["compliance_rate"]) == (2, 0, 0.0)
@@ -197,3 +116,94 @@ def test_each_level_lists_only_what_the_caller_may_see(school, semester):
     assert get(school.erin, "counselor") == []
     assert [r["unit"]["name"] for r in get(school.ivan, "college")] == ["数学与计算机科学学院"]
     assert get(school.ivan, "mentor") == []
+
+
+def test_risk_is_counted_as_it_stood_on_the_as_of_day(school, semester):
+    """Last spring (2026-03-01 – 2026-07-15; it runs to 08-31, the day before this semester): 张三丰's case,
+    opened 03-02, was medium then; it was raised to high on 10-05 and is high now."""
+    with time_machine.travel(at("2026-11-20T12:00:00"), tick=False):
+        spring = core_services.semester_create(
+            actor=school.alice,
+            name="2025-2026学年第二学期",
+            start=date(2026, 3, 1),
+            end=date(2026, 7, 15),
+            ledger_due=date(2026, 3, 19),
+        )
+        zhang = scenario.case(school, "zhang", date(2026, 3, 2), ["other"], risk="high")
+        raised = CaseEvent.objects.create(
+            case=zhang,
+            kind="updated",
+            actor=school.carol,
+            changes=[{"field": "risk_level", "old": "medium", "new": "high"}],
+        )
+        CaseEvent.objects.filter(pk=raised.pk).update(at=at("2026-10-05T09:00:00"))
+    (then,) = get(school.alice, "school", semester=spring.pk)
+    assert (then["open_cases"], then["cases_by_risk"]) == (1, {"low": 0, "medium": 1, "high": 0})
+    (now,) = get(school.alice, "school")
+    assert (now["open_cases"], now["cases_by_risk"]) == (3, {"low": 0, "medium": 1, "high": 2})
+
+
+def test_ranking_score_by_hand(school, semester, settings):
+    settings.ASSESSMENT_WEIGHTS = {
+        "survey_coverage": 0.2,
+        "mentor_coverage": 0.2,
+        "compliance_rate": 0.3,
+        "ledger_on_time": 0.15,
+        "ack_speed": 0.15,
+    }
+    settings.ASSESSMENT_ACK_TARGET_MINUTES = 60
+    settings.ASSESSMENT_COMMEND_THRESHOLDS = {"survey_coverage": 0.6, "compliance_rate": 0.7, "ledger_on_time": 1}
+    settings.ASSESSMENT_COMMEND_TOP = 3
+    colleges = selectors.ranking(get(school.alice, "college"), "college")
+    assert [(u.rank, u.row["unit"]["name"], u.score, u.commended) for u in colleges] == [
+        (1, "文学与新闻传播学院", 87.3, True),  # survey 0.6667 ≥ 0.6, compliance 0.8 ≥ 0.7, on time
+        (2, "数学与计算机科学学院", 10.0, False),
+    ]
+    assert colleges[1].values == {
+        "survey_coverage": 0.0,
+        "mentor_coverage": 0.0,
+        "compliance_rate": 0.0,
+        "ledger_on_time": 0.0,
+        "ack_speed": 0.6667,
+    }
+    (carol,) = selectors.ranking(get(school.alice, "counselor"), "counselor")
+    # ledger_on_time has no value for a counselor: its weight and its threshold do not apply.
+    assert (carol.rank, carol.score, carol.values["ledger_on_time"], carol.commended) == (1, 89.9, None, True)
+    settings.ASSESSMENT_COMMEND_THRESHOLDS = {"compliance_rate": 0.9}
+    assert [u.commended for u in selectors.ranking(get(school.alice, "college"), "college")] == [False, False]
+
+
+def test_several_semesters_load_together_as_each_alone(school, semester):
+    """load_many (the dashboard's trend) cuts each semester out of one load: the same case figures as
+    loading each semester by itself."""
+    from careledger.assessment import indicators as ind
+    from careledger.cases.selectors import calendars
+
+    with time_machine.travel(at("2026-11-20T12:00:00"), tick=False):
+        core_services.semester_create(
+            actor=school.alice, name="2025-2026学年第二学期", start=date(2026, 3, 1), end=date(2026, 7, 15),
+            ledger_due=date(2026, 3, 19),
+        )  # fmt: skip
+        zhang = scenario.case(school, "zhang", date(2026, 3, 2), ["other", "psych"], risk="high")
+        raised = CaseEvent.objects.create(
+            case=zhang,
+            kind="updated",
+            actor=school.carol,
+            changes=[{"field": "risk_level", "old": "low", "new": "high"}],
+        )
+        CaseEvent.objects.filter(pk=raised.pk).update(at=at("2026-09-20T09:00:00"))
+        cals = calendars()
+        students = ind.load_students()
+        together = ind.load_many(cals, students=students)
+        alone = [ind.load(s, cases_only=True, students=students, calendar=c) for s, c in cals]
+    keys = ("open_cases", "cases_by_category", "cases_by_risk", "with_mentor", "mentor_coverage", "students")
+
+    def figures(data):
+        row = ind.row(data, ind.school_unit(data, "全校"))
+        return {k: row[k] for k in keys}
+
+    assert [figures(d) for d in together] == [figures(d) for d in alone]
+    spring, autumn = (ind.row(d, ind.school_unit(d, "全校")) for d in together)
+    assert (spring["open_cases"], spring["cases_by_risk"]) == (1, {"low": 1, "medium": 0, "high": 0})
+    assert (autumn["open_cases"], autumn["cases_by_risk"]) == (3, {"low": 0, "medium": 1, "high": 2})
+    assert spring["surveyed"] is None and spring["compliance_rate"] is None  # case counts only

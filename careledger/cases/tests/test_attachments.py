@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 from careledger.accounts.models import Role
 from careledger.audit.models import AuditEvent
 from careledger.cases.models import Attachment, CaseEvent
+from careledger.core import crypto
 from careledger.core.testing import make_case, make_user
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -46,7 +47,9 @@ def test_upload_is_stored_outside_the_web_roots_under_a_random_name(school, case
     assert (body["content_type"], body["size"], body["original_name"]) == ("image/png", len(PNG), "签字.png")
     stored = list(attachments_dir.iterdir())
     assert [p.name for p in stored] == [Attachment.objects.get().storage_name]
-    assert stored[0].read_bytes() == PNG
+    # Encrypted at rest (SEC-27): the file holds no plaintext, and decrypts to exactly what was uploaded.
+    assert stored[0].read_bytes() != PNG and b"PNG" not in stored[0].read_bytes()
+    assert crypto.decrypt(stored[0].read_bytes()) == PNG
     assert str(django_settings.STATIC_ROOT) not in str(stored[0])
     assert CaseEvent.objects.filter(case=case, kind="attachment").count() == 1
 

@@ -216,7 +216,7 @@ def test_serve_migrates_then_execs_gunicorn(settings, monkeypatch):
     calls, execs = [], []
     monkeypatch.setattr(serve, "call_command", lambda name, **kw: calls.append((name, kw)))
     monkeypatch.setattr(serve.os, "execvp", lambda path, argv: execs.append((path, argv)))
-    out, _err = run("serve", "--host", "0.0.0.0", "--port", "8123", "--workers", "3")  # noqa: S104
+    out, _err = run("serve", "--host", "0.0.0.0", "--port", "8123", "--workers", "3")  # noqa: S104  # nosec B104  # a test argument
     assert [name for name, _kw in calls] == ["migrate", "collectstatic"]
     assert all(kw["interactive"] is False for _name, kw in calls)
     [(path, argv)] = execs

@@ -182,6 +182,12 @@ def test_case_file_is_404_for_another_mentor_and_zip_holds_one_file_per_case(sch
 
     other = make_user("olga", role="mentor", college=school.wenxue)
     assert as_user(other).get(f"/api/v1/cases/{ledger.case.pk}/export/").status_code == 404
-    response = as_user(school.bob).get(f"/api/v1/ledgers/{ledger.pk}/case-files/")
+    response = as_user(school.carol).get(f"/api/v1/ledgers/{ledger.pk}/case-files/")
     archive = zipfile.ZipFile(io.BytesIO(response.content))
     assert archive.namelist() == ["202301010001_张三丰_档案表.docx"]
+    # The college admin is not on the case: its file is left out until a reason is stated (break-glass).
+    admin_zip = zipfile.ZipFile(io.BytesIO(as_user(school.bob).get(f"/api/v1/ledgers/{ledger.pk}/case-files/").content))
+    assert admin_zip.namelist() == []
+    as_user(school.bob).post(f"/api/v1/cases/{ledger.case.pk}/reveal/", {"reason": "审核台账"}, format="json")
+    admin_zip = zipfile.ZipFile(io.BytesIO(as_user(school.bob).get(f"/api/v1/ledgers/{ledger.pk}/case-files/").content))
+    assert admin_zip.namelist() == ["202301010001_张三丰_档案表.docx"]

@@ -1,5 +1,8 @@
 """``careledger createadmin USERNAME [--name NAME]``: the first school administrator (学工处管理员).
 
+When two-factor applies to school admins (the default), it also prints the otpauth:// URI of an
+authenticator to enrol; the admin confirms it with a first code at sign-in.
+
 The password comes from ``CARELEDGER_PASSWORD`` or, if that is unset, from standard input (asked twice
 on a terminal, otherwise read as one line), and must pass the same password rules as every account.
 """
@@ -15,6 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import translation
 
+from careledger.accounts import totp
 from careledger.accounts.models import Grant, Role, User
 from careledger.audit.services import Action, record
 
@@ -86,6 +90,14 @@ class Command(BaseCommand):
                 detail={"username": username, "grants": [{"role": Role.SCHOOL_ADMIN.value}]},
             )
         self.stdout.write(f"已创建学工处管理员 / School administrator created: {username}")
+        if settings.OTP_REQUIRED and Role.SCHOOL_ADMIN in settings.OTP_ROLES:
+            # Two-factor applies (SEC-3): an unconfirmed authenticator, confirmed with a first code at sign-in.
+            device = totp.pending_device(user)
+            self.stdout.write(
+                "该账号须使用动态口令。请用身份验证器扫描或添加下面的链接，首次登录时输入验证码完成绑定：\n"
+                "Two-factor sign-in applies: add this to an authenticator app and enter a code at first sign-in:\n"
+                f"{totp.otpauth_uri(device)}"
+            )
 
     def _password(self, stdin) -> str:
         password = os.environ.get("CARELEDGER_PASSWORD")

@@ -66,7 +66,7 @@ class Command(BaseCommand):
             "--access-logfile",
             "-",
         ]
-        shown = host if host not in ("0.0.0.0", "::") else "127.0.0.1"  # noqa: S104 - only for the message
+        shown = host if host not in ("0.0.0.0", "::") else "127.0.0.1"  # noqa: S104  # nosec B104  # compared, not bound: only for the message
         self.stdout.write(f"CareLedger: http://{bind_address(shown, port)}/  (Ctrl-C 停止 / to stop)")
         self.stdout.flush()
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "careledger.settings")

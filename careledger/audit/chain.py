@@ -1,0 +1,139 @@
+"""The audit hash chain: canonical serialisation, verification and retention purge.
+
+    hash(row) = SHA-256( canonical JSON of every column of the row, prev_hash included )
+
+The canonical form is a JSON object with sorted keys, no whitespace and UTF-8 text; ``at`` is written
+in UTC with microseconds. A row's prev_hash is the hash of the row before it (by id), or, for the oldest
+row kept after a retention purge, the hash of the last purged row (the chain head's anchor). The head
+also remembers the last row, so that rows deleted from the end are noticed too.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from django.db import transaction
+
+from careledger.audit.models import Action, AuditEvent, ChainHead, Outcome
+from careledger.core import clock
+
+# Every column that is hashed, in the order verify() reads them.
+HASHED = (
+    "id",
+    "at",
+    "actor_id",
+    "actor_username",
+    "roles",
+    "action",
+    "object_type",
+    "object_id",
+    "student_no",
+    "outcome",
+    "remote_addr",
+    "request_id",
+    "detail",
+    "prev_hash",
+)
+VERSION = "careledger-audit-v1"
+# pg_advisory_xact_lock key for appending (any constant that no other code uses).
+LOCK_KEY = 0x6361_7265_6C65_6467 % (2**63)
+# The shortest retention the law allows (CSL Art. 21(3): six months); the database trigger enforces it too.
+MIN_RETENTION_DAYS = 180
+
+
+def row_values(event: AuditEvent) -> dict:
+    return {name: getattr(event, name) for name in HASHED}
+
+
+def canonical(values: dict) -> bytes:
+    data = dict(values)
+    at = data["at"]
+    if isinstance(at, datetime):
+        data["at"] = at.astimezone(UTC).isoformat(timespec="microseconds")
+    data["v"] = VERSION
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def row_hash(values: dict) -> str:
+    return hashlib.sha256(canonical(values)).hexdigest()
+
+
+@dataclass
+class Report:
+    ok: bool
+    rows: int
+    bad_id: int | None = None
+    reason: str = ""
+    last_hash: str = ""
+
+    def __str__(self) -> str:
+        if self.ok:
+            return f"audit chain intact: {self.rows} rows, head {self.last_hash or '-'}"
+        return f"audit chain broken at row id={self.bad_id}: {self.reason}"
+
+
+def verify() -> Report:
+    """Walk the chain from the oldest row; report the first row that does not fit."""
+    head = ChainHead.objects.filter(pk=1).first()
+    expected = head.anchor_hash if head else ""
+    rows = 0
+    last_id = head.anchor_id if head else 0
+    for values in AuditEvent.objects.order_by("id").values(*HASHED, "hash").iterator(chunk_size=2000):
+        stored = values.pop("hash")
+        if values["prev_hash"] != expected:
+            return Report(
+                False,
+                rows,
+                values["id"],
+                "prev_hash does not match the row before it (a row before it was deleted or changed)",
+            )
+        if row_hash(values) != stored:
+            return Report(False, rows, values["id"], "the row was changed after it was written")
+        expected, last_id = stored, values["id"]
+        rows += 1
+    if head is not None and (head.last_id != last_id or head.last_hash != expected):
+        return Report(
+            False,
+            rows,
+            head.last_id,
+            f"the chain ends at row {last_id or '-'} but its head says row {head.last_id}: rows at the end were deleted",
+        )
+    if head is None and rows:
+        return Report(False, rows, last_id, "the chain head is missing")
+    return Report(True, rows, last_hash=expected)
+
+
+def purge(*, retention_days: int, record, actor="system", now: datetime | None = None) -> int:
+    """Delete the oldest rows, those written more than ``retention_days`` ago; return how many.
+
+    Only a prefix of the chain is removed (every row before the first one that is still young), so the
+    rest stays verifiable: the last purged row's hash becomes the anchor. The purge is itself audited.
+    """
+    if retention_days < MIN_RETENTION_DAYS:
+        raise ValueError(f"audit retention must be at least {MIN_RETENTION_DAYS} days, not {retention_days}")
+    from careledger.audit.services import lock_chain
+
+    cutoff = (now or clock.now()) - timedelta(days=retention_days)
+    with transaction.atomic():
+        head = lock_chain()
+        # The PostgreSQL trigger reads this: it lets through only deletes of rows older than the retention.
+        ChainHead.objects.filter(pk=head.pk).update(retention_days=retention_days)
+        first_young = AuditEvent.objects.filter(at__gte=cutoff).order_by("id").values_list("id", flat=True).first()
+        doomed = AuditEvent.objects.filter(at__lt=cutoff)
+        if first_young is not None:
+            doomed = doomed.filter(id__lt=first_young)
+        last = doomed.order_by("-id").values("id", "hash").first()
+        if last is None:
+            return 0
+        count, _ = AuditEvent.objects.filter(id__lte=last["id"]).delete()
+        ChainHead.objects.filter(pk=head.pk).update(anchor_id=last["id"], anchor_hash=last["hash"])
+        record(
+            actor=actor,
+            action=Action.DELETE,
+            object_type="auditevent",
+            object_id=last["id"],
+            outcome=Outcome.OK,
+            detail={"purged": count, "retention_days": retention_days, "before": cutoff.isoformat()},
+        )
+    return count

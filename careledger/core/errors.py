@@ -1,0 +1,9 @@
+"""Errors that several layers answer the same way."""
+
+
+class RateLimited(Exception):
+    """Too many of something within a window: answered 429 and audited as a denial."""
+
+
+class RevealRequired(Exception):
+    """Sensitive text of a case the caller may see but must state a reason to open (break-glass)."""
