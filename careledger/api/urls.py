@@ -27,9 +27,7 @@ urlpatterns = [
     path("v1/students/<str:student_no>/", views.StudentDetailView.as_view(), name="student-detail"),
     path("v1/departments/", views.DepartmentListView.as_view(), name="department-list"),
     path("v1/audit/", views.AuditListView.as_view(), name="audit-list"),
-]
-
-urlpatterns += [
+    # Semesters, cases, contacts, compliance, attachments
     path("v1/semesters/", case_views.SemesterListView.as_view(), name="semester-list"),
     path("v1/semesters/current/", case_views.SemesterCurrentView.as_view(), name="semester-current"),
     path("v1/cases/", case_views.CaseListView.as_view(), name="case-list"),
@@ -46,9 +44,7 @@ urlpatterns += [
     path("v1/compliance/overdue/", case_views.OverdueView.as_view(), name="compliance-overdue"),
     path("v1/cases/<int:pk>/attachments/", case_views.CaseAttachmentsView.as_view(), name="case-attachments"),
     path("v1/attachments/<int:pk>/", case_views.AttachmentDownloadView.as_view(), name="attachment-download"),
-]
-
-urlpatterns += [
+    # Survey, ledgers, exports
     path("v1/ledgers/", ledger_views.LedgerListView.as_view(), name="ledger-list"),
     path("v1/ledgers/overview/", ledger_views.OverviewView.as_view(), name="ledger-overview"),
     path("v1/ledgers/school-export/", ledger_views.SchoolExportView.as_view(), name="ledger-school-export"),
@@ -63,9 +59,7 @@ urlpatterns += [
     path("v1/survey/", ledger_views.SurveyView.as_view(), name="survey"),
     path("v1/sections/", ledger_views.SectionListView.as_view(), name="section-list"),
     path("v1/cases/<int:pk>/export/", ledger_views.CaseExportView.as_view(), name="case-export"),
-]
-
-urlpatterns += [
+    # Escalations
     path("v1/escalations/", escalation_views.EscalationListView.as_view(), name="escalation-list"),
     path("v1/escalations/figures/", escalation_views.FiguresView.as_view(), name="escalation-figures"),
     path("v1/escalations/<int:pk>/", escalation_views.EscalationDetailView.as_view(), name="escalation-detail"),
@@ -76,24 +70,15 @@ urlpatterns += [
     ),
     path("v1/escalations/<int:pk>/resolve/", escalation_views.ResolveView.as_view(), name="escalation-resolve"),
     path("v1/escalations/<int:pk>/notes/", escalation_views.NotesView.as_view(), name="escalation-notes"),
-]
-
-urlpatterns += [
+    # Assessment
     path("v1/assessment/", assessment_views.AssessmentView.as_view(), name="assessment"),
-]
-
-urlpatterns += [
+    # Break-glass reveals
     path("v1/cases/<int:pk>/reveal/", case_views.CaseRevealView.as_view(), name="case-reveal"),
     path("v1/students/<str:student_no>/reveal/", views.StudentRevealView.as_view(), name="student-reveal"),
-]
-
-urlpatterns += [
+    # Notification channels
     path("v1/channels/", channel_views.ChannelListView.as_view(), name="channel-list"),
     path("v1/channels/<int:pk>/deactivate/", channel_views.ChannelDeactivateView.as_view(), name="channel-deactivate"),
-]
-
-# Login security: logout, own password and two-factor (restricted tokens may call these), admin unlock
-urlpatterns += [
+    # Login security: logout, own password and two-factor (restricted tokens may call these), admin unlock
     path("v1/auth/logout/", auth_views.AuthLogoutView.as_view(), name="auth-logout"),
     path("v1/me/password/", auth_views.MePasswordView.as_view(), name="me-password"),
     path("v1/me/totp/", auth_views.MeTotpView.as_view(), name="me-totp"),

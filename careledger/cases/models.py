@@ -90,7 +90,7 @@ class Mentorship(models.Model):
     class Meta:
         verbose_name = _("结对帮扶")
         verbose_name_plural = _("结对帮扶")
-        ordering = ["started_at"]
+        ordering = ["started_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["case"], condition=Q(ended_at__isnull=True), name="one_current_mentor"),
         ]
@@ -186,7 +186,7 @@ class CloseRequest(models.Model):
     decision_note = EncryptedTextField(blank=True)
 
     class Meta:
-        ordering = ["-requested_at"]
+        ordering = ["-requested_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["case"], condition=Q(status="pending"), name="one_pending_close_request"),
         ]
@@ -247,7 +247,7 @@ class Attachment(models.Model):
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["-uploaded_at"]
+        ordering = ["-uploaded_at", "-id"]
 
     def __str__(self) -> str:
         return self.original_name

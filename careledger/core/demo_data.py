@@ -400,3 +400,55 @@ def iter_roster_rows(uni: DemoUniversity) -> Iterator[list[str]]:
     yield list(ROSTER_HEADERS)
     for student in uni.students:
         yield student.roster_cells()
+
+
+# --- case work for the demo (clearly marked 演示 in every text) ---
+
+CATEGORY_TEXTS = {
+    "economic": "单亲家庭，家庭收入较低，主要靠助学贷款。",
+    "academic": "上学期两门必修课不及格，学习动力不足。",
+    "psych": "近期情绪低落，睡眠不好，人际交往较少。",
+    "internet": "经常通宵上网，有旷课现象。",
+    "physical": "有慢性疾病，需定期复查。",
+    "discipline": "曾夜不归宿，受过通报批评。",
+    "other": "就业压力较大，与同学交流少。",
+}
+CASE_PROBLEMS = (
+    "家庭经济困难，学习和生活压力较大。",
+    "学业困难，情绪受到影响。",
+    "适应困难，与室友关系紧张。",
+    "近期家庭变故，情绪波动。",
+)
+
+
+def semester_around(today: date) -> dict:
+    """The semester ``today`` falls in, as semester_create() arguments: autumn runs Sep 1 to the end of
+    February (寒假 inside it), spring Mar 1 to Aug 31 (暑假 inside it)."""
+    from careledger.core.services import PeriodInput
+
+    if today.month >= 9 or today.month <= 2:
+        year = today.year if today.month >= 9 else today.year - 1
+        start, end = date(year, 9, 1), date(year + 1, 3, 1) - timedelta(days=1)
+        return {
+            "name": f"{year}-{year + 1}学年第一学期（演示）",
+            "start": start,
+            "end": end,
+            "ledger_due": date(year, 9, 19),
+            "holidays": [PeriodInput("寒假", date(year + 1, 1, 17), end)],
+            "key_periods": [
+                PeriodInput("考前", date(year + 1, 1, 3), date(year + 1, 1, 12)),
+                PeriodInput("放假前后", date(year + 1, 1, 13), date(year + 1, 1, 20)),
+            ],
+        }
+    year = today.year
+    return {
+        "name": f"{year - 1}-{year}学年第二学期（演示）",
+        "start": date(year, 3, 1),
+        "end": date(year, 8, 31),
+        "ledger_due": date(year, 3, 19),
+        "holidays": [PeriodInput("暑假", date(year, 7, 11), date(year, 8, 31))],
+        "key_periods": [
+            PeriodInput("考前", date(year, 6, 22), date(year, 7, 3)),
+            PeriodInput("放假前后", date(year, 7, 4), date(year, 7, 14)),
+        ],
+    }

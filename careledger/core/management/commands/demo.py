@@ -75,6 +75,7 @@ class Command(BaseCommand):
             first_class = self._write_roster(uni)
             departments = self._departments()
             logins = self._accounts(uni, first_class, departments, seed)
+            cases = self._casework(first_class.college, seed)
             record(
                 actor="cli",
                 action=Action.CREATE,
@@ -84,6 +85,7 @@ class Command(BaseCommand):
                     "students": len(uni.students),
                     "seed": seed,
                     "accounts": [u for u, _r, _s in logins],
+                    "cases": cases,
                 },
             )
         elapsed = time.perf_counter() - started
@@ -188,6 +190,78 @@ class Command(BaseCommand):
                 grant.classes.set(spec.classes)
             logins.append((username, str(Role(spec.role).label), scope))
         return logins
+
+    def _casework(self, college, seed: int) -> int:
+        """A current semester and some case work in the first college, so every page has something to show:
+        open cases (some paired with demo_mentor), talks and dorm visits — with a few gaps, so that some
+        windows are overdue."""
+        from datetime import datetime, time, timedelta
+
+        from django.utils import timezone
+
+        from careledger.cases.models import Case, CaseEvent, CategoryEntry, Mentorship
+        from careledger.contacts.models import Contact
+        from careledger.core import clock
+        from careledger.core.services import semester_create
+
+        rng = random.Random(seed + 2)
+        today = clock.today()
+        semester = semester_create(actor=None, is_current=True, **demo_data.semester_around(today))
+        counselor = User.objects.get(username="demo_counselor")
+        mentor = User.objects.get(username="demo_mentor")
+        students = list(Student.objects.filter(college=college).order_by("student_no"))
+        chosen = [s for s in students if rng.random() < 0.07]
+        opened = semester.start
+        cases = Case.objects.bulk_create(
+            Case(
+                student=s,
+                opened_on=opened,
+                opened_by=counselor,
+                risk_level=rng.choice(["low", "low", "medium", "high"]),
+                problem="（演示）" + rng.choice(demo_data.CASE_PROBLEMS),
+                plan="（演示）每半月谈心一次，每月两次下寝室；联系家长了解情况。",
+            )
+            for s in chosen
+        )
+        entries, events, pairings, contacts = [], [], [], []
+        start_moment = timezone.make_aware(datetime.combine(opened, time(9)))
+        for case in cases:
+            for code in rng.sample(list(demo_data.CATEGORY_TEXTS), rng.choice([1, 1, 2])):
+                entries.append(
+                    CategoryEntry(
+                        case=case, category=code, detail="（演示）" + demo_data.CATEGORY_TEXTS[code], added_on=opened
+                    )
+                )
+            events.append(CaseEvent(case=case, kind=CaseEvent.Kind.OPENED, actor=counselor, summary="演示数据"))
+            if case.student.grade != "2023" or rng.random() < 0.2:
+                continue  # outside demo_counselor's grade, or not yet paired: shows as 未结对
+            pairings.append(Mentorship(case=case, mentor=mentor, started_at=start_moment, assigned_by=counselor))
+            diligent = rng.random() < 0.7
+            day = opened
+            while day < today:
+                for kind, every in (("talk", 9), ("dorm_visit", 12)):
+                    if (day - opened).days % every == rng.randrange(every) or (
+                        diligent and (day - opened).days % every == 0
+                    ):
+                        moment = timezone.make_aware(datetime.combine(day, time(rng.choice([10, 15, 19]))))
+                        contacts.append(
+                            Contact(
+                                case=case,
+                                kind=kind,
+                                occurred_at=moment,
+                                local_date=day,
+                                location=case.student.dorm.name if case.student.dorm else "",
+                                content="（演示）谈学习、生活和近况。",
+                                effect="情绪稳定",
+                                recorded_by=mentor,
+                            )
+                        )
+                day += timedelta(days=1)
+        CategoryEntry.objects.bulk_create(entries)
+        CaseEvent.objects.bulk_create(events)
+        Mentorship.objects.bulk_create(pairings)
+        Contact.objects.bulk_create(contacts, batch_size=2000)
+        return len(cases)
 
     def _report(self, uni, logins, elapsed: float) -> None:
         out = self.stdout
