@@ -192,8 +192,9 @@ def _chart_data(board: selectors.Dashboard) -> dict:
         },
         "labels": {
             "openCases": str(_("在档")),
-            "risk": {level: str(label) for level, label in RiskLevel.choices},
-            "riskSuffix": str(_("风险")),
+            # One translatable phrase per level: "高风险" reads "High risk" in English.
+            "risk": {level: _("%(level)s风险") % {"level": label} for level, label in RiskLevel.choices},
+            "riskSuffix": "",
             "compliance": str(_("联系达标率")),
             "target": str(_("目标")),
             "ack": str(_("确认用时中位数（分钟）")),
