@@ -334,18 +334,25 @@ def students_for(user) -> QuerySet[Student]:
     return Student.objects.none() if scope is None else Student.objects.filter(scope)
 
 
+def _fetch(user, scoped: QuerySet, object_type: str, key: object, *, student_no: str = "", **lookup):
+    """One object of ``scoped`` (already limited to what ``user`` may see) or 404 with an audited denial —
+    the same answer for "missing" and "not yours", so IDs reveal nothing."""
+    found = scoped.filter(**lookup).first() if lookup else None
+    if found is None:
+        audit_denied(user, object_type=object_type, object_id=key, student_no=student_no, why="scope")
+        raise Http404(object_type)
+    return found
+
+
+def _pk(value: object) -> dict:
+    """A primary-key lookup for a value as it came in (a URL or JSON field), or none for a non-number."""
+    return {"pk": int(str(value))} if str(value).isdigit() else {}
+
+
 def get_student_for(user, student_no: str) -> Student:
     """The student, if ``user`` may see them; 404 (and an audited denial) for missing and forbidden alike."""
-    student = (
-        students_for(user)
-        .select_related("college", "major", "school_class", "dorm")
-        .filter(student_no=student_no)
-        .first()
-    )
-    if student is None:
-        audit_denied(user, object_type="student", object_id=student_no, student_no=student_no, why="scope")
-        raise Http404("student")
-    return student
+    scoped = students_for(user).select_related("college", "major", "school_class", "dorm")
+    return _fetch(user, scoped, "student", student_no, student_no=student_no, student_no__exact=student_no)
 
 
 def cases_for(user) -> QuerySet[Case]:
@@ -358,22 +365,13 @@ def cases_for(user) -> QuerySet[Case]:
 
 def get_case_for(user, pk: object) -> Case:
     """The case, if ``user`` may see it; 404 (and an audited denial) for missing and forbidden alike."""
-    case = None
-    if str(pk).isdigit():
-        case = cases_for(user).select_related("student").filter(pk=int(str(pk))).first()
-    if case is None:
-        audit_denied(user, object_type="case", object_id=pk, why="scope")
-        raise Http404("case")
-    return case
+    return _fetch(user, cases_for(user).select_related("student"), "case", pk, **_pk(pk))
 
 
 def get_attachment_for(user, pk: int) -> Attachment:
     """An attachment of a case ``user`` may see; 404 (audited) otherwise."""
-    attachment = Attachment.objects.select_related("case__student").filter(pk=pk, case__in=cases_for(user)).first()
-    if attachment is None:
-        audit_denied(user, object_type="attachment", object_id=pk, why="scope")
-        raise Http404("attachment")
-    return attachment
+    scoped = Attachment.objects.select_related("case__student").filter(case__in=cases_for(user))
+    return _fetch(user, scoped, "attachment", pk, **_pk(pk))
 
 
 def student_roles(user, student: Student) -> frozenset[str]:
@@ -445,13 +443,7 @@ def ledgers_for(user) -> QuerySet[Ledger]:
 
 
 def get_ledger_for(user, pk: object) -> Ledger:
-    ledger = None
-    if str(pk).isdigit():
-        ledger = ledgers_for(user).select_related("semester", "college").filter(pk=int(str(pk))).first()
-    if ledger is None:
-        audit_denied(user, object_type="ledger", object_id=pk, why="scope")
-        raise Http404("ledger")
-    return ledger
+    return _fetch(user, ledgers_for(user).select_related("semester", "college"), "ledger", pk, **_pk(pk))
 
 
 def ledger_categories_for(user) -> list[str]:
@@ -520,18 +512,10 @@ def escalations_for(user) -> QuerySet[Escalation]:
 
 
 def get_escalation_for(user, pk: object) -> Escalation:
-    escalation = None
-    if str(pk).isdigit():
-        escalation = (
-            escalations_for(user)
-            .select_related("case__student__college", "case__student__school_class", "case__student__dorm")
-            .filter(pk=int(str(pk)))
-            .first()
-        )
-    if escalation is None:
-        audit_denied(user, object_type="escalation", object_id=pk, why="scope")
-        raise Http404("escalation")
-    return escalation
+    scoped = escalations_for(user).select_related(
+        "case__student__college", "case__student__school_class", "case__student__dorm"
+    )
+    return _fetch(user, scoped, "escalation", pk, **_pk(pk))
 
 
 def sees_case_of(user, escalation: Escalation) -> bool:
@@ -579,11 +563,7 @@ def users_for(user) -> QuerySet[User]:
 
 
 def get_user_for(user, pk: int) -> User:
-    target = users_for(user).filter(pk=pk).first()
-    if target is None:
-        audit_denied(user, object_type="user", object_id=pk, why="scope")
-        raise Http404("user")
-    return target
+    return _fetch(user, users_for(user), "user", pk, **_pk(pk))
 
 
 def can_grant(user, *, role: str, college: College | None) -> bool:
