@@ -529,6 +529,23 @@ def can_handle_escalation(user, escalation: Escalation) -> bool:
     return not ESCALATION_HANDLERS.isdisjoint(case_roles(user, escalation.case))
 
 
+# --- notification channels ---
+
+
+def channels_for(user):
+    """Channels ``user`` manages: their own; the school office also the departments'."""
+    from careledger.notify.models import Channel
+
+    qs = Channel.objects.select_related("user", "department")
+    if is_school_admin(user):
+        return qs.filter(Q(user=user) | Q(department__isnull=False))
+    return qs.filter(user=user)
+
+
+def can_configure_department_channels(user) -> bool:
+    return is_school_admin(user)
+
+
 # --- colleges and accounts ---
 
 

@@ -42,18 +42,11 @@ class ChannelInputSerializer(StrictSerializer):
     department = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-def channels_for(user):
-    qs = Channel.objects.select_related("user", "department")
-    if policy.is_school_admin(user):
-        return qs.filter(user=user) | qs.filter(department__isnull=False)
-    return qs.filter(user=user)
-
-
 class ChannelListView(generics.ListAPIView):
     serializer_class = ChannelSerializer
 
     def get_queryset(self):
-        return channels_for(self.request.user).order_by("id")
+        return policy.channels_for(self.request.user).order_by("id")
 
     @extend_schema(request=ChannelInputSerializer, responses={201: ChannelSerializer})
     def post(self, request):
@@ -62,7 +55,7 @@ class ChannelListView(generics.ListAPIView):
         v = data.validated_data
         department = None
         if v["department"]:
-            if not policy.is_school_admin(request.user):
+            if not policy.can_configure_department_channels(request.user):
                 raise PermissionDenied("只有学工处可以配置职能部门的渠道。")
             department = Department.objects.filter(code=v["department"]).first()
             if department is None:
@@ -81,7 +74,7 @@ class ChannelListView(generics.ListAPIView):
 class ChannelDeactivateView(APIView):
     @extend_schema(request=None, responses=ChannelSerializer)
     def post(self, request, pk: int):
-        channel = channels_for(request.user).filter(pk=pk).first()
+        channel = policy.channels_for(request.user).filter(pk=pk).first()
         if channel is None:
             policy.audit_denied(request.user, object_type="channel", object_id=pk, why="scope")
             raise Http404("channel")
