@@ -60,6 +60,31 @@ class Case(models.Model):
         return self.reopened_on or self.opened_on
 
 
+class CasePeriod(models.Model):
+    """One open period of a case, both ends inclusive (`closed_on` null while open).
+
+    Closing and reopening never erases a period: compliance and assessment count every one (product.md,
+    "Contact frequency").
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="open_periods")
+    opened_on = models.DateField(_("建档日期"))
+    closed_on = models.DateField(_("撤销建档日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("建档期间")
+        verbose_name_plural = _("建档期间")
+        ordering = ["case", "opened_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=Q(closed_on__isnull=True), name="one_open_period_per_case"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.opened_on}..{self.closed_on or ''}"
+
+
 class CategoryEntry(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="categories")
     category = models.CharField(_("类别"), max_length=20, choices=Category.choices)

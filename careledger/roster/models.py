@@ -1,5 +1,6 @@
 """The school's organisation and roster: colleges, majors, classes, dorm rooms and students."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -105,3 +106,38 @@ class Student(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student_no} {self.name}"
+
+
+class EnrolmentStatus(models.TextChoices):
+    """学籍状态 (product.md, "Student status"). Only 在校 students owe contacts."""
+
+    ENROLLED = "enrolled", _("在校")
+    LEAVE = "leave", _("休学/保留学籍")
+    WITHDRAWN = "withdrawn", _("退学")
+    GRADUATED = "graduated", _("毕业")
+    TRANSFERRED = "transferred", _("转出")
+
+
+class StudentStatus(models.Model):
+    """One entry of a student's 学籍状态 history: `status` holds from `since` until the next entry's `since`.
+
+    A student with no entry is 在校. The history is kept (never overwritten except for a second change on the
+    same day, which replaces that day's entry); it decides on which days contacts are due.
+    """
+
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="status_history")
+    status = models.CharField(_("学籍状态"), max_length=12, choices=EnrolmentStatus.choices)
+    since = models.DateField(_("状态日期"))
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("学籍状态")
+        verbose_name_plural = _("学籍状态")
+        ordering = ["student", "since", "id"]
+        constraints = [models.UniqueConstraint(fields=["student", "since"], name="one_status_per_student_day")]
+
+    def __str__(self) -> str:
+        return f"{self.student_id} {self.status} {self.since}"
