@@ -45,6 +45,8 @@ ESCALATION_HANDLERS = frozenset({Role.SCHOOL_ADMIN, Role.COLLEGE_ADMIN, Role.COU
 ESCALATION_READERS = CASE_READERS | frozenset({Role.DEPARTMENT})
 ESCALATION_ACTORS = ESCALATION_HANDLERS | frozenset({Role.DEPARTMENT})
 AUDIT_READERS = frozenset({Role.SCHOOL_ADMIN, Role.AUDITOR})
+# cal (issue 12): who records a student's 学籍状态 — school_admin, the college's admin, the student's counselor.
+STATUS_SETTERS = frozenset({Role.SCHOOL_ADMIN, Role.COLLEGE_ADMIN, Role.COUNSELOR})
 ANY_ROLE = frozenset(Role)
 NOBODY: frozenset[str] = frozenset()
 # Roles a college_admin may hand out, and only inside their own college.
@@ -96,6 +98,7 @@ RULES: dict[str, Rule] = {
     "password_change": Rule(authenticated=True),
     "students:list": Rule(read=STUDENT_READERS),
     "students:detail": Rule(read=STUDENT_READERS),
+    "students:status": Rule(write=STATUS_SETTERS),  # cal (issue 12)
     "roster:import": Rule(read=ADMINS, write=ADMINS),
     "accounts:user-list": Rule(read=ADMINS),
     "accounts:user-create": Rule(read=ADMINS, write=ADMINS),
@@ -120,7 +123,6 @@ RULES: dict[str, Rule] = {
     "cases:close-reject": Rule(write=ADMINS),
     "cases:reopen": Rule(write=REOPENERS),
     "cases:semesters": Rule(read=frozenset({Role.SCHOOL_ADMIN}), write=frozenset({Role.SCHOOL_ADMIN})),
-    "cases:semester-current": Rule(write=frozenset({Role.SCHOOL_ADMIN})),
     # Ledger pages
     "ledgers:survey": Rule(read=SURVEY_VIEWERS),
     "ledgers:survey-review": Rule(write=SURVEYORS),
@@ -144,7 +146,7 @@ RULES: dict[str, Rule] = {
     "api:roster-import": Rule(write=ADMINS),
     "api:staff-import": Rule(write=ADMINS),
     "api:student-list": Rule(read=STUDENT_READERS),
-    "api:student-detail": Rule(read=STUDENT_READERS),
+    "api:student-detail": Rule(read=STUDENT_READERS, write=STATUS_SETTERS),  # PATCH: 学籍状态 (cal, issue 12)
     "api:department-list": Rule(read=ANY_ROLE, write=frozenset({Role.SCHOOL_ADMIN})),
     "api:audit-list": Rule(read=AUDIT_READERS),
     "api:semester-list": Rule(read=ANY_ROLE, write=frozenset({Role.SCHOOL_ADMIN})),
@@ -602,3 +604,12 @@ def can_import_into(user, colleges: Iterable[College]) -> bool:
 
 def can_read_audit(user) -> bool:
     return has_role(user, *AUDIT_READERS)
+
+
+# --- cal (issue 12): student status (学籍状态) ---
+
+
+def can_set_student_status(user, student: Student) -> bool:
+    """school_admin, the admin of the student's college and the student's counselor record a 学籍状态 change;
+    class teachers and mentors see the status but do not set it."""
+    return not STATUS_SETTERS.isdisjoint(student_roles(user, student))

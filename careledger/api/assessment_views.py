@@ -9,7 +9,7 @@ from careledger.core.models import Semester
 
 def semester_param(value) -> Semester:
     semester = (
-        Semester.objects.filter(is_current=True).first()
+        Semester.objects.current()
         if value in (None, "")
         else Semester.objects.filter(pk=value).first()
         if str(value).isdigit()

@@ -6,7 +6,7 @@ from careledger.api.serializers import StrictSerializer
 from careledger.cases.categories import Category
 from careledger.cases.models import Attachment, Case, CaseEvent, CategoryEntry, Helper, HelperRole, RiskLevel
 from careledger.contacts.models import Contact, ContactKind
-from careledger.core.models import PeriodKind, Semester
+from careledger.core.models import PeriodKind, Semester, mark_current
 
 
 class PeriodSerializer(StrictSerializer):
@@ -16,12 +16,19 @@ class PeriodSerializer(StrictSerializer):
 
 
 class SemesterSerializer(serializers.ModelSerializer):
+    is_current = serializers.SerializerMethodField()
     holidays = serializers.SerializerMethodField()
     key_periods = serializers.SerializerMethodField()
 
     class Meta:
         model = Semester
         fields = ["id", "name", "start", "end", "ledger_due", "is_current", "holidays", "key_periods"]
+
+    def get_is_current(self, semester: Semester) -> bool:
+        """Computed from the dates (Semester.objects.current()), never stored."""
+        if not hasattr(semester, "is_current"):
+            mark_current([semester])
+        return semester.is_current
 
     def _periods(self, semester: Semester, kind: str) -> list[dict]:
         return [
@@ -44,7 +51,6 @@ class SemesterCreateSerializer(StrictSerializer):
     ledger_due = serializers.DateField()
     holidays = PeriodSerializer(many=True, required=False, default=list)
     key_periods = PeriodSerializer(many=True, required=False, default=list)
-    is_current = serializers.BooleanField(required=False, default=True)
 
 
 class CategoryInputSerializer(StrictSerializer):

@@ -21,7 +21,7 @@ from careledger.contacts import services as contact_services
 from careledger.core import clock
 from careledger.core import services as core_services
 from careledger.core.errors import RevealRequired
-from careledger.core.models import Semester
+from careledger.core.models import Semester, mark_current
 from careledger.roster.models import Student
 
 # --- semesters ---
@@ -30,6 +30,12 @@ from careledger.roster.models import Student
 class SemesterListView(generics.ListAPIView):
     serializer_class = cs.SemesterSerializer
     queryset = Semester.objects.prefetch_related("periods").order_by("-start")
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page is not None:
+            mark_current(page)  # is_current for the whole page in one query
+        return page
 
     @extend_schema(request=cs.SemesterCreateSerializer, responses={201: cs.SemesterSerializer})
     def post(self, request):
@@ -44,7 +50,6 @@ class SemesterListView(generics.ListAPIView):
             ledger_due=v["ledger_due"],
             holidays=[core_services.PeriodInput(**p) for p in v["holidays"]],
             key_periods=[core_services.PeriodInput(**p) for p in v["key_periods"]],
-            is_current=v["is_current"],
         )
         return Response(cs.SemesterSerializer(semester).data, status=status.HTTP_201_CREATED)
 
@@ -55,6 +60,7 @@ class SemesterCurrentView(APIView):
         semester = selectors.current_semester()
         if semester is None:
             raise Http404("semester")
+        semester.is_current = True
         return Response(cs.SemesterSerializer(semester).data)
 
 

@@ -20,7 +20,7 @@ from careledger.roster.models import College
 
 def _semester(value) -> Semester:
     if value in (None, ""):
-        semester = Semester.objects.filter(is_current=True).first()
+        semester = Semester.objects.current()
     else:
         semester = Semester.objects.filter(pk=value).first() if str(value).isdigit() else None
     if semester is None:

@@ -1,12 +1,15 @@
 """API serializers: validate input and render output. No rules live here; writes call the services."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from careledger.accounts.models import Grant, User
 from careledger.audit.models import AuditEvent
+from careledger.core import clock
 from careledger.escalations.models import Department
-from careledger.roster.models import Student
+from careledger.roster.models import EnrolmentStatus, Student
 from careledger.roster.rules import mask_id_number, mask_phone
+from careledger.roster.selectors import status_entry_on
 
 
 class StrictSerializer(serializers.Serializer):
@@ -121,6 +124,8 @@ class StudentListSerializer(serializers.ModelSerializer):
 
 class StudentDetailSerializer(StudentListSerializer):
     id_number = serializers.SerializerMethodField()
+    status = serializers.SerializerMethodField()
+    status_since = serializers.SerializerMethodField()
 
     class Meta(StudentListSerializer.Meta):
         fields = [
@@ -130,16 +135,43 @@ class StudentDetailSerializer(StudentListSerializer):
             "birth_date",
             "native_place",
             "id_number",
+            "status",
+            "status_since",
         ]
 
     def get_phone(self, student: Student) -> str:
         return student.phone
+
+    def _status_entry(self, student: Student):
+        cache = self.context.setdefault("_status_entries", {})
+        if student.pk not in cache:
+            cache[student.pk] = status_entry_on(student, clock.today())
+        return cache[student.pk]
+
+    @extend_schema_field(serializers.ChoiceField(choices=EnrolmentStatus.choices))
+    def get_status(self, student: Student) -> str:
+        """学籍状态 today: enrolled (在校, also with no history), leave, withdrawn, graduated or transferred."""
+        entry = self._status_entry(student)
+        return entry.status if entry else EnrolmentStatus.ENROLLED
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_status_since(self, student: Student) -> str | None:
+        """The day today's status holds from; null for a student 在校 with no recorded change."""
+        entry = self._status_entry(student)
+        return entry.since.isoformat() if entry else None
 
     def get_id_number(self, student: Student) -> str:
         """Masked unless the caller stated a reason in the last minutes (POST …/reveal/)."""
         if not student.id_number:
             return ""
         return student.id_number if self.context.get("show_id_number") else mask_id_number(student.id_number)
+
+
+class StudentStatusSerializer(StrictSerializer):
+    """PATCH /api/v1/students/{no}/ (cal, issue 12): a 学籍状态 change from ``since`` (default today)."""
+
+    status = serializers.ChoiceField(choices=EnrolmentStatus.choices)
+    since = serializers.DateField(required=False, allow_null=True, default=None)
 
 
 class DepartmentSerializer(serializers.ModelSerializer):
@@ -175,9 +207,15 @@ class ImportResultSerializer(serializers.Serializer):
     updated = serializers.IntegerField()
     unchanged = serializers.IntegerField()
     deactivated = serializers.IntegerField()
+    deactivated_students = serializers.ListField(child=serializers.DictField(), required=False)
+    mode = serializers.CharField(required=False)
     errors = serializers.ListField(child=serializers.DictField())
 
 
 class UploadSerializer(serializers.Serializer):
     file = serializers.FileField()
     dry_run = serializers.BooleanField(required=False, default=False)
+
+
+class RosterUploadSerializer(UploadSerializer):
+    mode = serializers.ChoiceField(choices=["upsert", "sync"], required=False, default="upsert")

@@ -3,7 +3,7 @@
 from django.contrib.auth import user_logged_in
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -20,6 +20,7 @@ from careledger.core.tabular import TableError, check_size
 from careledger.escalations.models import Department
 from careledger.escalations.services import department_create
 from careledger.roster import importers
+from careledger.roster import services as roster_services
 from careledger.roster.selectors import student_search
 
 
@@ -156,12 +157,30 @@ class _ImportView(APIView):
         except TableError as exc:
             return Response({"errors": [{"row": 0, "column": "", "message": str(exc)}]}, status=413)
         dry_run = str(request.data.get("dry_run", "")).lower() in {"1", "true", "yes", "on"}
-        report = type(self).importer(actor=request.user, data=upload.read(), filename=upload.name, dry_run=dry_run)
+        report = type(self).importer(
+            actor=request.user, data=upload.read(), filename=upload.name, dry_run=dry_run, **self.options(request)
+        )
         return Response(report.as_dict(), status=200 if report.ok else 400)
+
+    def options(self, request) -> dict:
+        return {}
 
 
 class RosterImportView(_ImportView):
     importer = staticmethod(importers.roster_import)
+
+    @extend_schema(
+        request=s.RosterUploadSerializer, responses={200: s.ImportResultSerializer, 400: s.ImportResultSerializer}
+    )
+    def post(self, request):
+        return super().post(request)
+
+    def options(self, request) -> dict:
+        """``mode``: upsert (default) or sync (the file is the full roster of each college it names)."""
+        mode = str(request.data.get("mode", "") or importers.UPSERT).strip().lower()
+        if mode not in importers.MODES:
+            raise ValidationError({"mode": ["导入方式应为 upsert 或 sync。 / mode must be upsert or sync."]})
+        return {"mode": mode}
 
 
 class StaffImportView(_ImportView):
@@ -193,6 +212,24 @@ class StudentDetailView(APIView):
             object_type="student",
             object_id=student.pk,
             student_no=student.student_no,
+        )
+        show = policy.revealed(request.user, "student", student.pk)
+        return Response(s.StudentDetailSerializer(student, context={"show_id_number": show}).data)
+
+    @extend_schema(request=s.StudentStatusSerializer, responses=s.StudentDetailSerializer)
+    def patch(self, request, student_no: str):
+        """Record a 学籍状态 change (cal, issue 12): school_admin, the college's admin, the student's counselor."""
+        student = policy.get_student_for(request.user, student_no)
+        if not policy.can_set_student_status(request.user, student):
+            policy.audit_denied(request.user, object_type="student", object_id=student.pk, student_no=student_no)
+            raise PermissionDenied
+        data = s.StudentStatusSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        roster_services.student_status_set(
+            actor=request.user,
+            student=student,
+            status=data.validated_data["status"],
+            since=data.validated_data["since"],
         )
         show = policy.revealed(request.user, "student", student.pk)
         return Response(s.StudentDetailSerializer(student, context={"show_id_number": show}).data)

@@ -22,7 +22,7 @@ from careledger.assessment import exports, rules, selectors
 from careledger.assessment import indicators as ind
 from careledger.cases.categories import Category
 from careledger.cases.models import HelperRole, RiskLevel
-from careledger.core.models import Semester
+from careledger.core.models import Semester, mark_current
 
 CADRES_PAGE_SIZE = 100
 # Above this many units the tables under the charts start folded (a mentor level can list hundreds).
@@ -82,13 +82,14 @@ def _semester(request: HttpRequest) -> tuple[list[Semester], Semester | None]:
     """The semesters, newest first, and the one asked for (?semester=pk), else the current, else the latest.
     An unknown semester is a 404."""
     semesters = list(Semester.objects.order_by("-start"))
+    current = mark_current(semesters)
     wanted = request.GET.get("semester")
     if wanted:
         found = next((s for s in semesters if str(s.pk) == wanted), None)
         if found is None:
             raise Http404("semester")
         return semesters, found
-    return semesters, next((s for s in semesters if s.is_current), semesters[0] if semesters else None)
+    return semesters, current or (semesters[0] if semesters else None)
 
 
 def _download(export: exports.ExportFile) -> HttpResponse:

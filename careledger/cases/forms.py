@@ -240,7 +240,7 @@ class EffectForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        current = Semester.objects.filter(is_current=True).first()
+        current = Semester.objects.current()
         if current is not None:
             self.fields["semester"].initial = current.pk
 
@@ -293,7 +293,6 @@ class SemesterForm(forms.Form):
         widget=_textarea(3),
         help_text=_("每行一个：名称 开始日期 结束日期，如：考前 2027-01-04 2027-01-10"),
     )
-    is_current = forms.BooleanField(label=_("设为当前学期"), required=False, initial=True)
 
     def clean_holidays(self) -> list[PeriodInput]:
         return parse_periods(self.cleaned_data["holidays"])

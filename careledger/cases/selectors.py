@@ -19,7 +19,8 @@ from careledger.core.models import PeriodKind, Semester
 
 
 def current_semester() -> Semester | None:
-    return Semester.objects.filter(is_current=True).prefetch_related("periods").first()
+    """The semester whose dates hold today (Semester.objects.current(), with its periods)."""
+    return Semester.objects.prefetch_related("periods").current()
 
 
 def calendars(date_from: date | None = None, date_to: date | None = None) -> list[tuple[Semester, rules.Calendar]]:
@@ -43,10 +44,7 @@ def calendars(date_from: date | None = None, date_to: date | None = None) -> lis
 
 
 def current_calendar() -> rules.Calendar | None:
-    """The calendar of the semester today falls in (falling back to the one marked current)."""
-    today = clock.today()
-    for _semester, cal in calendars(today, today):
-        return cal
+    """The calendar of the current semester (Semester.objects.current()), or None."""
     current = current_semester()
     if current is None:
         return None

@@ -21,5 +21,4 @@ urlpatterns = [
     path("cases/<int:pk>/close-reject/", views.close_reject, name="close-reject"),
     path("cases/<int:pk>/reopen/", views.case_reopen, name="reopen"),
     path("semesters/", views.semester_list, name="semesters"),
-    path("semesters/<int:pk>/current/", views.semester_set_current, name="semester-current"),
 ]

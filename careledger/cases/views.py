@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -54,8 +54,9 @@ from careledger.contacts.rules import Window
 from careledger.core import clock
 from careledger.core import services as core_services
 from careledger.core.errors import RateLimited
-from careledger.core.models import Semester
-from careledger.roster.models import SchoolClass
+from careledger.core.models import Semester, mark_current
+from careledger.roster.models import SchoolClass, StudentStatus
+from careledger.roster.selectors import status_entries_on, status_entry_on
 
 PAGE_SIZE = 30
 CONTACTS_SHOWN = 50
@@ -72,6 +73,7 @@ class Row:
     case: Case
     overdue: list[Window]
     next_due: Window | None  # the unmet window running now that ends first
+    status: StudentStatus | None = None  # 学籍状态 today when not 在校 (cal, issue 12)
 
     @property
     def suggested_kind(self) -> str:
@@ -82,8 +84,14 @@ class Row:
 
 def _rows(cases: list[Case]) -> list[Row]:
     standing = selectors.standings(cases)
+    away = status_entries_on([c.student_id for c in cases], clock.today()) if cases else {}
     return [
-        Row(c, standing[c.pk].overdue, min(standing[c.pk].due, key=lambda w: (w.end, w.start), default=None))
+        Row(
+            c,
+            standing[c.pk].overdue,
+            min(standing[c.pk].due, key=lambda w: (w.end, w.start), default=None),
+            away.get(c.student_id),
+        )
         for c in cases
     ]
 
@@ -114,7 +122,8 @@ def work_context(user) -> dict:
 
 @require_GET
 def work(request: HttpRequest) -> HttpResponse:
-    return render(request, "cases/work.html", {"work": work_context(request.user)})
+    context = {"work": work_context(request.user), "semester": Semester.objects.current()}
+    return render(request, "cases/work.html", context)
 
 
 @require_GET
@@ -275,6 +284,7 @@ def _case_page(request: HttpRequest, case: Case, *, status: int = 200, **bound) 
         "case": case,
         "text_access": text_access,
         "student": case.student,
+        "status_entry": status_entry_on(case.student, clock.today()),
         "age": _age(case.student.birth_date),
         "may": may,
         "is_open": is_open,
@@ -538,15 +548,8 @@ def semester_list(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("已创建学期 %(name)s。") % {"name": semester.name})
             return redirect("cases:semesters")
-    semesters = Semester.objects.prefetch_related("periods").order_by("-start")
+    semesters = list(Semester.objects.prefetch_related("periods").order_by("-start"))
+    mark_current(semesters)
     return render(
         request, "cases/semesters.html", {"form": form, "semesters": semesters}, status=400 if form.errors else 200
     )
-
-
-@require_POST
-def semester_set_current(request: HttpRequest, pk: int) -> HttpResponse:
-    semester = get_object_or_404(Semester, pk=pk)
-    core_services.semester_set_current(actor=request.user, semester=semester)
-    messages.success(request, _("当前学期已设为 %(name)s。") % {"name": semester.name})
-    return redirect("cases:semesters")

@@ -3,8 +3,38 @@
 from datetime import date, timedelta
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
+
+
+class SemesterQuerySet(models.QuerySet):
+    def holding(self, day: date) -> "SemesterQuerySet":
+        """The semester whose dates hold ``day``: it started on or before ``day`` and runs until the day
+        before the next semester starts (or, with no later semester, until its own end)."""
+        later = Semester.objects.filter(start__gt=OuterRef("start"), start__lte=day)
+        followed = Semester.objects.filter(start__gt=day)
+        return (
+            self.filter(start__lte=day)
+            .exclude(Exists(later))
+            .filter(Q(end__gte=day) | Exists(followed))
+            .order_by("-start")
+        )
+
+    def current(self) -> "Semester | None":
+        """THE current semester (product.md "Semesters"): the one whose dates hold today, Asia/Shanghai —
+        whatever order the semesters were entered in; None when no semester holds today."""
+        from careledger.core import clock
+
+        return self.holding(clock.today()).first()
+
+
+def mark_current(semesters: list["Semester"]) -> "Semester | None":
+    """Set ``is_current`` (computed, never stored) on each of ``semesters`` for the templates and the API;
+    return the current semester, if it is among them. One query."""
+    current = Semester.objects.current()
+    for semester in semesters:
+        semester.is_current = current is not None and semester.pk == current.pk
+    return next((s for s in semesters if s.is_current), None)
 
 
 class Semester(models.Model):
@@ -12,15 +42,15 @@ class Semester(models.Model):
     start = models.DateField(_("开始日期"))
     end = models.DateField(_("结束日期"))
     ledger_due = models.DateField(_("台账截止日期"))
-    is_current = models.BooleanField(_("当前学期"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SemesterQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("学期")
         verbose_name_plural = _("学期")
         ordering = ["-start"]
         constraints = [
-            models.UniqueConstraint(fields=["is_current"], condition=Q(is_current=True), name="one_current_semester"),
             models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="semester_end_after_start"),
         ]
 

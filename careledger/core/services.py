@@ -36,8 +36,8 @@ def semester_create(
     ledger_due: date,
     holidays: list[PeriodInput] = (),
     key_periods: list[PeriodInput] = (),
-    is_current: bool = False,
 ) -> Semester:
+    """A semester of the 校历. Which semester is current follows from the dates alone (Semester.objects.current())."""
     if end < start:
         raise ValidationError({"end": [_("结束日期早于开始日期。 / The end is before the start.")]})
     if Semester.objects.filter(name=name).exists():
@@ -47,9 +47,7 @@ def semester_create(
         raise ValidationError({"start": [_("与“%(n)s”的日期重叠。") % {"n": overlapping.name}]})
     _check_periods(start, end, list(holidays), "holidays")
     _check_periods(start, end, list(key_periods), "key_periods")
-    if is_current:
-        Semester.objects.filter(is_current=True).update(is_current=False)
-    semester = Semester.objects.create(name=name, start=start, end=end, ledger_due=ledger_due, is_current=is_current)
+    semester = Semester.objects.create(name=name, start=start, end=end, ledger_due=ledger_due)
     SemesterPeriod.objects.bulk_create(
         [
             SemesterPeriod(semester=semester, kind=PeriodKind.HOLIDAY, name=p.name, start=p.start, end=p.end)
@@ -61,20 +59,4 @@ def semester_create(
         ]
     )
     record(actor=actor, action=Action.CREATE, object_type="semester", object_id=semester.pk, detail={"name": name})
-    return semester
-
-
-@transaction.atomic
-def semester_set_current(*, actor, semester: Semester) -> Semester:
-    Semester.objects.filter(is_current=True).exclude(pk=semester.pk).update(is_current=False)
-    if not semester.is_current:
-        semester.is_current = True
-        semester.save(update_fields=["is_current"])
-        record(
-            actor=actor,
-            action=Action.UPDATE,
-            object_type="semester",
-            object_id=semester.pk,
-            detail={"fields": ["is_current"]},
-        )
     return semester

@@ -137,7 +137,6 @@ def make_semester(school: School):
         start=date(2026, 9, 1),
         end=date(2027, 1, 15),
         ledger_due=date(2026, 9, 19),
-        is_current=True,
     )
 
 

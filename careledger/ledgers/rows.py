@@ -10,7 +10,9 @@ from django.db.models import Prefetch, QuerySet
 
 from careledger.cases.categories import SUB_TABLES, AcademicStatus, Category, HardshipLevel, ledger_headers
 from careledger.cases.models import Case, CaseEffect, CaseStatus, CategoryEntry, Mentorship
+from careledger.core import clock
 from careledger.core.models import Semester
+from careledger.roster.selectors import status_note
 
 
 def _join(*parts: str) -> str:
@@ -55,6 +57,7 @@ def open_cases(college_id: int, semester: Semester | None) -> QuerySet[Case]:
         .select_related("student__school_class", "student__dorm")
         .prefetch_related(
             "categories",
+            "student__status_history",  # 学籍状态 for 备注 (cal, issue 12)
             Prefetch("effects", queryset=effects, to_attr="semester_effects"),
             Prefetch(
                 "mentorships",
@@ -89,7 +92,7 @@ def case_row(case: Case, entry: CategoryEntry) -> dict[str, str]:
     row["帮扶措施"] = case.plan
     row["帮扶人姓名及联系方式"] = _contact(pairing.mentor.name, pairing.mentor.phone) if pairing else ""
     row["帮扶效果"] = effect
-    row["备注"] = case.note
+    row["备注"] = _join(case.note, status_note(student, clock.today()))  # e.g. 休学（自2026年10月8日） (cal, issue 12)
     return row
 
 

@@ -91,7 +91,7 @@ def ledger_return(*, actor: User, ledger: Ledger, comment: str) -> Ledger:
 def addenda_report(*, actor: User, case: Case, categories: list[str], kind: str) -> list[Addendum]:
     """随时上报: when the college has already reported this semester's ledger, a new case or a new
     category goes to 学工处 at once as an addendum. Called inside the case write's transaction."""
-    semester = Semester.objects.filter(is_current=True).first()
+    semester = Semester.objects.current()
     if semester is None or not categories:
         return []
     ledger = Ledger.objects.filter(

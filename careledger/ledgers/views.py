@@ -28,7 +28,7 @@ from careledger.cases.categories import SUB_TABLES, Category
 from careledger.cases.models import CaseStatus, RiskLevel
 from careledger.cases.selectors import current_semester
 from careledger.core import clock
-from careledger.core.models import Semester
+from careledger.core.models import Semester, mark_current
 from careledger.exports import services as exports
 from careledger.ledgers import rows as ledger_rows
 from careledger.ledgers import selectors, services
@@ -437,9 +437,10 @@ def case_file(request: HttpRequest, case_pk: int) -> HttpResponse:
 def _semester_from(semesters: list[Semester], value: str | None) -> Semester | None:
     """The semester asked for by pk, else the current one, else the latest."""
     wanted = _int(value)
+    current = mark_current(semesters)
     if wanted is not None:
         return next((s for s in semesters if s.pk == wanted), None)
-    return next((s for s in semesters if s.is_current), semesters[0] if semesters else None)
+    return current or (semesters[0] if semesters else None)
 
 
 @require_GET

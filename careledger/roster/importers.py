@@ -1,8 +1,16 @@
 """Roster import: all or nothing, idempotent, upsert by 学号.
 
 The file is validated whole first; any bad row gives a report (row, column, message) and nothing is
-written. A good file is applied in one transaction. Each college named in the file is taken to be
-listed in full: its active students missing from the file are marked inactive (never deleted).
+written. A good file is applied in one transaction. Two modes (api.md "Roster"):
+
+- ``upsert`` (the default) adds and updates the listed students and takes nobody off the roster;
+- ``sync`` treats the file as the full roster of each college it names: that college's active students
+  missing from the file are marked inactive (never deleted) and listed in the report
+  (``deactivated_students``), in the dry run as in the real import.
+
+A college admin's file touches only their own college: a row naming another college, or a 学号 that
+belongs to a student of another college, is refused (moving between colleges is school_admin's).
+The optional 学籍状态 / 状态日期 columns record a status change in the student's history.
 """
 
 import hashlib
@@ -17,11 +25,15 @@ from django.utils.translation import gettext as _
 
 from careledger.accounts import policy
 from careledger.audit.services import Action, Outcome, record
+from careledger.core import clock
 from careledger.core.tabular import Table, TableError, read_table
 from careledger.roster import rules
-from careledger.roster.models import College, Dorm, Gender, Major, SchoolClass, Student
+from careledger.roster.models import College, Dorm, EnrolmentStatus, Gender, Major, SchoolClass, Student, StudentStatus
+from careledger.roster.services import apply_status, status_since_error
 
 BATCH = 2000
+UPSERT, SYNC = "upsert", "sync"
+MODES = (UPSERT, SYNC)
 
 
 @dataclass
@@ -40,6 +52,9 @@ class ImportReport:
     errors: list[RowError] = field(default_factory=list)
     dry_run: bool = False
     extra: dict = field(default_factory=dict)
+    mode: str = ""  # the roster import's mode (upsert / sync); "" for imports without modes
+    deactivated_students: list[dict] = field(default_factory=list)
+    status_changes: int = 0
 
     @property
     def ok(self) -> bool:
@@ -53,6 +68,8 @@ class ImportReport:
             "deactivated": self.deactivated,
             "dry_run": self.dry_run,
             "errors": [{"row": e.row, "column": e.column, "message": e.message} for e in self.errors],
+            # A full-roster import names who leaves (dry run or not); an upsert never takes anyone off.
+            **({"mode": SYNC, "deactivated_students": self.deactivated_students} if self.mode == SYNC else {}),
             **self.extra,
         }
 
@@ -113,7 +130,20 @@ ROSTER_COLUMNS = [
     Column("birth_date", "出生日期", ("birth_date", "birthday", "dob")),
     Column("native_place", "籍贯", ("native_place", "hometown", "jg")),
     Column("id_number", "身份证号", ("id_number", "id_card", "sfzh", "身份证号码")),
+    Column("status", "学籍状态", ("status", "enrolment_status", "enrollment_status", "xjzt")),
+    Column("status_since", "状态日期", ("status_since", "status_date", "since")),
 ]
+
+# 学籍状态 as written in a roster (blank = 在校); English codes accepted too.
+_STATUSES = {
+    "在校": EnrolmentStatus.ENROLLED,
+    "在读": EnrolmentStatus.ENROLLED,
+    "休学": EnrolmentStatus.LEAVE,
+    "保留学籍": EnrolmentStatus.LEAVE,
+    "退学": EnrolmentStatus.WITHDRAWN,
+    "毕业": EnrolmentStatus.GRADUATED,
+    "转出": EnrolmentStatus.TRANSFERRED,
+} | {code: code for code in EnrolmentStatus.values}
 
 _GENDERS = {"男": Gender.MALE, "女": Gender.FEMALE, "m": Gender.MALE, "f": Gender.FEMALE}
 _GENDERS |= {"male": Gender.MALE, "female": Gender.FEMALE}
@@ -228,24 +258,64 @@ def _validate_rows(table: Table, index: dict[str, int], written: dict[str, str])
                     err("id_number", _("身份证号与性别不符。 / The ID number does not match the gender."))
                 if birth and rules.id_number_birth_date(id_number) != birth:
                     err("id_number", _("身份证号与出生日期不符。 / The ID number does not match the birth date."))
+        if "status" in index or "status_since" in index:
+            _validate_status(rec, err)
         records.append(rec)
     return records, errors
 
 
-def _check_scope(actor, records: list[dict], written: dict[str, str]) -> list[RowError]:
-    """SEC-34: a college admin may import only students of their own college(s)."""
+def _validate_status(rec: dict, err) -> None:
+    """学籍状态 (blank = 在校) and 状态日期 (blank = today; never in the future) → rec["status"], rec["status_since"]."""
+    raw = rec.get("status", "")
+    status = _STATUSES.get(raw.lower() if raw.isascii() else raw) if raw else EnrolmentStatus.ENROLLED
+    if status is None:
+        err(
+            "status",
+            _("学籍状态应为 在校/休学/保留学籍/退学/毕业/转出 之一：%(v)s / Unknown status.") % {"v": raw},
+        )
+    rec["status"] = status
+    raw_since = rec.get("status_since", "")
+    since = parse_date(raw_since) if raw_since else clock.today()
+    if since is None:
+        err("status_since", _("日期格式应为 YYYY-MM-DD：%(v)s / Date must be YYYY-MM-DD.") % {"v": raw_since})
+    elif status_since_error(since):
+        err("status_since", status_since_error(since))
+        since = None
+    rec["status_since"] = since
+
+
+def _check_scope(actor, records: list[dict], written: dict[str, str], existing: dict[str, dict]) -> list[RowError]:
+    """SEC-34 / SEC-44: a college admin may import only students of their own college(s): a row naming another
+    college is refused, and so is a 学号 that belongs to a student of another college (moving a student between
+    colleges is school_admin's). The message says no more than that the row is refused: not which college the
+    student is in, nor anything else about them."""
     if actor is None or policy.is_school_admin(actor):
         return []
     allowed = set(policy.administered_colleges(actor).values_list("name", flat=True))
-    return [
-        RowError(
-            rec["_row"],
-            written.get("college", "学院"),
-            _("无权导入该学院的学生：%(c)s / Outside your college.") % {"c": rec["college"]},
-        )
-        for rec in records
-        if rec.get("college") and rec["college"] not in allowed
-    ]
+    errors = []
+    for rec in records:
+        if rec.get("college") and rec["college"] not in allowed:
+            errors.append(
+                RowError(
+                    rec["_row"],
+                    written.get("college", "学院"),
+                    _("无权导入该学院的学生：%(c)s / Outside your college.") % {"c": rec["college"]},
+                )
+            )
+            continue
+        old = existing.get(rec.get("student_no", ""))
+        if old is not None and old["college"] not in allowed:
+            errors.append(
+                RowError(
+                    rec["_row"],
+                    written.get("student_no", "学号"),
+                    _(
+                        "无权导入该学号：学生转学院须由学工处办理。 / You may not import this student number; "
+                        "moving a student between colleges is done by the school."
+                    ),
+                )
+            )
+    return errors
 
 
 def _existing_by_no(student_nos: set[str]) -> dict[str, dict]:
@@ -295,21 +365,46 @@ def _desired(rec: dict, present: dict[str, int]) -> dict:
     return {key: rec.get(key) for key in _COMPARED if key in present}
 
 
-def roster_plan(records: list[dict], present: dict[str, int]):
-    existing = _existing_by_no({r["student_no"] for r in records})
-    creates, updates, unchanged = [], [], 0
+def _histories() -> dict[str, list[tuple[date, str]]]:
+    """Every student's 学籍状态 history by 学号, oldest first (only students with a recorded change)."""
+    out: dict[str, list[tuple[date, str]]] = {}
+    rows = StudentStatus.objects.order_by("since", "id").values_list("student__student_no", "since", "status")
+    for no, since, status in rows.iterator(chunk_size=5000):
+        out.setdefault(no, []).append((since, status))
+    return out
+
+
+def _status_changes(rec: dict, history: list[tuple[date, str]]) -> bool:
+    """Does the row's 学籍状态 from its 状态日期 change the history? (Same rule as services.apply_status.)"""
+    if "status" not in rec:
+        return False
+    since, status = rec["status_since"], rec["status"]
+    held = [s for d, s in history if d <= since]
+    return (held[-1] if held else EnrolmentStatus.ENROLLED) != status
+
+
+def roster_plan(records: list[dict], present: dict[str, int], existing: dict[str, dict] | None = None):
+    """(creates, updates, unchanged, status changes): what the file would do. ``updates`` holds
+    (pk, row, changed fields); a row whose only change is its 学籍状态 is an update too."""
+    if existing is None:
+        existing = _existing_by_no({r["student_no"] for r in records})
+    histories = _histories() if ("status" in present or "status_since" in present) else {}
+    creates, updates, unchanged, statuses = [], [], 0, []
     for rec in records:
         want = _desired(rec, present)
         old = existing.get(rec["student_no"])
+        status_changed = _status_changes(rec, histories.get(rec["student_no"], []))
+        if status_changed:
+            statuses.append(rec)
         if old is None:
             creates.append(rec)
             continue
         changed = {k: v for k, v in want.items() if v is not None and old[k] != v}
-        if changed or not old["is_active"]:
+        if changed or not old["is_active"] or status_changed:
             updates.append((old["pk"], rec, changed))
         else:
             unchanged += 1
-    return creates, updates, unchanged
+    return creates, updates, unchanged, statuses
 
 
 def _deactivation_qs(records: list[dict]):
@@ -462,12 +557,44 @@ def _apply(records, present, creates, updates) -> int:
                     touched.add(key)
             changed_students.append(student)
         Student.objects.bulk_update(changed_students, sorted(touched), batch_size=500)
-    return _deactivation_qs(records).update(is_active=False)
 
 
-def roster_import(*, actor, data: bytes, filename: str, dry_run: bool = False) -> ImportReport:
-    """Validate the whole file; if every row is good (and not a dry run), apply it in one transaction."""
-    report = ImportReport(dry_run=dry_run)
+def _apply_statuses(actor, statuses: list[dict]) -> None:
+    """Record each row's 学籍状态 change in the student's history (after the students exist)."""
+    if not statuses:
+        return
+    wanted = {r["student_no"] for r in statuses}
+    pks = {
+        no: pk for pk, no in Student.objects.values_list("pk", "student_no").iterator(chunk_size=5000) if no in wanted
+    }
+    recorded_by = actor if getattr(actor, "pk", None) else None
+    for rec in statuses:
+        apply_status(
+            student=Student(pk=pks[rec["student_no"]]),
+            status=rec["status"],
+            since=rec["status_since"],
+            recorded_by=recorded_by,
+        )
+
+
+def _leavers(records: list[dict]) -> list[dict]:
+    """Who a full-roster (sync) import takes off the roster: {"student_no","name","college"} by college, 学号."""
+    rows = _deactivation_qs(records).values_list("student_no", "name", "college__name")
+    return sorted(
+        ({"student_no": no, "name": name, "college": college} for no, name, college in rows),
+        key=lambda r: (r["college"], r["student_no"]),
+    )
+
+
+def roster_import(*, actor, data: bytes, filename: str, dry_run: bool = False, mode: str = UPSERT) -> ImportReport:
+    """Validate the whole file; if every row is good (and not a dry run), apply it in one transaction.
+
+    ``mode``: ``upsert`` (default) adds and updates; ``sync`` also takes off the roster the students of the
+    file's colleges whom it does not list (listed in the report, dry run or not)."""
+    report = ImportReport(dry_run=dry_run, mode=mode)
+    if mode not in MODES:
+        report.errors.append(RowError(0, "mode", _("导入方式应为 upsert 或 sync。 / mode must be upsert or sync.")))
+        return report
     digest = hashlib.sha256(data).hexdigest()
     try:
         table = read_table(data, filename)
@@ -481,18 +608,24 @@ def roster_import(*, actor, data: bytes, filename: str, dry_run: bool = False) -
         _audit(actor, report, filename, digest)
         return report
     records, errors = _validate_rows(table, index, written)
-    errors += _check_scope(actor, records, written)
+    existing = _existing_by_no({r["student_no"] for r in records if r.get("student_no")})
+    errors += _check_scope(actor, records, written, existing)
     if errors:
         report.errors = sorted(errors, key=lambda e: e.row)
         _audit(actor, report, filename, digest)
         return report
     with transaction.atomic():
-        creates, updates, unchanged = roster_plan(records, index)
+        creates, updates, unchanged, statuses = roster_plan(records, index, existing)
         report.created, report.updated, report.unchanged = len(creates), len(updates), unchanged
-        if dry_run:
-            report.deactivated = _deactivation_qs(records).count()
-        else:
-            report.deactivated = _apply(records, index, creates, updates)
+        report.status_changes = len(statuses)
+        if mode == SYNC:
+            report.deactivated_students = _leavers(records)
+            report.deactivated = len(report.deactivated_students)
+        if not dry_run:
+            _apply(records, index, creates, updates)
+            _apply_statuses(actor, statuses)
+            if mode == SYNC:
+                report.deactivated = _deactivation_qs(records).update(is_active=False)
             _audit(actor, report, filename, digest)
     if dry_run:
         _audit(actor, report, filename, digest)
@@ -509,10 +642,13 @@ def _audit(actor, report: ImportReport, filename: str, digest: str) -> None:
             "file": filename[-100:],
             "sha256": digest,
             "dry_run": report.dry_run,
+            "mode": report.mode,
             "created": report.created,
             "updated": report.updated,
             "unchanged": report.unchanged,
             "deactivated": report.deactivated,
+            "deactivated_students": [r["student_no"] for r in report.deactivated_students][:1000],
+            "status_changes": report.status_changes,
             "errors": len(report.errors),
         },
     )

@@ -7,4 +7,5 @@ app_name = "students"
 urlpatterns = [
     path("", views.student_list, name="list"),
     path("<str:student_no>/", views.student_detail, name="detail"),
+    path("<str:student_no>/status/", views.student_status, name="status"),
 ]

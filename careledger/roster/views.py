@@ -1,14 +1,21 @@
+import hashlib
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
-from django.views.decorators.http import require_GET, require_http_methods
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from careledger.accounts import policy
 from careledger.audit.services import Action, record
-from careledger.core.uploads import run_upload_import
-from careledger.roster import importers
-from careledger.roster.models import College, SchoolClass
+from careledger.core import clock
+from careledger.core.tabular import TableError, check_size
+from careledger.roster import importers, services
+from careledger.roster.forms import RosterUploadForm, StudentStatusForm
+from careledger.roster.models import College, EnrolmentStatus, SchoolClass, StudentStatus
 from careledger.roster.selectors import student_search
 
 PAGE_SIZE = 30
@@ -43,15 +50,81 @@ def student_list(request: HttpRequest) -> HttpResponse:
 def student_detail(request: HttpRequest, student_no: str) -> HttpResponse:
     student = policy.get_student_for(request.user, student_no)
     record(actor=request.user, action=Action.READ, object_type="student", object_id=student.pk, student_no=student_no)
-    return render(request, "roster/student_detail.html", {"student": student})
+    return _detail_page(request, student)
+
+
+def _detail_page(request: HttpRequest, student, status_form: StudentStatusForm | None = None) -> HttpResponse:
+    history = list(
+        StudentStatus.objects.filter(student=student).select_related("recorded_by").order_by("-since", "-id")
+    )
+    today = clock.today()
+    current = next((e for e in history if e.since <= today), None)
+    may_set = policy.can_set_student_status(request.user, student)
+    if may_set and status_form is None:
+        status_form = StudentStatusForm(initial={"status": current.status if current else EnrolmentStatus.ENROLLED})
+    context = {
+        "student": student,
+        "status_entry": current,
+        "status_history": history,
+        "status_form": status_form if may_set else None,
+    }
+    return render(
+        request, "roster/student_detail.html", context, status=400 if status_form and status_form.errors else 200
+    )
+
+
+@require_POST
+def student_status(request: HttpRequest, student_no: str) -> HttpResponse:
+    """Record a 学籍状态 change from a date (school_admin, the college's admin, the student's counselor)."""
+    student = policy.get_student_for(request.user, student_no)
+    if not policy.can_set_student_status(request.user, student):
+        policy.audit_denied(request.user, object_type="student", object_id=student.pk, student_no=student_no)
+        raise PermissionDenied
+    form = StudentStatusForm(request.POST)
+    if form.is_valid():
+        try:
+            services.student_status_set(actor=request.user, student=student, **form.cleaned_data)
+        except ValidationError as exc:
+            for name, errors in exc.message_dict.items():
+                form.add_error(name if name in form.fields else None, errors)
+        else:
+            messages.success(request, _("已记录学籍状态。"))
+            return redirect("students:detail", student_no=student.student_no)
+    return _detail_page(request, student, form)
 
 
 @require_http_methods(["GET", "POST"])
 def roster_import_page(request: HttpRequest) -> HttpResponse:
-    """Upload a roster; the report is shown as a table (row, column, message). Dry run by default."""
-    return run_upload_import(
-        request,
-        importer=importers.roster_import,
-        template="roster/import.html",
-        columns=importers.ROSTER_COLUMNS,
-    )
+    """Upload a roster; the report is shown as a table (row, column, message). Dry run by default.
+
+    A full-roster (sync) import first shows who would leave the roster (a dry run) and is applied only when
+    that list is confirmed: the confirming upload carries the SHA-256 of the file the list was made from."""
+    report, size_error, confirm = None, "", ""
+    form = RosterUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            check_size(upload.size)
+        except TableError as exc:
+            size_error = str(exc)
+        else:
+            data = upload.read()
+            digest = hashlib.sha256(data).hexdigest()
+            mode = form.cleaned_data["mode"]
+            confirmed = form.cleaned_data["confirm"] == digest
+            dry_run = form.cleaned_data["dry_run"] or (mode == importers.SYNC and not confirmed)
+            report = importers.roster_import(
+                actor=request.user, data=data, filename=upload.name, dry_run=dry_run, mode=mode
+            )
+            if report.ok and dry_run and mode == importers.SYNC:
+                confirm = digest  # the next upload of this same file, unticked, applies it
+                form = RosterUploadForm(initial={"mode": mode, "dry_run": False, "confirm": digest})
+    context = {
+        "form": form,
+        "report": report,
+        "size_error": size_error,
+        "columns": importers.ROSTER_COLUMNS,
+        "confirm": confirm,
+    }
+    failed = (report is not None and not report.ok) or size_error or (request.method == "POST" and form.errors)
+    return render(request, "roster/import.html", context, status=400 if failed else 200)

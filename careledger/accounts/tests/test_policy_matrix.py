@@ -111,7 +111,6 @@ MATRIX = {
     "cases:close-reject": ("post", CASE, {}, _row(403, anon=302, alice=400, bob=400, ivan=404)),
     "cases:reopen": ("post", CASE, {}, _row(403, anon=302, alice=400, bob=400, carol=400, dave=400, ivan=404)),
     "cases:semesters": ("get", None, None, _row(403, anon=302, alice=200)),
-    "cases:semester-current": ("post", SEMESTER, {}, _row(403, anon=302, alice=302)),
     # Ledger pages. 李四 is in carol's grade and dave's class; a keeper without a ledger sees 开始填报.
     "ledgers:survey": ("get", CURRENT_SEMESTER, None, _row(403, anon=302, **SURVEY_VIEWERS_OK)),
     "ledgers:survey-review": (

@@ -34,7 +34,6 @@ def build(school):
             start=date(2026, 9, 1),
             end=date(2027, 1, 15),
             ledger_due=date(2026, 9, 19),
-            is_current=True,
         )
         s = school.students
         for key in ("zhang", "li"):

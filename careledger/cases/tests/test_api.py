@@ -52,7 +52,6 @@ def semester(school):
             "start": "2027-03-01",
             "end": "2027-07-10",
             "ledger_due": "2027-03-19",
-            "is_current": False,
             "holidays": [{"name": "寒假", "start": "2027-03-01", "end": "2027-03-02"}],
         },
         format="json",

@@ -33,7 +33,6 @@ def make_semester() -> Semester:
         start=date(2026, 9, 1),
         end=date(2027, 1, 15),
         ledger_due=date(2026, 9, 19),
-        is_current=True,
     )
 
 
@@ -614,12 +613,10 @@ class SemesterPageTests(TestCase):
                 "ledger_due": "2026-09-19",
                 "holidays": "寒假 2027-01-16 2027-02-28\n",
                 "key_periods": "考前 2027-01-04 2027-01-10\n放假前后 2027-01-11 2027-01-20",
-                "is_current": "on",
             },
         )
         self.assertRedirects(r, reverse("cases:semesters"), fetch_redirect_response=False)
         semester = Semester.objects.get()
-        self.assertTrue(semester.is_current)
         periods = list(semester.periods.order_by("start").values_list("kind", "name"))
         self.assertEqual(periods, [("key_period", "考前"), ("key_period", "放假前后"), ("holiday", "寒假")])
         self.assertContains(self.client.get(reverse("cases:semesters")), "放假前后")
@@ -633,17 +630,18 @@ class SemesterPageTests(TestCase):
         self.assertContains(r, "第 1 行", status_code=400)
         self.assertFalse(Semester.objects.exists())
 
-    def test_set_current(self):
+    def test_the_current_semester_follows_the_dates_and_the_form_does_not_ask(self):
         first = make_semester()
-        second = Semester.objects.create(
+        Semester.objects.create(
             name="第二学期", start=date(2027, 3, 1), end=date(2027, 7, 10), ledger_due=date(2027, 3, 19)
         )
         self.client.force_login(self.school.alice)
-        r = self.client.post(reverse("cases:semester-current", args=[second.pk]))
-        self.assertEqual(r.status_code, 302)
-        first.refresh_from_db()
-        second.refresh_from_db()
-        self.assertEqual((first.is_current, second.is_current), (False, True))
+        with time_machine.travel(NOW, tick=False):
+            r = self.client.get(reverse("cases:semesters"))
+        self.assertNotContains(r, "设为当前")
+        self.assertNotContains(r, 'name="is_current"')
+        current = [s for s in r.context["semesters"] if s.is_current]
+        self.assertEqual(current, [first])
 
     def test_counselor_is_refused(self):
         self.client.force_login(self.school.carol)

@@ -323,7 +323,8 @@ def test_sec_27_migrations_encrypt_existing_rows_and_files_and_can_be_reversed(s
     storage_name = secrets.token_hex(16)
     try:
         executor.migrate(before)
-        old = executor.loader.project_state(before).apps
+        # Apps without an encrypting migration stay at their latest state (core: the semester without is_current).
+        old = executor.loader.project_state(before + [n for n in latest if n[0] == "core"]).apps
         # The accounts app stays at its latest state: its current model makes the user (referred to by id).
         from careledger.accounts.models import User
 

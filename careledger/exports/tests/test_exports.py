@@ -52,7 +52,6 @@ def ledger(school):
         start=date(2026, 9, 1),
         end=date(2027, 1, 15),
         ledger_due=date(2026, 9, 19),
-        is_current=True,
     )
     zhang = school.students["zhang"]
     zhang.parent_name, zhang.parent_phone = "张父", "13700000000"

@@ -38,7 +38,6 @@ def semester(school) -> Semester:
         start=date(2026, 9, 1),
         end=date(2027, 1, 15),
         ledger_due=date(2026, 9, 19),
-        is_current=True,
     )
 
 
@@ -227,7 +226,6 @@ def test_next_semester_comparison(school, ledger, clock):
         start=date(2027, 3, 1),
         end=date(2027, 7, 10),
         ledger_due=date(2027, 3, 19),
-        is_current=True,
     )
     # Spring: 张三丰 gains a category and a risk level; 李四's case is closed; 王小明 is new.
     case_services.case_update(

@@ -181,7 +181,7 @@ class SurveyTests(LedgerViewTestCase):
         self.assertEqual(self.review(LI, "no_concern").status_code, 302)
 
     def test_without_a_current_semester_the_page_says_so(self):
-        Semester.objects.update(is_current=False)
+        Semester.objects.update(start=date(2027, 9, 1), end=date(2028, 1, 15))  # entered in advance: not current
         self.login("carol")
         self.assertContains(self.client.get(self.url), "尚未设置当前学期")
         self.assertEqual(self.review(ZHANG, "no_concern").status_code, 400)
@@ -216,7 +216,7 @@ def many_colleges(school, n: int, start: int) -> None:
         case = Case.objects.create(student=student, opened_on=date(2026, 9, 1), opened_by=school.carol)
         case.categories.create(category="psych", added_on=date(2026, 9, 1))
         Ledger.objects.create(
-            semester=Semester.objects.get(is_current=True), college=college, created_by=school.carol, status="submitted"
+            semester=Semester.objects.current(), college=college, created_by=school.carol, status="submitted"
         )
 
 

@@ -21,7 +21,6 @@ def semester(school):
         end=date(2027, 1, 15),
         ledger_due=date(2026, 9, 19),
         key_periods=[core_services.PeriodInput("考前", date(2026, 12, 28), date(2027, 1, 8))],
-        is_current=True,
     )
 
 

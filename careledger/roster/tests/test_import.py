@@ -82,12 +82,14 @@ def xlsx_bytes(rows, header=HEADER) -> bytes:
     return buf.getvalue()
 
 
-def post(client, data: bytes, name: str, dry_run: bool = False):
+def post(client, data: bytes, name: str, dry_run: bool = False, mode: str = ""):
     upload = io.BytesIO(data)
     upload.name = name
     form = {"file": upload}
     if dry_run:
         form["dry_run"] = "true"
+    if mode:
+        form["mode"] = mode
     return client.post(URL, form, format="multipart")
 
 
@@ -156,7 +158,7 @@ def test_dry_run_reports_without_writing(admin_client):
     assert not Student.objects.filter(college__name="外国语学院").exists()
 
 
-def test_changed_row_is_updated_and_missing_student_marked_inactive_not_deleted(admin_client):
+def test_upsert_updates_a_changed_row_and_takes_nobody_off_the_roster(admin_client):
     rows = roster_rows(4)
     post(admin_client, csv_bytes(rows), "roster.csv")
     rows[0][8] = "13600000000"  # new phone
@@ -165,7 +167,26 @@ def test_changed_row_is_updated_and_missing_student_marked_inactive_not_deleted(
         "created": 0,
         "updated": 1,
         "unchanged": 2,
+        "deactivated": 0,
+        "dry_run": False,
+        "errors": [],
+    }
+    assert Student.objects.get(student_no="202305000000").phone == "13600000000"
+    assert Student.objects.get(student_no="202305000003").is_active is True
+
+
+def test_sync_updates_a_changed_row_and_marks_the_missing_student_inactive_not_deleted(admin_client):
+    rows = roster_rows(4)
+    post(admin_client, csv_bytes(rows), "roster.csv")
+    rows[0][8] = "13600000000"  # new phone
+    response = post(admin_client, csv_bytes(rows[:3]), "roster.csv", mode="sync")
+    assert response.json() | {"errors": []} == {
+        "created": 0,
+        "updated": 1,
+        "unchanged": 2,
         "deactivated": 1,
+        "deactivated_students": [{"student_no": "202305000003", "name": rows[3][1], "college": "外国语学院"}],
+        "mode": "sync",
         "dry_run": False,
         "errors": [],
     }
@@ -246,7 +267,7 @@ def test_a_file_over_the_cap_is_refused_before_parsing(admin_client, settings):
 def test_a_failure_after_rows_are_saved_rolls_everything_back(admin_client):
     before = snapshot()
     with (
-        mock.patch.object(importers, "_deactivation_qs", side_effect=RuntimeError("disk full")),
+        mock.patch.object(importers, "_apply_statuses", side_effect=RuntimeError("disk full")),
         pytest.raises(RuntimeError),
     ):
         post(admin_client, csv_bytes(roster_rows(50)), "roster.csv")
@@ -271,7 +292,9 @@ def test_college_admin_imports_own_college(school):
     rows = roster_rows(2, college="文学与新闻传播学院")
     response = client.post(URL, {"file": _named(csv_bytes(rows), "r.csv")}, format="multipart")
     assert response.status_code == 200, response.json()
-    # The file lists the college in full: its three fixture students are no longer on it.
+    assert response.json()["deactivated"] == 0  # upsert: nobody leaves
+    response = client.post(URL, {"file": _named(csv_bytes(rows), "r.csv"), "mode": "sync"}, format="multipart")
+    # In full-roster mode the file lists the college in full: its three fixture students are no longer on it.
     assert response.json()["deactivated"] == 3
 
 

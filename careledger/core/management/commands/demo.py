@@ -206,7 +206,7 @@ class Command(BaseCommand):
 
         rng = random.Random(seed + 2)
         today = clock.today()
-        semester = semester_create(actor=None, is_current=True, **demo_data.semester_around(today))
+        semester = semester_create(actor=None, **demo_data.semester_around(today))
         counselor = User.objects.get(username="demo_counselor")
         mentor = User.objects.get(username="demo_mentor")
         students = list(Student.objects.filter(college=college).order_by("student_no"))
