@@ -32,23 +32,26 @@ def calendars(date_from: date | None = None, date_to: date | None = None) -> lis
         end = semester.effective_end(next_start)
         if (date_to and semester.start > date_to) or (date_from and end < date_from):
             continue
-        periods = list(semester.periods.all())
-        cal = rules.Calendar(
-            start=semester.start,
-            end=end,
-            holidays=tuple(rules.Period(p.start, p.end, p.name) for p in periods if p.kind == PeriodKind.HOLIDAY),
-            key_periods=tuple(rules.Period(p.start, p.end, p.name) for p in periods if p.kind == PeriodKind.KEY_PERIOD),
-        )
-        out.append((semester, cal))
+        out.append((semester, _calendar(semester, end)))
     return out
 
 
+def _calendar(semester: Semester, end: date) -> rules.Calendar:
+    periods = list(semester.periods.all())
+    return rules.Calendar(
+        start=semester.start,
+        end=end,
+        holidays=tuple(rules.Period(p.start, p.end, p.name) for p in periods if p.kind == PeriodKind.HOLIDAY),
+        key_periods=tuple(rules.Period(p.start, p.end, p.name) for p in periods if p.kind == PeriodKind.KEY_PERIOD),
+    )
+
+
 def current_calendar() -> rules.Calendar | None:
-    """The calendar of the current semester (Semester.objects.current()), or None."""
+    """The calendar of the current semester (Semester.objects.current()), or None (two queries)."""
     current = current_semester()
     if current is None:
         return None
-    return next((cal for semester, cal in calendars() if semester.pk == current.pk), None)
+    return _calendar(current, current.effective_end(current.next_start))
 
 
 # --- compliance ---

@@ -3,7 +3,7 @@
 from datetime import date, timedelta
 
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
 
@@ -13,10 +13,12 @@ class SemesterQuerySet(models.QuerySet):
         before the next semester starts (or, with no later semester, until its own end)."""
         later = Semester.objects.filter(start__gt=OuterRef("start"), start__lte=day)
         followed = Semester.objects.filter(start__gt=day)
+        following = Semester.objects.filter(start__gt=OuterRef("start")).order_by("start").values("start")[:1]
         return (
             self.filter(start__lte=day)
             .exclude(Exists(later))
             .filter(Q(end__gte=day) | Exists(followed))
+            .annotate(next_start=Subquery(following))  # for effective_end(): the semester runs until the day before
             .order_by("-start")
         )
 

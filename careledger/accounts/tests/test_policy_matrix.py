@@ -67,6 +67,13 @@ MATRIX = {
         None,
         _row(403, anon=302, alice=200, bob=200, carol=200, dave=200, erin=404, ivan=404),
     ),
+    # cal (issue 12): a 学籍状态 change; an empty form is 400 for those who may set it.
+    "students:status": (
+        "post",
+        lambda s: {"student_no": s.students["li"].student_no},
+        {},
+        _row(403, anon=302, alice=400, bob=400, carol=400, ivan=404),
+    ),
     "roster:import": ("get", None, None, _row(403, anon=302, **ADMINS_ONLY)),
     "accounts:user-list": ("get", None, None, _row(403, anon=302, **ADMINS_ONLY)),
     "accounts:user-create": ("get", None, None, _row(403, anon=302, **ADMINS_ONLY)),

@@ -295,13 +295,13 @@ LOAD = 2 + 11
     ],
 )
 def test_dashboard_queries_do_not_grow_with_the_colleges(client, school, semester, level, units):
-    # The page: the semester picker's semesters, the load, the colleges' ids (the school's ledger verdict),
-    # the units of the level, the trend's semesters (one here: no earlier semester to load).
+    # The page: the semester picker's semesters and the current one, the load, the colleges' ids (the school's
+    # ledger verdict), the units of the level, the trend's semesters (one here: no earlier semester to load).
     client.force_login(school.alice)
     few = _count(client, DASHBOARD, level=level)
     _more_colleges(school, 4)  # 2 colleges, then 6
     many = _count(client, DASHBOARD, level=level)
-    assert len(many) == len(few) == REQUEST + 1 + LOAD + 1 + units + 1, "\n".join(many)
+    assert len(many) == len(few) == REQUEST + 2 + LOAD + 1 + units + 1, "\n".join(many)
 
 
 def test_ranking_and_cadre_queries_do_not_grow(client, school, semester, cadres):
@@ -316,7 +316,7 @@ def test_ranking_and_cadre_queries_do_not_grow(client, school, semester, cadres)
     many = [_count(client, url) for url in (RANKING, CADRES, EXPORT, CADRES_EXPORT)]
     assert [len(q) for q in many] == [len(q) for q in few]
     ranking, cadre_list = many[0], many[1]
-    # Ranking: semesters, the load, the colleges, the counselor grants and their classes.
-    assert len(ranking) == REQUEST + 1 + LOAD + 1 + 2, "\n".join(ranking)
-    # Cadres: semesters, calendars (2), the helpers in scope, their students, their activities.
-    assert len(cadre_list) == REQUEST + 1 + 2 + 3, "\n".join(cadre_list)
+    # Ranking: semesters and the current one, the load, the colleges, the counselor grants and their classes.
+    assert len(ranking) == REQUEST + 2 + LOAD + 1 + 2, "\n".join(ranking)
+    # Cadres: semesters and the current one, calendars (2), the helpers in scope, their students, their activities.
+    assert len(cadre_list) == REQUEST + 2 + 2 + 3, "\n".join(cadre_list)

@@ -154,24 +154,25 @@ class QueryCountTests(CaseViewTestCase):
 
     def test_work_view_for_a_mentor(self):
         # open cases (student, class, college and dorm joined), their categories; semesters and their
-        # periods; every case's contacts of the semester in one query.
-        self.assert_constant("erin", reverse("cases:work"), 7 + 5)
+        # periods; every case's contacts of the semester in one query; the students' 学籍状态 in one query;
+        # the current semester named in the heading.
+        self.assert_constant("erin", reverse("cases:work"), 7 + 5 + 2)
 
     def test_work_view_for_a_counselor(self):
-        self.assert_constant("carol", reverse("cases:work"), 7 + 5)
+        self.assert_constant("carol", reverse("cases:work"), 7 + 5 + 2)
 
     def test_work_view_for_a_college_admin(self):
         # as above, plus the cases with a pending close request (none here: no categories to fetch).
-        self.assert_constant("bob", reverse("cases:work"), 7 + 5 + 1)
+        self.assert_constant("bob", reverse("cases:work"), 7 + 5 + 2 + 1)
 
     def test_case_list(self):
-        # count, one page of rows, their categories; semesters, periods, the page's contacts; the
-        # classes of the filter.
-        self.assert_constant("carol", reverse("cases:list"), 7 + 7)
+        # count, one page of rows, their categories; semesters, periods, the page's contacts; the rows'
+        # 学籍状态; the classes of the filter.
+        self.assert_constant("carol", reverse("cases:list"), 7 + 7 + 1)
 
     def test_case_list_filtered_to_overdue(self):
         # as above, plus finding the overdue cases: open cases, categories, semesters, periods, contacts.
-        self.assert_constant("carol", reverse("cases:list") + "?overdue=1", 7 + 7 + 5)
+        self.assert_constant("carol", reverse("cases:list") + "?overdue=1", 7 + 7 + 1 + 5)
 
 
 class CaseListTests(CaseViewTestCase):

@@ -261,24 +261,25 @@ class QueryCountTests(LedgerViewTestCase):
     def test_ledger_page_draft_with_few_and_many_cases(self):
         ledger = self.start_ledger()
         # the ledger (semester, college); the cases the reader may open; the open cases with their
-        # categories, this semester's effects and current pairings; the steps; the addenda; past ledgers.
+        # categories, this semester's effects and current pairings, the students' 学籍状态 (备注); the steps;
+        # the addenda; past ledgers.
         self.assert_constant(
             "carol",
             reverse("ledgers:detail", args=[ledger.pk]),
             lambda: many_students(self.school, 9, 0),
             lambda: many_students(self.school, 90, 100),
-            7 + 9,
+            7 + 10,
         )
 
     def test_school_view_with_2_and_6_colleges(self):
-        # semesters; the addenda per college; the overview (ledgers, counts per category, open cases,
-        # survey progress, addenda per college, colleges); the addenda listed.
+        # semesters, the current one; the addenda per college; the overview (ledgers, counts per category,
+        # open cases, survey progress, addenda per college, colleges); the addenda listed.
         self.assert_constant(
             "alice",
             reverse("ledgers:school"),
             lambda: None,  # the school's two colleges
             lambda: many_colleges(self.school, 4, 10),
-            7 + 9,
+            7 + 10,
         )
 
 
