@@ -47,8 +47,7 @@ def _semesters(count: int):
         s = starts[-1]
         starts.append(date(s.year, 3, 1) if s.month == 9 else date(s.year - 1, 9, 1))
     out = []
-    for i, s in enumerate(reversed(starts)):
-        current = i == count - 1
+    for s in reversed(starts):
         periods = [core_services.PeriodInput("考前", s + timedelta(days=120), s + timedelta(days=130))]
         out.append(
             core_services.semester_create(
@@ -58,7 +57,6 @@ def _semesters(count: int):
                 end=s + timedelta(days=136),
                 ledger_due=s + timedelta(days=18),
                 key_periods=periods,
-                is_current=current,
             )
         )
     return out

@@ -61,7 +61,6 @@ def build(cases: int, seed: int):
         start=start,
         end=start + timedelta(days=136),
         ledger_due=start + timedelta(days=18),
-        is_current=True,
     )
     text = "家庭经济困难，单亲家庭，母亲务农，弟弟读高中，生活费主要靠助学贷款；入学后情绪低落，睡眠较差。"
     case_objs = Case.objects.bulk_create(

@@ -33,7 +33,6 @@ def build(students: int, cases: int, contacts: int, seed: int):
     core_services.semester_create(
         actor=None, name="bench", start=start, end=start + timedelta(days=136), ledger_due=start + timedelta(days=18),
         key_periods=[core_services.PeriodInput("考前", start + timedelta(days=120), start + timedelta(days=130))],
-        is_current=True,
     )  # fmt: skip
     scope = list(policy.students_for(counselor).order_by("student_no")[:cases])
     assert len(scope) == cases, f"only {len(scope)} students in the counselor's scope"

@@ -126,7 +126,7 @@ def make_attachment(case):
 
 
 def make_semester(school: School):
-    """The current semester 2026-09-01 – 2027-01-15, ledger due 2026-09-19."""
+    """The semester 2026-09-01 – 2027-01-15, ledger due 2026-09-19 (current while today falls in it)."""
     from datetime import date
 
     from careledger.core.services import semester_create

@@ -55,7 +55,6 @@ def school(transactional_db) -> dict:
         start=month_start(today, 2),
         end=today + timedelta(days=60),
         ledger_due=month_start(today, 2) + timedelta(days=18),
-        is_current=True,
     )
     return {"today": today, "student": student, "counselor": counselor, "mentor": mentor, "semester": semester}
 

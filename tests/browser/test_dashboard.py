@@ -55,7 +55,6 @@ def school(transactional_db) -> dict:
         start=start,
         end=today + timedelta(days=60),
         ledger_due=start + timedelta(days=18),
-        is_current=True,
     )
     admin = User.objects.create_user(username="alice", password=PASSWORD, name="学工处 Alice")
     Grant.objects.create(user=admin, role=Role.SCHOOL_ADMIN)

@@ -52,7 +52,6 @@ def school(transactional_db) -> dict:
         start=today - timedelta(days=30),
         end=today + timedelta(days=90),
         ledger_due=today + timedelta(days=10),
-        is_current=True,
     )
     # Last semester's accepted ledger had 张三丰 (since closed); 李四's case is older but was not on it.
     last = Semester.objects.create(
