@@ -19,7 +19,7 @@ from careledger.cases.models import Case, CaseStatus, CloseStatus
 from careledger.core import clock
 from careledger.core.models import Semester
 from careledger.exports import case_docx, ledger_xlsx
-from careledger.exports.safe import Watermark, watermark_for
+from careledger.exports.safe import Watermark, safe_name, watermark_for
 from careledger.ledgers import rows
 from careledger.ledgers.models import Ledger, LedgerStatus
 from careledger.roster.models import College
@@ -55,12 +55,7 @@ def _audited(
     return export
 
 
-def ledger_tables(ledger: Ledger, categories: list[str]) -> dict[str, list[dict]]:
-    """The ledger's rows: the frozen snapshot once submitted, the live draft before."""
-    if ledger.status in (LedgerStatus.SUBMITTED, LedgerStatus.ACCEPTED) and ledger.snapshot:
-        frozen = ledger.snapshot.get("rows", {})
-        return {c: frozen.get(c, []) for c in categories}
-    return rows.ledger_rows(rows.open_cases(ledger.college_id, ledger.semester), categories)
+ledger_tables = rows.ledger_tables  # kept for callers of before; the home is ledgers/rows.py
 
 
 def _sheet_date(ledger: Ledger):
@@ -72,17 +67,18 @@ def export_ledger(*, actor: User, ledger: Ledger) -> ExportFile:
     if not categories:
         raise PermissionDenied("no categories")
     watermark = watermark_for(actor)
-    tables = ledger_tables(ledger, categories)
+    tables = rows.ledger_tables(ledger, categories)
+    addenda = rows.ledger_addenda(ledger, categories)
     data = ledger_xlsx.LedgerSheetData(
         title_year=ledger.semester.start.year,
         on=_sheet_date(ledger),
         unit=ledger.college.name,
         filled_by=ledger.filled_by,
         responsible=ledger.responsible,
-        tables=ledger_xlsx.grouped(tables),
+        tables=ledger_xlsx.grouped(tables, addenda),
     )
     export = ExportFile(
-        filename=f"{ledger.semester.name}_{ledger.college.name}_台账.xlsx",
+        filename=f"{safe_name(ledger.semester.name)}_{safe_name(ledger.college.name)}_台账.xlsx",
         content_type=XLSX,
         data=ledger_xlsx.build(data, watermark),
         export_id=watermark.export_id,
@@ -94,23 +90,64 @@ def export_ledger(*, actor: User, ledger: Ledger) -> ExportFile:
         object_id=ledger.pk,
         categories=categories,
         rows=sum(len(r) for r in tables.values()),
+        addenda=sum(len(r) for r in addenda.values()),
     )
 
 
+STATUS_WORDS = {
+    LedgerStatus.DRAFT: "草稿（未上报，实时数据）",
+    LedgerStatus.SUBMITTED: "已上报",
+    LedgerStatus.RETURNED: "已退回（待重新上报，实时数据）",
+    LedgerStatus.ACCEPTED: "已接收",
+}
+
+
+def college_line(ledger: Ledger | None) -> dict[str, str]:
+    """A college's ledger as the school-wide book states it: status, date, late mark, signatures."""
+    if ledger is None or ledger.pk is None:
+        return {"status": "未开始（实时数据）", "submitted_on": "", "late": "", "filled_by": "", "responsible": ""}
+    frozen = ledger.status in (LedgerStatus.SUBMITTED, LedgerStatus.ACCEPTED)
+    return {
+        "status": STATUS_WORDS.get(ledger.status, ledger.status),
+        "submitted_on": ledger_xlsx.cn_date(clock.local_date(ledger.submitted_at))
+        if frozen and ledger.submitted_at
+        else "",
+        "late": "逾期" if frozen and ledger.late else "",
+        "filled_by": ledger.filled_by if frozen else "",
+        "responsible": ledger.responsible if frozen else "",
+    }
+
+
+def _college_label(name: str, line: dict[str, str]) -> str:
+    parts = [f"学院：{name}", f"状态：{line['status']}"]
+    if line["submitted_on"]:
+        parts.append(f"上报日期：{line['submitted_on']}" + ("（逾期）" if line["late"] else ""))
+    if line["filled_by"] or line["responsible"]:
+        parts.append(f"填表人：{line['filled_by']}　负责人：{line['responsible']}")
+    return "　".join(parts)
+
+
 def export_school_ledger(*, actor: User, semester: Semester) -> ExportFile:
-    """The school-wide workbook: every college's rows, grouped by college under each sub-table."""
+    """The school-wide workbook: every college's rows, grouped by college under each sub-table, each
+    college under a line with its ledger's status, signatures and date; and a register sheet."""
     categories = policy.ledger_categories_for(actor)
     if not categories or not policy.has_role(actor, "school_admin", "section"):
         raise PermissionDenied("school-wide export")
     watermark = watermark_for(actor)
     ledgers = {ledger.college_id: ledger for ledger in Ledger.objects.filter(semester=semester)}
     colleges = []
+    register = []
     total = 0
     for college in College.objects.order_by("name"):
         ledger = ledgers.get(college.pk) or Ledger(semester=semester, college=college)
-        tables = ledger_tables(ledger, categories)
-        total += sum(len(r) for r in tables.values())
-        colleges.append((college.name, tables))
+        tables = rows.ledger_tables(ledger, categories)
+        addenda = rows.ledger_addenda(ledger, categories)
+        line = college_line(ledger)
+        count = sum(len(r) for r in tables.values())
+        extra = sum(len(r) for r in addenda.values())
+        total += count + extra
+        colleges.append((_college_label(college.name, line), tables, addenda))
+        register.append({"college": college.name, **line, "rows": str(count), "addenda": str(extra)})
     data = ledger_xlsx.LedgerSheetData(
         title_year=semester.start.year,
         on=clock.today(),
@@ -118,9 +155,10 @@ def export_school_ledger(*, actor: User, semester: Semester) -> ExportFile:
         filled_by="",
         responsible="",
         tables=ledger_xlsx.school_tables(colleges, categories),
+        colleges=register,
     )
     export = ExportFile(
-        filename=f"{semester.name}_全校台账.xlsx",
+        filename=f"{safe_name(semester.name)}_全校台账.xlsx",
         content_type=XLSX,
         data=ledger_xlsx.build(data, watermark),
         export_id=watermark.export_id,

@@ -12,6 +12,7 @@ from careledger.core import clock
 from careledger.core.models import Semester
 from careledger.ledgers import rows
 from careledger.ledgers.models import Addendum, Ledger, LedgerStatus, LedgerStep, Section, SurveyOutcome, SurveyReview
+from careledger.ledgers.records import make_snapshot
 from careledger.roster.models import College, Student
 
 
@@ -47,10 +48,9 @@ def ledger_submit(*, actor: User, ledger: Ledger, filled_by: str, responsible: s
         if ledger.status not in (LedgerStatus.DRAFT, LedgerStatus.RETURNED):
             raise ValidationError({"status": [_("台账已上报，不能重复上报。 / Already submitted.")]})
         now = clock.now()
-        ledger.snapshot = {
-            "generated_at": now.isoformat(),
-            "rows": rows.ledger_rows(rows.open_cases(ledger.college_id, ledger.semester)),
-        }
+        ledger.snapshot = make_snapshot(
+            now.isoformat(), rows.ledger_records(rows.open_cases(ledger.college_id, ledger.semester))
+        )
         ledger.status = LedgerStatus.SUBMITTED
         ledger.filled_by, ledger.responsible = filled_by.strip()[:50], responsible.strip()[:50]
         ledger.submitted_at = now
@@ -109,7 +109,7 @@ def addenda_report(*, actor: User, case: Case, categories: list[str], kind: str)
             case=case,
             category=code,
             kind=kind,
-            row=rows.case_row(fresh, entries[code]),
+            row=rows.case_record(fresh, entries[code]).to_dict(),
             reported_by=actor,
         )
         for code in categories

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from careledger.accounts import policy
 from careledger.accounts.models import Grant, Role
-from careledger.cases.categories import SUB_TABLES, Category
+from careledger.cases.categories import SUB_TABLES, Category, ledger_columns
 from careledger.cases.models import CaseStatus, RiskLevel
 from careledger.cases.selectors import current_semester
 from careledger.core import clock
@@ -285,22 +285,23 @@ def _cell(header: str, value) -> str:
 
 def _tables(ledger: Ledger, categories: list[str], readable: set[int]) -> list[Table]:
     tables = []
-    for code, found in exports.ledger_tables(ledger, categories).items():
+    for code, found in ledger_rows.ledger_tables(ledger, categories).items():
+        columns = ledger_columns(code)
         table = Table(
             number=Category.values.index(code) + 1,
             code=code,
             label=Category(code).label,
             title=SUB_TABLES[code].title,
-            headers=ledger_rows.headers(code),
+            headers=tuple(header for header, _field in columns),
         )
-        for n, row in enumerate(found, start=1):
-            link = reverse("cases:detail", args=[row["_case"]]) if row.get("_case") in readable else ""
+        for n, record in enumerate(found, start=1):
+            link = reverse("cases:detail", args=[record.case]) if record.case in readable else ""
             cells = []
-            for header in table.headers:
-                if header == "序号":
+            for header, field_name in columns:
+                if field_name == "serial":
                     cells.append((str(n), ""))
                 else:
-                    cells.append((_cell(header, row.get(header)), link if header == "姓名" else ""))
+                    cells.append((_cell(header, record.value(field_name)), link if field_name == "name" else ""))
             table.rows.append(cells)
         tables.append(table)
     return tables

@@ -103,7 +103,7 @@ def test_every_sheet_title_and_header_matches_product_md(school, ledger):
         assert any(str(c.value).endswith("2026年9月10日") for c in ws[2] if c.value)
         footer = [c.value for row in ws.iter_rows(min_row=4) for c in row if c.value]
         assert "注：以上表格每学期上报一次" in footer
-        assert "填表人：王辅导员" in footer and "负责人：'+李书记" in footer
+        assert "填表人：王辅导员" in footer and "负责人：+李书记" in footer  # text, no visible ' guard
         assert "A1:" in str(ws.merged_cells)  # the title is merged across the table
         assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
         assert ws.print_title_rows == "$3:$3"  # the header row repeats on every printed page
@@ -124,8 +124,11 @@ def test_rows_formula_injection_and_watermark(school, ledger):
         "张父 13700000000",
         "特别困难；单亲家庭",
     ]
-    assert row[8] == '\'=HYPERLINK("http://evil.example","点我")' and economic.cell(4, 9).data_type == "s"
-    assert row[9] == "erin" and row[11] == "'@SUM(A1)"
+    # Formula-like text is a text cell with Excel's hidden quote prefix: no visible ' on screen or paper.
+    assert row[8] == '=HYPERLINK("http://evil.example","点我")' and economic.cell(4, 9).data_type == "s"
+    assert economic.cell(4, 9).quotePrefix and economic.cell(4, 12).quotePrefix and row[11] == "@SUM(A1)"
+    assert not economic.cell(4, 2).quotePrefix
+    assert row[9] == "erin（未登记手机）"  # 帮扶人姓名及联系方式: the name and the phone, or that none is on file
     physical = wb.worksheets[4]
     assert [c.value for c in physical[4]][7:9] == ["先天性心脏病", "已核实病历"]
     export_id = response["X-Export-Id"]
@@ -140,7 +143,19 @@ def test_school_wide_workbook_groups_rows_by_college(school, ledger):
     wb = workbook(as_user(school.alice).get("/api/v1/ledgers/school-export/"))
     economic = wb.worksheets[0]
     assert [c.value for c in economic[3]] == [*LEADING, "家庭经济状况和存在问题", *TRAILING]
-    assert economic["A4"].value == "学院：文学与新闻传播学院" and economic["B5"].value == "张三丰"
+    assert economic["A4"].value.startswith("学院：文学与新闻传播学院　状态：已上报　上报日期：2026年9月10日")
+    assert "填表人：王辅导员　负责人：+李书记" in economic["A4"].value and economic["B5"].value == "张三丰"
+    register = wb["各学院上报情况"]
+    lines = {r[0]: r for r in register.iter_rows(min_row=3, values_only=True)}
+    assert lines["文学与新闻传播学院"][:6] == (
+        "文学与新闻传播学院",
+        "已上报",
+        "2026年9月10日",
+        "",
+        "王辅导员",
+        "+李书记",
+    )
+    assert lines["数学与计算机科学学院"][1] == "未开始（实时数据）"
     assert as_user(school.carol).get("/api/v1/ledgers/school-export/").status_code == 403
 
 
