@@ -131,7 +131,7 @@ RULES: dict[str, Rule] = {
     "ledgers:accept": Rule(write=frozenset({Role.SCHOOL_ADMIN})),
     "ledgers:return": Rule(write=frozenset({Role.SCHOOL_ADMIN})),
     "ledgers:export": Rule(read=LEDGER_READERS),
-    "ledgers:case-files": Rule(read=LEDGER_KEEPERS | frozenset({Role.SCHOOL_ADMIN})),
+    "ledgers:case-files": Rule(read=LEDGER_KEEPERS | frozenset({Role.SCHOOL_ADMIN}), write=ADMINS),  # docs: reason
     "ledgers:school": Rule(read=frozenset({Role.SCHOOL_ADMIN, Role.SECTION})),
     "ledgers:school-export": Rule(read=frozenset({Role.SCHOOL_ADMIN, Role.SECTION})),
     # Comparing needs all seven categories (compare_semesters is not narrowed to a section's).
@@ -172,7 +172,7 @@ RULES: dict[str, Rule] = {
     "api:ledger-accept": Rule(write=frozenset({Role.SCHOOL_ADMIN})),
     "api:ledger-return": Rule(write=frozenset({Role.SCHOOL_ADMIN})),
     "api:ledger-export": Rule(read=LEDGER_READERS),
-    "api:ledger-case-files": Rule(read=LEDGER_KEEPERS | frozenset({Role.SCHOOL_ADMIN})),
+    "api:ledger-case-files": Rule(read=LEDGER_KEEPERS | frozenset({Role.SCHOOL_ADMIN}), write=ADMINS),  # docs: reason
     "api:addenda": Rule(read=LEDGER_READERS),
     "api:survey": Rule(read=SURVEY_VIEWERS, write=SURVEYORS),
     "api:section-list": Rule(read=frozenset({Role.SCHOOL_ADMIN}), write=frozenset({Role.SCHOOL_ADMIN})),
@@ -602,3 +602,51 @@ def can_import_into(user, colleges: Iterable[College]) -> bool:
 
 def can_read_audit(user) -> bool:
     return has_role(user, *AUDIT_READERS)
+
+
+# --- docs: a ledger's case files (issue 14 item 4; SEC-45) ---
+# A ledger's reader downloads the case files of the cases on the ledger that are in their case scope.
+# Those on a case (counselor, class teacher) read its text; an admin not on the case states ONE reason
+# for the whole ledger's case files (a "reveal" of the ledger, audited, REVEAL_MINUTES like a case's),
+# or has revealed that case itself.
+
+
+@dataclass(frozen=True)
+class CaseFiles:
+    readable: list[int]  # case ids whose files the reader may have now
+    need_reason: list[int]  # case ids the reader may have once a reason is stated for the ledger
+
+    @property
+    def total(self) -> int:
+        return len(self.readable) + len(self.need_reason)
+
+
+def ledger_case_files(user, ledger: Ledger, case_ids: Iterable[int]) -> CaseFiles:
+    """Which of ``case_ids`` (the ledger's cases) ``user`` may download as case files (3 queries)."""
+    from careledger.audit.models import AuditEvent
+    from careledger.core import clock
+
+    wanted = sorted({pk for pk in case_ids if pk is not None})
+    if not wanted or not allows_endpoint(user, "ledgers:case-files", "GET"):
+        return CaseFiles([], [])
+    cases = list(cases_for(user).filter(pk__in=wanted, student__college_id=ledger.college_id).select_related("student"))
+    since = clock.now() - timedelta(minutes=REVEAL_MINUTES)
+    reveals = set(
+        AuditEvent.objects.filter(actor_id=user.pk, action="reveal", at__gte=since)
+        .filter(Q(object_type="ledger", object_id=str(ledger.pk)) | Q(object_type="case"))
+        .values_list("object_type", "object_id")
+    )
+    ledger_open = ("ledger", str(ledger.pk)) in reveals
+    readable, need_reason = [], []
+    for case in cases:
+        roles = student_roles(user, case.student)
+        if not roles.isdisjoint(ON_CASE) or ledger_open or ("case", str(case.pk)) in reveals:
+            readable.append(case.pk)
+        elif not roles.isdisjoint(ADMINS):
+            need_reason.append(case.pk)
+    return CaseFiles(readable, need_reason)
+
+
+def can_reveal_ledger_case_files(user) -> bool:
+    """May ``user`` state a reason to open a ledger's case files (the admins who read ledgers)?"""
+    return has_role(user, *ADMINS)

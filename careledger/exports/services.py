@@ -6,16 +6,22 @@ case file only goes to those who may read the case.
 
 import hashlib
 import io
+import os
 import zipfile
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import BinaryIO
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 
 from careledger.accounts import policy
 from careledger.accounts.models import User
 from careledger.audit.services import Action, record
-from careledger.cases.models import Case, CaseStatus, CloseStatus
+from careledger.cases.categories import Category
+from careledger.cases.models import Case, CaseStatus, CloseStatus, Mentorship
 from careledger.core import clock
 from careledger.core.models import Semester
 from careledger.exports import case_docx, ledger_xlsx
@@ -166,28 +172,59 @@ def export_school_ledger(*, actor: User, semester: Semester) -> ExportFile:
     return _audited(actor, export, object_type="semester", object_id=semester.pk, categories=categories, rows=total)
 
 
+def _category_facts(entry) -> str:
+    """One category in 问题类型及问题描述: its name, its structured facts, its text."""
+    facts = rows.category_text(entry)
+    if entry.category == Category.PHYSICAL:
+        data = entry.data or {}
+        history = data.get("history") or ""
+        detail = entry.detail or ""
+        facts = "；".join(
+            p
+            for p in (
+                f"病史：{history}" if history else "",
+                detail,
+                f"班主任核实情况：{entry.verification}" if entry.verification else "班主任核实情况：未核实",
+            )
+            if p
+        )
+    return f"【{entry.get_category_display()}】{facts}" if facts else f"【{entry.get_category_display()}】"
+
+
+def _mentors(case: Case) -> list[case_docx.MentorPeriod]:
+    return [
+        case_docx.MentorPeriod(
+            name=m.mentor.name or m.mentor.username,
+            start=clock.local_date(m.started_at),
+            end=clock.local_date(m.ended_at) if m.ended_at else None,
+        )
+        for m in sorted(case.mentorships.all(), key=lambda m: (m.started_at, m.pk))
+    ]
+
+
 def _case_file_data(case: Case) -> case_docx.CaseFileData:
+    """Everything the 附件2 form prints, read from prefetched relations (see `case_file_queryset`)."""
     student = case.student
     today = clock.today()
-    pairing = case.mentorships.filter(ended_at__isnull=True).select_related("mentor").first()
-    mentor = pairing.mentor if pairing else None
     age = ""
     if student.birth_date:
         b = student.birth_date
         age = str(today.year - b.year - ((today.month, today.day) < (b.month, b.day)))
-    categories = "、".join(str(e.get_category_display()) for e in case.categories.all())
-    parts = [f"问题类型：{categories}" if categories else "", *(e.detail for e in case.categories.all()), case.problem]
+    entries = list(case.categories.all())
+    categories = "、".join(str(e.get_category_display()) for e in entries)
+    parts = [f"问题类型：{categories}" if categories else "", *(_category_facts(e) for e in entries), case.problem]
     problem = "\n".join(p for p in parts if p)
     contacts = [
         case_docx.ContactRow(
-            at=f"{clock.local_time(c.occurred_at):%Y年%m月%d日 %H:%M}",
+            at=f"{case_docx.cn_date(clock.local_date(c.occurred_at))} {clock.local_time(c.occurred_at):%H:%M}",
             place=c.location,
             effect=c.effect,
             text=f"【{c.get_kind_display()}】{c.content}",
         )
-        for c in case.contacts.order_by("occurred_at", "id")
+        for c in sorted(case.contacts.all(), key=lambda c: (c.occurred_at, c.pk))
     ]
-    latest = case.close_requests.order_by("-requested_at").first()
+    requests = sorted(case.close_requests.all(), key=lambda r: (r.requested_at, r.pk))
+    latest = requests[-1] if requests else None
     revoke = ""
     if latest is not None:
         verdict = {
@@ -196,11 +233,13 @@ def _case_file_data(case: Case) -> case_docx.CaseFileData:
             CloseStatus.REJECTED: "学院未同意",
         }
         revoke = f"是。{latest.reason}（{verdict[latest.status]}）"
+    closed = case.status != CaseStatus.OPEN
+    periods = [(p.opened_on, p.closed_on) for p in sorted(case.open_periods.all(), key=lambda p: (p.opened_on, p.pk))]
     return case_docx.CaseFileData(
         school=settings.SCHOOL_NAME,
-        mentor=mentor.name if mentor else "",
+        mentor=case_docx.mentor_line(_mentors(case)),
         period_from=case.opened_on,
-        period_to=case.closed_on or today,
+        period_to=(case.closed_on or today) if closed else None,
         name=student.name,
         gender=student.get_gender_display(),
         class_name=student.school_class.name,
@@ -212,7 +251,24 @@ def _case_file_data(case: Case) -> case_docx.CaseFileData:
         plan=case.plan,
         contacts=contacts,
         revoke=revoke,
+        periods=periods,
     )
+
+
+def case_file_queryset(queryset):
+    """Cases with everything the case file prints, in a fixed number of queries."""
+    return queryset.select_related("student__school_class").prefetch_related(
+        "categories",
+        "contacts",
+        "close_requests",
+        "open_periods",
+        Prefetch("mentorships", queryset=Mentorship.objects.select_related("mentor")),
+    )
+
+
+def case_file_name(case: Case) -> str:
+    """The case file's name: 学号_姓名_档案表.docx, with no path parts from user text (SEC-48)."""
+    return f"{safe_name(case.student.student_no)}_{safe_name(case.student.name)}_档案表.docx"
 
 
 def export_case_file(*, actor: User, case: Case) -> ExportFile:
@@ -220,45 +276,121 @@ def export_case_file(*, actor: User, case: Case) -> ExportFile:
         raise PermissionDenied("须先说明查看原因。 / State a reason first.")
     watermark = watermark_for(actor)
     export = ExportFile(
-        filename=f"{case.student.student_no}_{case.student.name}_档案表.docx",
+        filename=case_file_name(case),
         content_type=DOCX,
-        data=case_docx.build(_case_file_data(case), watermark),
+        data=case_docx.build(_case_file_data(case_file_queryset(Case.objects.filter(pk=case.pk)).get()), watermark),
         export_id=watermark.export_id,
     )
     return _audited(actor, export, object_type="case", object_id=case.pk, student_no=case.student.student_no)
 
 
+def write_case_files_zip(
+    cases: Iterable[Case],
+    target: str | os.PathLike | BinaryIO,
+    watermark: Watermark,
+    progress: Callable[[int, int], None] | None = None,
+    *,
+    chunk: int = 100,
+) -> int:
+    """Write the 附件2 case files of ``cases`` (already authorised) as a zip to ``target`` (a path or a
+    binary file); ``progress(done, total)`` after each file. Cases are read in chunks of ``chunk`` with
+    everything the file prints prefetched. Entry names carry no path parts from user text (SEC-48);
+    two students of one name and number cannot overwrite each other. Returns the number of files."""
+    ids = [c.pk if isinstance(c, Case) else int(c) for c in cases]
+    total = len(ids)
+    done = 0
+    names: set[str] = set()
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for start in range(0, total, chunk):
+            batch = ids[start : start + chunk]
+            found = {c.pk: c for c in case_file_queryset(Case.objects.filter(pk__in=batch))}
+            for pk in batch:
+                case = found.get(pk)
+                if case is None:
+                    continue
+                name = case_file_name(case)
+                if name in names:
+                    name = name.replace("_档案表.docx", f"_{case.pk}_档案表.docx")
+                names.add(name)
+                archive.writestr(name, case_docx.build(_case_file_data(case), watermark))
+                done += 1
+                if progress is not None:
+                    progress(done, total)
+    return done
+
+
+def ledger_case_ids(ledger: Ledger) -> list[int]:
+    """The cases on the ledger: its rows (the snapshot once reported) and its addenda since."""
+    categories = list(Category.values)
+    ids: list[int] = []
+    for found in (rows.ledger_tables(ledger, categories), rows.ledger_addenda(ledger, categories)):
+        for records in found.values():
+            ids += [r.case for r in records if r.case is not None and r.case not in ids]
+    return ids
+
+
+def ledger_case_files(*, actor: User, ledger: Ledger) -> policy.CaseFiles:
+    """Which of the ledger's case files ``actor`` may download now, and which after stating a reason."""
+    return policy.ledger_case_files(actor, ledger, ledger_case_ids(ledger))
+
+
+class ReasonRequired(PermissionDenied):
+    """An admin not on the cases must state a reason for the ledger's case files first (SEC-45)."""
+
+    def __init__(self, files: int):
+        super().__init__(_("下载档案表须先说明查看原因（共 %(n)s 份）。") % {"n": files})
+        self.files = files
+
+
+def export_ledger_case_files(*, actor: User, ledger: Ledger) -> ExportFile:
+    """A zip of the 附件2 case files of the ledger's cases that ``actor`` may read; ReasonRequired while
+    an admin has files they may have only after stating a reason."""
+    files = ledger_case_files(actor=actor, ledger=ledger)
+    if files.need_reason:
+        raise ReasonRequired(files.total)
+    watermark = watermark_for(actor)
+    buf = io.BytesIO()
+    count = write_case_files_zip(files.readable, buf, watermark)
+    export = ExportFile(
+        filename=f"{safe_name(ledger.semester.name)}_{safe_name(ledger.college.name)}_特殊群体学生档案表.zip",
+        content_type="application/zip",
+        data=buf.getvalue(),
+        export_id=watermark.export_id,
+    )
+    return _audited(actor, export, object_type="college", object_id=ledger.college_id, ledger=ledger.pk, cases=count)
+
+
 def export_college_case_files(*, actor: User, college: College) -> ExportFile:
-    """A zip of the 附件2 case files of the college's open cases that ``actor`` may read."""
+    """A zip of the 附件2 case files of the college's open cases that ``actor`` may read (bench, scripts)."""
     cases = [
         case
         for case in policy.cases_for(actor)
         .filter(student__college=college, status=CaseStatus.OPEN)
-        .select_related("student__school_class")
-        .prefetch_related("categories")
+        .select_related("student")
         .order_by("student__student_no")
         if policy.can_read_case_text(actor, case)
     ]
     watermark = watermark_for(actor)
     buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
-        for case in cases:
-            name = f"{case.student.student_no}_{case.student.name}_档案表.docx"
-            archive.writestr(name, case_docx.build(_case_file_data(case), watermark))
+    count = write_case_files_zip(cases, buf, watermark)
     export = ExportFile(
-        filename=f"{college.name}_特殊群体学生档案表.zip",
+        filename=f"{safe_name(college.name)}_特殊群体学生档案表.zip",
         content_type="application/zip",
         data=buf.getvalue(),
         export_id=watermark.export_id,
     )
-    return _audited(actor, export, object_type="college", object_id=college.pk, cases=len(cases))
+    return _audited(actor, export, object_type="college", object_id=college.pk, cases=count)
 
 
 __all__ = [
     "ExportFile",
+    "ReasonRequired",
     "Watermark",
     "export_case_file",
     "export_college_case_files",
     "export_ledger",
+    "export_ledger_case_files",
     "export_school_ledger",
+    "ledger_case_files",
+    "write_case_files_zip",
 ]

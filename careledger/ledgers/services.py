@@ -156,3 +156,16 @@ def section_create(*, actor: User, code: str, name: str, categories: list[str]) 
         section.save()
         record(actor=actor, action=Action.CREATE, object_type="section", object_id=section.pk, detail={"code": code})
     return section
+
+
+# --- docs: the ledger's case files (issue 14 item 4) ---
+
+
+def ledger_case_files_reveal(*, actor: User, ledger: Ledger, reason: str) -> None:
+    """Break-glass for a ledger's case files: an admin states one reason for all of them (audited as a
+    reveal of the ledger; opens them for policy.REVEAL_MINUTES)."""
+    from careledger.cases.services import reveal
+
+    if not policy.can_reveal_ledger_case_files(actor):
+        raise PermissionDenied(_("无权查看档案表。"))
+    reveal(actor=actor, object_type="ledger", object_id=ledger.pk, student_no="", reason=reason, fields=["case_files"])
