@@ -191,6 +191,13 @@ def _category_facts(entry) -> str:
     return f"【{entry.get_category_display()}】{facts}" if facts else f"【{entry.get_category_display()}】"
 
 
+def _contact_kinds() -> dict[str, str]:
+    """The contact kinds' labels, translated once per file rather than once per contact."""
+    from careledger.contacts.models import Contact
+
+    return {value: str(label) for value, label in Contact._meta.get_field("kind").choices}
+
+
 def _mentors(case: Case) -> list[case_docx.MentorPeriod]:
     return [
         case_docx.MentorPeriod(
@@ -211,6 +218,7 @@ def _case_file_data(case: Case) -> case_docx.CaseFileData:
         b = student.birth_date
         age = str(today.year - b.year - ((today.month, today.day) < (b.month, b.day)))
     entries = list(case.categories.all())
+    kinds = _contact_kinds()
     categories = "、".join(str(e.get_category_display()) for e in entries)
     parts = [f"问题类型：{categories}" if categories else "", *(_category_facts(e) for e in entries), case.problem]
     problem = "\n".join(p for p in parts if p)
@@ -219,7 +227,7 @@ def _case_file_data(case: Case) -> case_docx.CaseFileData:
             at=f"{case_docx.cn_date(clock.local_date(c.occurred_at))} {clock.local_time(c.occurred_at):%H:%M}",
             place=c.location,
             effect=c.effect,
-            text=f"【{c.get_kind_display()}】{c.content}",
+            text=f"【{kinds.get(c.kind, c.kind)}】{c.content}",
         )
         for c in sorted(case.contacts.all(), key=lambda c: (c.occurred_at, c.pk))
     ]
@@ -300,7 +308,8 @@ def write_case_files_zip(
     total = len(ids)
     done = 0
     names: set[str] = set()
-    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+    # Stored, not deflated: each .docx is already a compressed zip.
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_STORED) as archive:
         for start in range(0, total, chunk):
             batch = ids[start : start + chunk]
             found = {c.pk: c for c in case_file_queryset(Case.objects.filter(pk__in=batch))}
