@@ -15,7 +15,7 @@ _FORMULA = re.compile(r"\A[\uFEFF\u0000-\u001F\u007F\s]*[=+\-@|%]")
 
 def neutralise(value: object) -> str:
     """For CSV and other plain-text outputs: a formula-like value behind a visible ' guard."""
-    text = clean_text(value)
+    text = "" if value is None else str(value)
     return "'" + text if _FORMULA.match(text) else text
 
 

@@ -10,6 +10,7 @@ from datetime import date, datetime
 
 from careledger.exports import case_docx, ledger_xlsx
 from careledger.exports.safe import Watermark
+from careledger.ledgers.records import LedgerRecord
 
 
 def _convert(paths, outdir, profile) -> None:
@@ -40,19 +41,19 @@ def _text(pdf) -> str:
 
 def test_ledger_workbook_and_case_file_convert_to_pdf(tmp_path):
     watermark = Watermark(exporter="王辅导员 (wang)", at=datetime.fromisoformat("2026-09-10T10:00:00+08:00"))
-    row = {
-        "姓名": "张三丰",
-        "性别": "男",
-        "班级": "2023级汉语言文学1班",
-        "所在寝室": "东区12栋305",
-        "本人联系方式": "13812345678",
-        "家长姓名及联系方式": "张父 13700000000",
-        "家庭经济状况和存在问题": "特别困难；单亲家庭，母亲务农，弟弟读高中，生活费主要靠助学贷款。" * 2,
-        "帮扶措施": "申请国家助学金一等；每两周谈心一次",
-        "帮扶人姓名及联系方式": "李老师 13900000000",
-        "帮扶效果": "情绪稳定",
-        "备注": "",
-    }
+    row = LedgerRecord(
+        category="economic",
+        name="张三丰",
+        gender="男",
+        class_name="2023级汉语言文学1班",
+        dorm="东区12栋305",
+        phone="13812345678",
+        parent="张父 13700000000",
+        detail="特别困难；单亲家庭，母亲务农，弟弟读高中，生活费主要靠助学贷款。" * 2,
+        plan="申请国家助学金一等；每两周谈心一次",
+        mentor="李老师 13900000000",
+        effect="情绪稳定",
+    )
     data = ledger_xlsx.LedgerSheetData(
         title_year=2026,
         on=date(2026, 9, 10),
@@ -81,7 +82,7 @@ def test_ledger_workbook_and_case_file_convert_to_pdf(tmp_path):
                 life_history="父亲早逝",
                 plan="每两周谈心",
                 contacts=[
-                    case_docx.ContactRow("2026年09月05日 16:00", "东区12栋305", "情绪稳定", "【谈心交流】谈学习计划")
+                    case_docx.ContactRow("2026年9月5日 16:00", "东区12栋305", "情绪稳定", "【谈心交流】谈学习计划")
                 ],
                 revoke="",
             ),
