@@ -530,9 +530,7 @@ class DownloadTests(LedgerViewTestCase):
         self.assertContains(self.client.get(reverse("ledgers:detail", args=[ledger.pk])), "下载档案表 (.zip，2 份)")
         for persona in ("bob", "alice"):
             self.login(persona)
-            self.assertContains(
-                self.client.get(reverse("ledgers:detail", args=[ledger.pk])), "下载档案表 (.zip，2 份)"
-            )
+            self.assertContains(self.client.get(reverse("ledgers:detail", args=[ledger.pk])), "下载档案表 (.zip，2 份)")
             # Not on the cases: the number of files and one reason first (SEC-45) — never an empty zip.
             r = self.client.get(reverse("ledgers:case-files", args=[ledger.pk]))
             self.assertContains(r, "本台账共 2 份特殊群体学生档案表")
