@@ -10,6 +10,7 @@ continuation rows. The exporter's watermark is in the page header and footer and
 """
 
 import io
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -206,14 +207,15 @@ def _page_setup(ws, data: LedgerSheetData, watermark: Watermark) -> None:
 def _record_rows(ws, fmt: dict, row_no: int, serial: int, values: list[str], widths: list[int]) -> int:
     """Write one record from ``row_no``; returns the next free row. A record taller than MAX_LINES goes
     on over continuation rows (序号 blank, 姓名 marked 续), each as tall as its own text."""
-    wrapped = [_wrap(value, widths[col]) for col, value in enumerate(values, start=1)]
-    lines = max([1, *(len(w) for w in wrapped)])
+    lines = max([1, *(_lines(value, widths[col]) for col, value in enumerate(values, start=1))])
     if lines <= MAX_LINES:
         ws.write_string(row_no, 0, str(serial), fmt["num"])
         for col, value in enumerate(values, start=1):
             _text(ws, row_no, col, value, fmt)
         ws.set_row(row_no, _height(lines))
         return row_no + 1
+    wrapped = [_wrap(value, widths[col]) for col, value in enumerate(values, start=1)]
+    lines = max(len(w) for w in wrapped)
     for start in range(0, lines, MAX_LINES):
         first = start == 0
         ws.write_string(row_no, 0, str(serial) if first else "", fmt["num"])
@@ -264,8 +266,19 @@ def _join(lines: list[tuple[str, bool]]) -> str:
     return text.rstrip("\n")
 
 
+_WIDE = re.compile("[\u2e80-\U0010ffff]")
+
+
 def _lines(text: str, width: int) -> int:
-    return len(_wrap(text, width))
+    """How many lines ``text`` takes at most in a column ``width`` characters wide (never fewer than
+    `_wrap` makes): a paragraph of u units takes ceil(u / (per_line - 1)) lines (a wide character that
+    does not fit ends a line early by one unit at most)."""
+    per_line = max(width - 2, 2)
+    total = 0
+    for paragraph in text.split("\n"):
+        units = len(paragraph) + len(_WIDE.findall(paragraph))
+        total += max(1, -(-units // max(per_line - 1, 1)))
+    return total
 
 
 def _escape(text: str) -> str:

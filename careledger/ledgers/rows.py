@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from django.db.models import Prefetch, QuerySet
 
-from careledger.cases.categories import AcademicStatus, Category, HardshipLevel, ledger_headers
+from careledger.cases.categories import AcademicStatus, Category, HardshipLevel
 from careledger.cases.models import Case, CaseEffect, CaseStatus, CategoryEntry, Mentorship
 from careledger.core import clock
 from careledger.core.models import Semester
@@ -112,10 +112,6 @@ def ledger_records(cases: Iterable[Case], categories: Iterable[str] = Category.v
             if entry.category in out:
                 out[entry.category].append(case_record(case, entry))
     return out
-
-
-def headers(category: str) -> tuple[str, ...]:
-    return ledger_headers(category)
 
 
 def ledger_tables(ledger: Ledger, categories: list[str]) -> dict[str, list[LedgerRecord]]:
