@@ -9,6 +9,7 @@ Three kinds of answer:
   "not yours" alike, and records the denial in the audit trail.
 """
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -622,13 +623,26 @@ class CaseFiles:
 
 
 def ledger_case_files(user, ledger: Ledger, case_ids: Iterable[int]) -> CaseFiles:
-    """Which of ``case_ids`` (the ledger's cases) ``user`` may download as case files (3 queries)."""
-    from careledger.audit.models import AuditEvent
-    from careledger.core import clock
-
+    """Which of ``case_ids`` (the ledger's cases) ``user`` may download as case files (a few queries,
+    however many cases)."""
     wanted = sorted({pk for pk in case_ids if pk is not None})
     if not wanted or not allows_endpoint(user, "ledgers:case-files", "GET"):
         return CaseFiles([], [])
+    context = request_context.current()
+    if context.cache is not None:
+        return _ledger_case_files(user, ledger, wanted)
+    # Outside a request (a background job): memoise the grants for this one decision.
+    token = request_context.set_current(dataclasses.replace(context, cache={}))
+    try:
+        return _ledger_case_files(user, ledger, wanted)
+    finally:
+        request_context.reset(token)
+
+
+def _ledger_case_files(user, ledger: Ledger, wanted: list[int]) -> CaseFiles:
+    from careledger.audit.models import AuditEvent
+    from careledger.core import clock
+
     cases = list(cases_for(user).filter(pk__in=wanted, student__college_id=ledger.college_id).select_related("student"))
     since = clock.now() - timedelta(minutes=REVEAL_MINUTES)
     reveals = set(

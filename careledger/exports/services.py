@@ -331,11 +331,15 @@ def write_case_files_zip(
 def ledger_case_ids(ledger: Ledger) -> list[int]:
     """The cases on the ledger: its rows (the snapshot once reported) and its addenda since."""
     categories = list(Category.values)
-    ids: list[int] = []
+    if ledger.status not in (LedgerStatus.SUBMITTED, LedgerStatus.ACCEPTED) or not ledger.snapshot:
+        # A draft: its live rows are the college's open cases with a category (no rows built).
+        live = rows.open_cases(ledger.college_id, ledger.semester).filter(categories__isnull=False)
+        return list(dict.fromkeys(live.values_list("pk", flat=True)))
+    ids: dict[int, None] = {}
     for found in (rows.ledger_tables(ledger, categories), rows.ledger_addenda(ledger, categories)):
         for records in found.values():
-            ids += [r.case for r in records if r.case is not None and r.case not in ids]
-    return ids
+            ids.update((r.case, None) for r in records if r.case is not None)
+    return list(ids)
 
 
 def ledger_case_files(*, actor: User, ledger: Ledger) -> policy.CaseFiles:

@@ -214,3 +214,29 @@ def test_case_file_is_404_for_another_mentor_and_zip_holds_one_file_per_case(sch
         assert AuditEvent.objects.filter(actor=admin, action="reveal", object_type="ledger").count() == 1
     events = AuditEvent.objects.filter(action="export", object_type="college").order_by("id")
     assert [e.detail["cases"] for e in events] == [1, 1, 1, 1, 1]
+
+
+def test_which_case_files_a_reader_may_have_costs_the_same_for_few_and_many_cases(school, ledger):
+    """Outside a request too (a background job): the decision is a fixed number of queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from careledger.exports import services as exports
+
+    def count() -> tuple[int, int]:
+        fresh = Ledger.objects.get(pk=ledger.pk)
+        with CaptureQueriesContext(connection) as queries:
+            files = exports.ledger_case_files(actor=school.carol, ledger=fresh)
+        return len(queries), files.total
+
+    Ledger.objects.filter(pk=ledger.pk).update(status="returned")  # live rows: the open cases
+    few = count()
+    for key in ("li", "wang"):
+        case_services.case_open(
+            actor=school.bob,
+            student=school.students[key],
+            categories=[case_services.CategoryInput("other", "人际交流困难")],
+        )
+    many = count()
+    assert few[1] == 1 and many[1] == 2  # carol counsels the 2023 grade: 张三丰 and 李四, not 王小明
+    assert few[0] == many[0]
