@@ -461,7 +461,7 @@ def reveal(*, actor: User, object_type: str, object_id, student_no: str, reason:
     from careledger.audit.models import AuditEvent
     from careledger.core.errors import RateLimited
 
-    reason = reason.strip()
+    reason = clean_text(reason).strip()  # SEC-48
     if len(reason) < 2:
         raise ValidationError({"reason": [_("请说明查看原因。 / State why you need to see it.")]})
     limit = getattr(settings, "REVEALS_PER_HOUR", 20)

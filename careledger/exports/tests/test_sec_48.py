@@ -11,6 +11,7 @@ import time_machine
 from django.urls import reverse
 from docx import Document
 
+from careledger.audit.models import AuditEvent
 from careledger.cases import services as case_services
 from careledger.cases.models import Case, CategoryEntry
 from careledger.contacts import services as contact_services
@@ -120,6 +121,8 @@ def test_sec_48_stored_control_characters_and_path_names_every_export_answers_20
         ("carol", f"/api/v1/ledgers/{ledger.pk}/case-files/", "zip"),
         ("alice", reverse("assessment:export"), "xlsx"),
         ("alice", reverse("assessment:cadres-export"), "xlsx"),
+        ("grace", reverse("audit:export") + "?format=xlsx", "xlsx"),
+        ("grace", reverse("audit:export") + "?format=csv", "csv"),
     ):
         client.force_login(school.users[persona])
         response = client.get(url)
@@ -130,10 +133,13 @@ def test_sec_48_stored_control_characters_and_path_names_every_export_answers_20
         elif kind == "docx":
             text = "\n".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs)
             assert "\x1b" not in text
+        elif kind == "csv":
+            assert "\x1b" not in response.content.decode("utf-8-sig")
         else:
             for name in check_entries(response.content):
                 Document(io.BytesIO(zipfile.ZipFile(io.BytesIO(response.content)).read(name)))
-    # The admins' zip, after one stated reason (page form).
+    # The admins' zip, after one stated reason (page form) — the reason itself cleaned at input.
     client.force_login(school.bob)
-    response = client.post(reverse("ledgers:case-files", args=[ledger.pk]), {"reason": "审核台账"})
+    response = client.post(reverse("ledgers:case-files", args=[ledger.pk]), {"reason": "审核\x1b台账"})
     assert response.status_code == 200 and check_entries(response.content) == ["202301010002____x_档案表.docx"]
+    assert AuditEvent.objects.get(actor=school.bob, action="reveal").detail["reason"] == "审核台账"
