@@ -288,7 +288,7 @@ def _escape(text: str) -> str:
 def _colleges_sheet(wb, fmt: dict, data: LedgerSheetData, watermark: Watermark) -> None:
     """The school-wide book's register: each college's ledger, status, signatures and date."""
     ws = wb.add_worksheet("各学院上报情况")
-    headers = ["学院", "状态", "上报日期", "逾期", "填表人", "负责人", "在册行数", "随时上报"]
+    headers = ["学院", "状态", "上报日期", "逾期", "填表人", "负责人", "台账行数", "随时上报"]
     widths = [24, 16, 14, 6, 12, 12, 10, 10]
     ws.merge_range(
         0, 0, 0, len(headers) - 1, f"{data.title_year}年特殊群体学生精准关爱工程台账 各学院上报情况", fmt["title"]
