@@ -9,6 +9,7 @@ Three kinds of answer:
   "not yours" alike, and records the denial in the audit trail.
 """
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -133,7 +134,7 @@ RULES: dict[str, Rule] = {
     "ledgers:accept": Rule(write=frozenset({Role.SCHOOL_ADMIN})),
     "ledgers:return": Rule(write=frozenset({Role.SCHOOL_ADMIN})),
     "ledgers:export": Rule(read=LEDGER_READERS),
-    "ledgers:case-files": Rule(read=LEDGER_KEEPERS | frozenset({Role.SCHOOL_ADMIN})),
+    "ledgers:case-files": Rule(read=LEDGER_KEEPERS | frozenset({Role.SCHOOL_ADMIN}), write=ADMINS),  # docs: reason
     "ledgers:school": Rule(read=frozenset({Role.SCHOOL_ADMIN, Role.SECTION})),
     "ledgers:school-export": Rule(read=frozenset({Role.SCHOOL_ADMIN, Role.SECTION})),
     # Comparing needs all seven categories (compare_semesters is not narrowed to a section's).
@@ -174,7 +175,7 @@ RULES: dict[str, Rule] = {
     "api:ledger-accept": Rule(write=frozenset({Role.SCHOOL_ADMIN})),
     "api:ledger-return": Rule(write=frozenset({Role.SCHOOL_ADMIN})),
     "api:ledger-export": Rule(read=LEDGER_READERS),
-    "api:ledger-case-files": Rule(read=LEDGER_KEEPERS | frozenset({Role.SCHOOL_ADMIN})),
+    "api:ledger-case-files": Rule(read=LEDGER_KEEPERS | frozenset({Role.SCHOOL_ADMIN}), write=ADMINS),  # docs: reason
     "api:addenda": Rule(read=LEDGER_READERS),
     "api:survey": Rule(read=SURVEY_VIEWERS, write=SURVEYORS),
     "api:section-list": Rule(read=frozenset({Role.SCHOOL_ADMIN}), write=frozenset({Role.SCHOOL_ADMIN})),
@@ -613,3 +614,62 @@ def can_set_student_status(user, student: Student) -> bool:
     """school_admin, the admin of the student's college and the student's counselor record a 学籍状态 change;
     class teachers and mentors see the status but do not set it."""
     return not STATUS_SETTERS.isdisjoint(student_roles(user, student))
+# --- docs: a ledger's case files (issue 14 item 4; SEC-45) ---
+# A ledger's reader downloads the case files of the cases on the ledger that are in their case scope.
+# Those on a case (counselor, class teacher) read its text; an admin not on the case states ONE reason
+# for the whole ledger's case files (a "reveal" of the ledger, audited, REVEAL_MINUTES like a case's),
+# or has revealed that case itself.
+
+
+@dataclass(frozen=True)
+class CaseFiles:
+    readable: list[int]  # case ids whose files the reader may have now
+    need_reason: list[int]  # case ids the reader may have once a reason is stated for the ledger
+
+    @property
+    def total(self) -> int:
+        return len(self.readable) + len(self.need_reason)
+
+
+def ledger_case_files(user, ledger: Ledger, case_ids: Iterable[int]) -> CaseFiles:
+    """Which of ``case_ids`` (the ledger's cases) ``user`` may download as case files (a few queries,
+    however many cases)."""
+    wanted = sorted({pk for pk in case_ids if pk is not None})
+    if not wanted or not allows_endpoint(user, "ledgers:case-files", "GET"):
+        return CaseFiles([], [])
+    context = request_context.current()
+    if context.cache is not None:
+        return _ledger_case_files(user, ledger, wanted)
+    # Outside a request (a background job): memoise the grants for this one decision.
+    token = request_context.set_current(dataclasses.replace(context, cache={}))
+    try:
+        return _ledger_case_files(user, ledger, wanted)
+    finally:
+        request_context.reset(token)
+
+
+def _ledger_case_files(user, ledger: Ledger, wanted: list[int]) -> CaseFiles:
+    from careledger.audit.models import AuditEvent
+    from careledger.core import clock
+
+    cases = list(cases_for(user).filter(pk__in=wanted, student__college_id=ledger.college_id).select_related("student"))
+    since = clock.now() - timedelta(minutes=REVEAL_MINUTES)
+    reveals = set(
+        AuditEvent.objects.filter(actor_id=user.pk, action="reveal", at__gte=since)
+        .filter(Q(object_type="ledger", object_id=str(ledger.pk)) | Q(object_type="case"))
+        .values_list("object_type", "object_id")
+    )
+    ledger_open = ("ledger", str(ledger.pk)) in reveals
+    readable, need_reason = [], []
+    for case in cases:
+        roles = student_roles(user, case.student)
+        if not roles.isdisjoint(ON_CASE) or ledger_open or ("case", str(case.pk)) in reveals:
+            readable.append(case.pk)
+        elif not roles.isdisjoint(ADMINS):
+            need_reason.append(case.pk)
+    return CaseFiles(readable, need_reason)
+
+
+def can_reveal_ledger_case_files(user) -> bool:
+    """May ``user`` state a reason to open a ledger's case files (the admins who read ledgers)?"""
+    return has_role(user, *ADMINS)

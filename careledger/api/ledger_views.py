@@ -90,6 +90,10 @@ class CommentSerializer(StrictSerializer):
     comment = serializers.CharField()
 
 
+class ReasonSerializer(StrictSerializer):
+    reason = serializers.CharField(max_length=200)
+
+
 def _ledger_body(request, ledger: Ledger) -> dict:
     context = {"categories": policy.ledger_categories_for(request.user), "with_counts": True}
     return LedgerSerializer(ledger, context=context).data
@@ -166,12 +170,26 @@ class LedgerExportView(APIView):
 
 
 class LedgerCaseFilesView(APIView):
-    """A zip of the college's 附件2 case files (those the caller may read)."""
+    """A zip of the 附件2 case files of the ledger's cases that the caller may read. An admin not on
+    the cases gets 403 with the number of files until a reason is stated: POST {"reason"} → the zip."""
+
+    def _zip(self, request, ledger):
+        try:
+            return download(exports.export_ledger_case_files(actor=request.user, ledger=ledger))
+        except exports.ReasonRequired as exc:
+            return Response({"detail": str(exc.args[0]), "files": exc.files, "reason_required": True}, status=403)
 
     @extend_schema(responses={(200, "application/zip"): bytes})
     def get(self, request, pk: int):
+        return self._zip(request, policy.get_ledger_for(request.user, pk))
+
+    @extend_schema(request=ReasonSerializer, responses={(200, "application/zip"): bytes})
+    def post(self, request, pk: int):
         ledger = policy.get_ledger_for(request.user, pk)
-        return download(exports.export_college_case_files(actor=request.user, college=ledger.college))
+        data = ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.ledger_case_files_reveal(actor=request.user, ledger=ledger, reason=data.validated_data["reason"])
+        return self._zip(request, ledger)
 
 
 class SchoolExportView(APIView):

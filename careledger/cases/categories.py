@@ -46,6 +46,18 @@ def ledger_headers(category: str) -> tuple[str, ...]:
     return LEADING_COLUMNS + SUB_TABLES[category].columns + TRAILING_COLUMNS
 
 
+# Each header's field of a ledger record (ledgers/records.py): the display side of the stable keys.
+_LEADING_FIELDS = ("serial", "name", "gender", "class_name", "dorm", "phone", "parent")
+_CATEGORY_FIELDS = ("detail", "verification")
+_TRAILING_FIELDS = ("plan", "mentor", "effect", "note")
+
+
+def ledger_columns(category: str) -> tuple[tuple[str, str], ...]:
+    """(header, record field) for every column of a sub-table; 序号's field is "serial" (numbered on output)."""
+    fields = _LEADING_FIELDS + _CATEGORY_FIELDS[: len(SUB_TABLES[category].columns)] + _TRAILING_FIELDS
+    return tuple(zip(ledger_headers(category), fields, strict=True))
+
+
 # Structured fields that help each category (all optional); stored in CategoryEntry.data.
 class HardshipLevel(models.TextChoices):
     SPECIAL = "special", _("特别困难")

@@ -1,6 +1,6 @@
 """Writes to case files. Each checks the policy, validates, saves, records the timeline and audits."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -28,6 +28,7 @@ from careledger.cases.models import (
     RiskLevel,
 )
 from careledger.core import clock
+from careledger.core.text import clean_text
 from careledger.ledgers.models import Addendum
 from careledger.ledgers.services import addenda_report
 from careledger.roster.models import Student
@@ -50,6 +51,18 @@ class CategoryInput:
     detail: str = ""
     verification: str | None = None  # physical only; class teacher or counselor
     data: dict = field(default_factory=dict)
+
+
+def clean_categories(entries: list[CategoryInput]) -> list[CategoryInput]:
+    """The entries' free text without characters that cannot go into XML (SEC-48)."""
+    return [
+        replace(
+            e,
+            detail=clean_text(e.detail),
+            verification=None if e.verification is None else clean_text(e.verification),
+        )
+        for e in entries
+    ]
 
 
 def require_action(user: User, action: str, case: Case, roles: frozenset[str] | None = None) -> frozenset[str]:
@@ -101,7 +114,7 @@ def _clean_data(category: str, data: dict) -> dict:
             except ValueError as exc:
                 raise ValidationError({"categories": [_("%(f)s 应为日期 YYYY-MM-DD。") % {"f": name}]}) from exc
         else:
-            value = str(value)[:500]
+            value = clean_text(value)[:500]
         out[name] = value
     return out
 
@@ -141,6 +154,8 @@ def case_open(
     plan: str = "",
     note: str = "",
 ) -> Case:
+    problem, life_history, plan, note = map(clean_text, (problem, life_history, plan, note))  # SEC-48
+    categories = clean_categories(categories)
     roles = policy.student_roles(actor, student)
     if policy.CASE_OPENERS.isdisjoint(roles):
         raise PermissionDenied(_("无权为该学生建档。 / You may not open a case for this student."))
@@ -228,6 +243,8 @@ def case_update(
     *, actor: User, case: Case, version: int, fields: dict, categories: list[CategoryInput] | None = None
 ) -> Case:
     """Change the case if it is still at ``version``; otherwise StaleVersion and nothing is written."""
+    fields = {k: clean_text(v) if isinstance(v, str) else v for k, v in fields.items()}  # SEC-48
+    categories = clean_categories(categories) if categories is not None else None
     roles = require_action(actor, "edit", case)
     with transaction.atomic():
         unknown = set(fields) - set(EDITABLE)
@@ -329,6 +346,7 @@ def helper_add(*, actor: User, case: Case, student: Student, role: str) -> Helpe
 def helper_activity_record(*, actor: User, helper: Helper, on: date, what: str) -> HelperActivity:
     case = helper.case
     require_action(actor, "add_helper", case)
+    what = clean_text(what)  # SEC-48
     with transaction.atomic():
         _check_not_future(on, "on")
         if not what.strip():
@@ -341,6 +359,7 @@ def helper_activity_record(*, actor: User, helper: Helper, on: date, what: str) 
 
 def effect_record(*, actor: User, case: Case, semester, text: str, rating: int | None = None) -> CaseEffect:
     require_action(actor, "record_effect", case)
+    text = clean_text(text)  # SEC-48
     with transaction.atomic():
         if rating is not None and not 1 <= rating <= 5:
             raise ValidationError({"rating": [_("评分应为 1 到 5。")]})
@@ -354,6 +373,7 @@ def effect_record(*, actor: User, case: Case, semester, text: str, rating: int |
 
 def close_request(*, actor: User, case: Case, reason: str, improved: bool = True) -> CloseRequest:
     require_action(actor, "request_close", case)
+    reason = clean_text(reason)  # SEC-48
     with transaction.atomic():
         if case.status != CaseStatus.OPEN:
             raise ValidationError({"status": [_("档案未在档。")]})
@@ -441,7 +461,7 @@ def reveal(*, actor: User, object_type: str, object_id, student_no: str, reason:
     from careledger.audit.models import AuditEvent
     from careledger.core.errors import RateLimited
 
-    reason = reason.strip()
+    reason = clean_text(reason).strip()  # SEC-48
     if len(reason) < 2:
         raise ValidationError({"reason": [_("请说明查看原因。 / State why you need to see it.")]})
     limit = getattr(settings, "REVEALS_PER_HOUR", 20)

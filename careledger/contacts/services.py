@@ -13,6 +13,7 @@ from careledger.cases import services as case_services
 from careledger.cases.models import Case, CaseEvent, CaseStatus
 from careledger.contacts.models import Contact, ContactKind
 from careledger.core import clock
+from careledger.core.text import clean_text
 
 # Phones and servers disagree by a few seconds; a contact "now" must not be refused as future.
 CLOCK_SKEW = timedelta(minutes=5)
@@ -29,6 +30,7 @@ def contact_record(
     effect: str = "",
 ) -> Contact:
     case_services.require_action(actor, "record_contact", case)
+    location, content, effect = map(clean_text, (location, content, effect))  # SEC-48
     with transaction.atomic():
         if kind not in ContactKind.values:
             raise ValidationError({"kind": [_("方式应为 talk、dorm_visit、parent 或 other。")]})

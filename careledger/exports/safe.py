@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from careledger.core import clock
+from careledger.core.text import clean_text
 
 # A value a spreadsheet could read as a formula, even behind a BOM, whitespace or control characters
 # (OWASP CSV injection; Primero a9ca21d8e1): it is prefixed with ' and always written as text.
@@ -13,8 +14,26 @@ _FORMULA = re.compile(r"\A[\uFEFF\u0000-\u001F\u007F\s]*[=+\-@|%]")
 
 
 def neutralise(value: object) -> str:
+    """For CSV and other plain-text outputs: a formula-like value behind a visible ' guard."""
     text = "" if value is None else str(value)
     return "'" + text if _FORMULA.match(text) else text
+
+
+def formula_like(text: str) -> bool:
+    """Would a spreadsheet read ``text`` as a formula if it were typed in? (.xlsx cells that are written
+    as text carry Excel's hidden quote prefix instead of a visible ' — see ledger_xlsx.)"""
+    return bool(_FORMULA.match(text))
+
+
+# A file-name part from user text (a student's name …): no path separators, no parent references,
+# no control or reserved characters; never empty.
+_UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
+
+
+def safe_name(value: object, fallback: str = "_") -> str:
+    text = _UNSAFE_NAME.sub("_", clean_text(value)).strip(" .")
+    text = text.replace("..", "_")
+    return text[:80] or fallback
 
 
 @dataclass(frozen=True)

@@ -53,7 +53,8 @@ class Ledger(models.Model):
     late = models.BooleanField(_("逾期上报"), default=False)
     decided_at = models.DateTimeField(null=True, blank=True)
     comment = models.TextField(_("退回意见"), blank=True)
-    # {"generated_at": iso, "rows": {category: [ {header: value, …}, … ]}} — frozen at submission.
+    # {"schema": 2, "generated_at": iso, "records": {category: [LedgerRecord.to_dict(), …]}} — frozen at
+    # submission (ledgers/records.py; schema 1 keyed rows by the 附件1 headers, converted by 0003).
     # Encrypted (SEC-27): the rows repeat the category texts.
     snapshot = EncryptedJSONField(default=dict, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -102,7 +103,7 @@ class Addendum(models.Model):
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="+")
     category = models.CharField(max_length=20)
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    row = EncryptedJSONField(default=dict)  # the ledger row as it stood when reported (encrypted)
+    row = EncryptedJSONField(default=dict)  # LedgerRecord.to_dict() as it stood when reported (encrypted)
     reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     reported_at = models.DateTimeField(auto_now_add=True)
 

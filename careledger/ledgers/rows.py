@@ -1,17 +1,20 @@
-"""The 附件1 rows of a college's ledger: one row per open case per category, keyed by the notice's headers.
+"""The 附件1 rows of a college's ledger: one record per open case per category (ledgers/records.py).
 
 A student in several categories appears in each of those sub-tables. The same rows feed the live
 draft, the frozen snapshot at submission, the addenda and the .xlsx export.
 """
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from django.db.models import Prefetch, QuerySet
 
-from careledger.cases.categories import SUB_TABLES, AcademicStatus, Category, HardshipLevel, ledger_headers
+from careledger.cases.categories import AcademicStatus, Category, HardshipLevel
 from careledger.cases.models import Case, CaseEffect, CaseStatus, CategoryEntry, Mentorship
 from careledger.core import clock
 from careledger.core.models import Semester
+from careledger.ledgers.models import Ledger, LedgerStatus
+from careledger.ledgers.records import LedgerRecord, load_snapshot, record_from_stored
 from careledger.roster.selectors import status_note
 
 
@@ -69,43 +72,67 @@ def open_cases(college_id: int, semester: Semester | None) -> QuerySet[Case]:
     )
 
 
-def case_row(case: Case, entry: CategoryEntry) -> dict[str, str]:
-    """One ledger row for ``case`` in ``entry``'s sub-table (序号 is numbered on export)."""
+def mentor_text(mentor) -> str:
+    """帮扶人姓名及联系方式: the mentor's name and phone (or a word that no phone is on file)."""
+    if mentor is None:
+        return ""
+    name = mentor.name or mentor.username
+    return f"{name} {mentor.phone}" if mentor.phone else f"{name}（未登记手机）"
+
+
+def case_record(case: Case, entry: CategoryEntry) -> LedgerRecord:
+    """One ledger record for ``case`` in ``entry``'s sub-table (序号 is numbered on export)."""
     student = case.student
     pairing = case.current_pairings[0] if getattr(case, "current_pairings", None) else None
     effect = case.semester_effects[0].text if getattr(case, "semester_effects", None) else ""
-    row = {
-        "_case": case.pk,
-        "_student_no": student.student_no,
-        "_risk": case.risk_level,
-        "姓名": student.name,
-        "性别": student.get_gender_display(),
-        "班级": student.school_class.name,
-        "所在寝室": student.dorm.name if student.dorm else "",
-        "本人联系方式": student.phone,
-        "家长姓名及联系方式": _contact(student.parent_name, student.parent_phone),
-    }
-    columns = SUB_TABLES[entry.category].columns
-    row[columns[0]] = category_text(entry)
-    if entry.category == Category.PHYSICAL:
-        row[columns[1]] = entry.verification
-    row["帮扶措施"] = case.plan
-    row["帮扶人姓名及联系方式"] = _contact(pairing.mentor.name, pairing.mentor.phone) if pairing else ""
-    row["帮扶效果"] = effect
-    row["备注"] = _join(case.note, status_note(student, clock.today()))  # e.g. 休学（自2026年10月8日） (cal, issue 12)
-    return row
+    return LedgerRecord(
+        category=entry.category,
+        case=case.pk,
+        student_no=student.student_no,
+        risk=case.risk_level,
+        name=student.name,
+        gender=str(student.get_gender_display()),
+        class_name=student.school_class.name,
+        dorm=student.dorm.name if student.dorm else "",
+        phone=student.phone,
+        parent=_contact(student.parent_name, student.parent_phone),
+        detail=category_text(entry),
+        verification=entry.verification if entry.category == Category.PHYSICAL else "",
+        plan=case.plan,
+        mentor=mentor_text(pairing.mentor if pairing else None),
+        effect=effect,
+        note=_join(case.note, status_note(student, clock.today())),  # e.g. 休学（自2026年10月8日） (issue 12)
+    )
 
 
-def ledger_rows(cases: Iterable[Case], categories: Iterable[str] = Category.values) -> dict[str, list[dict[str, str]]]:
-    """{category: [row, …]} for every category asked for, each in the notice's column order."""
+def ledger_records(cases: Iterable[Case], categories: Iterable[str] = Category.values) -> dict[str, list[LedgerRecord]]:
+    """{category: [record, …]} for every category asked for."""
     wanted = list(categories)
-    out: dict[str, list[dict[str, str]]] = {c: [] for c in wanted}
+    out: dict[str, list[LedgerRecord]] = {c: [] for c in wanted}
     for case in cases:
         for entry in case.categories.all():
             if entry.category in out:
-                out[entry.category].append(case_row(case, entry))
+                out[entry.category].append(case_record(case, entry))
     return out
 
 
-def headers(category: str) -> tuple[str, ...]:
-    return ledger_headers(category)
+def ledger_tables(ledger: Ledger, categories: list[str]) -> dict[str, list[LedgerRecord]]:
+    """The ledger's records: the frozen snapshot once submitted, the live draft before."""
+    if ledger.status in (LedgerStatus.SUBMITTED, LedgerStatus.ACCEPTED) and ledger.snapshot:
+        frozen = load_snapshot(ledger.snapshot)
+        return {c: frozen.get(c, []) for c in categories}
+    return ledger_records(open_cases(ledger.college_id, ledger.semester), categories)
+
+
+def ledger_addenda(ledger: Ledger, categories: list[str]) -> dict[str, list[LedgerRecord]]:
+    """随时上报 since the ledger was (last) submitted, as records marked with their date, per category."""
+    out: dict[str, list[LedgerRecord]] = {c: [] for c in categories}
+    if ledger.pk is None or ledger.status not in (LedgerStatus.SUBMITTED, LedgerStatus.ACCEPTED):
+        return out
+    found = ledger.addenda.filter(category__in=categories)
+    if ledger.submitted_at:
+        found = found.filter(reported_at__gte=ledger.submitted_at)
+    for addendum in found.order_by("reported_at", "id"):
+        record = record_from_stored(addendum.category, addendum.row or {})
+        out[addendum.category].append(replace(record, reported_on=clock.local_date(addendum.reported_at).isoformat()))
+    return out

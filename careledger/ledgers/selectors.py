@@ -8,6 +8,7 @@ from careledger.accounts import policy
 from careledger.cases.models import Case, CaseStatus, CategoryEntry
 from careledger.core import clock
 from careledger.core.models import Semester
+from careledger.ledgers import rows
 from careledger.ledgers.models import Addendum, Ledger, LedgerStatus, SurveyReview
 from careledger.roster.models import College, SchoolClass, Student
 
@@ -145,16 +146,14 @@ class Comparison:
 
 
 def _state(ledger: Ledger | None, college: College, semester: Semester, categories: list[str]) -> dict[str, dict]:
-    """student_no → {"name", "categories": set, "case"} for a semester: the snapshot, else live cases."""
-    from careledger.exports.services import ledger_tables
-
+    """student_no → {"name", "categories": set, "case", "risk"} for a semester: the snapshot, else live cases."""
     ledger = ledger or Ledger(semester=semester, college=college)
     state: dict[str, dict] = {}
-    for category, rows in ledger_tables(ledger, categories).items():
-        for row in rows:
+    for category, records in rows.ledger_tables(ledger, categories).items():
+        for record in records:
             entry = state.setdefault(
-                row["_student_no"],
-                {"name": row["姓名"], "categories": set(), "case": row["_case"], "risk": row.get("_risk")},
+                record.student_no,
+                {"name": record.name, "categories": set(), "case": record.case, "risk": record.risk or None},
             )
             entry["categories"].add(category)
     return state

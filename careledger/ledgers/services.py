@@ -12,6 +12,7 @@ from careledger.core import clock
 from careledger.core.models import Semester
 from careledger.ledgers import rows
 from careledger.ledgers.models import Addendum, Ledger, LedgerStatus, LedgerStep, Section, SurveyOutcome, SurveyReview
+from careledger.ledgers.records import make_snapshot
 from careledger.roster.models import College, Student
 
 
@@ -47,10 +48,9 @@ def ledger_submit(*, actor: User, ledger: Ledger, filled_by: str, responsible: s
         if ledger.status not in (LedgerStatus.DRAFT, LedgerStatus.RETURNED):
             raise ValidationError({"status": [_("台账已上报，不能重复上报。 / Already submitted.")]})
         now = clock.now()
-        ledger.snapshot = {
-            "generated_at": now.isoformat(),
-            "rows": rows.ledger_rows(rows.open_cases(ledger.college_id, ledger.semester)),
-        }
+        ledger.snapshot = make_snapshot(
+            now.isoformat(), rows.ledger_records(rows.open_cases(ledger.college_id, ledger.semester))
+        )
         ledger.status = LedgerStatus.SUBMITTED
         ledger.filled_by, ledger.responsible = filled_by.strip()[:50], responsible.strip()[:50]
         ledger.submitted_at = now
@@ -109,7 +109,7 @@ def addenda_report(*, actor: User, case: Case, categories: list[str], kind: str)
             case=case,
             category=code,
             kind=kind,
-            row=rows.case_row(fresh, entries[code]),
+            row=rows.case_record(fresh, entries[code]).to_dict(),
             reported_by=actor,
         )
         for code in categories
@@ -156,3 +156,16 @@ def section_create(*, actor: User, code: str, name: str, categories: list[str]) 
         section.save()
         record(actor=actor, action=Action.CREATE, object_type="section", object_id=section.pk, detail={"code": code})
     return section
+
+
+# --- docs: the ledger's case files (issue 14 item 4) ---
+
+
+def ledger_case_files_reveal(*, actor: User, ledger: Ledger, reason: str) -> None:
+    """Break-glass for a ledger's case files: an admin states one reason for all of them (audited as a
+    reveal of the ledger; opens them for policy.REVEAL_MINUTES)."""
+    from careledger.cases.services import reveal
+
+    if not policy.can_reveal_ledger_case_files(actor):
+        raise PermissionDenied(_("无权查看档案表。"))
+    reveal(actor=actor, object_type="ledger", object_id=ledger.pk, student_no="", reason=reason, fields=["case_files"])

@@ -24,10 +24,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from careledger.accounts import policy
 from careledger.accounts.models import Grant, Role
-from careledger.cases.categories import SUB_TABLES, Category
+from careledger.cases.categories import SUB_TABLES, Category, ledger_columns
 from careledger.cases.models import CaseStatus, RiskLevel
 from careledger.cases.selectors import current_semester
 from careledger.core import clock
+from careledger.core.errors import RateLimited
 from careledger.core.models import Semester, mark_current
 from careledger.exports import services as exports
 from careledger.ledgers import rows as ledger_rows
@@ -283,24 +284,25 @@ def _cell(header: str, value) -> str:
     return _PHONE.sub(lambda m: mask_phone(m.group()), text) if header in PHONE_COLUMNS else text
 
 
-def _tables(ledger: Ledger, categories: list[str], readable: set[int]) -> list[Table]:
+def _tables(records_by_category: dict, readable: set[int]) -> list[Table]:
     tables = []
-    for code, found in exports.ledger_tables(ledger, categories).items():
+    for code, found in records_by_category.items():
+        columns = ledger_columns(code)
         table = Table(
             number=Category.values.index(code) + 1,
             code=code,
             label=Category(code).label,
             title=SUB_TABLES[code].title,
-            headers=ledger_rows.headers(code),
+            headers=tuple(header for header, _field in columns),
         )
-        for n, row in enumerate(found, start=1):
-            link = reverse("cases:detail", args=[row["_case"]]) if row.get("_case") in readable else ""
+        for n, record in enumerate(found, start=1):
+            link = reverse("cases:detail", args=[record.case]) if record.case in readable else ""
             cells = []
-            for header in table.headers:
-                if header == "序号":
+            for header, field_name in columns:
+                if field_name == "serial":
                     cells.append((str(n), ""))
                 else:
-                    cells.append((_cell(header, row.get(header)), link if header == "姓名" else ""))
+                    cells.append((_cell(header, record.value(field_name)), link if field_name == "name" else ""))
             table.rows.append(cells)
         tables.append(table)
     return tables
@@ -320,7 +322,17 @@ def _ledger_page(
     categories = policy.ledger_categories_for(user)
     # Names link to the case page where the reader may open it (a section reads the tables only).
     readable = set(policy.cases_for(user).filter(student__college_id=ledger.college_id).values_list("pk", flat=True))
-    tables = _tables(ledger, categories, readable)
+    records = ledger_rows.ledger_tables(ledger, categories)
+    tables = _tables(records, readable)
+    addenda = _addenda(ledger.addenda.filter(category__in=categories).select_related("case__student"))
+    may_case_files = policy.allows_endpoint(user, "ledgers:case-files", "GET")
+    # The number of case files the zip holds, shown on its button (no extra query: the ledger's cases
+    # and addenda since submission, within the reader's case scope).
+    on_ledger = {r.case for found in records.values() for r in found} | {
+        item.addendum.case_id
+        for item in addenda
+        if ledger.submitted_at is None or item.addendum.reported_at >= ledger.submitted_at
+    }
     may_submit = policy.can_keep_ledger(user, ledger.college) and ledger.status in (
         LedgerStatus.DRAFT,
         LedgerStatus.RETURNED,
@@ -343,7 +355,7 @@ def _ledger_page(
         "row_total": sum(len(t.rows) for t in tables),
         "all_categories": len(categories) == len(Category.values),
         "steps": ledger.steps.select_related("actor"),
-        "addenda": _addenda(ledger.addenda.filter(category__in=categories).select_related("case__student")),
+        "addenda": addenda,
         "history": policy.ledgers_for(user)
         .filter(college_id=ledger.college_id)
         .exclude(pk=ledger.pk)
@@ -352,7 +364,8 @@ def _ledger_page(
         "submit_form": submit_form or (SubmitForm(initial=initial) if may_submit else None),
         "return_form": return_form or (ReturnForm() if may_decide else None),
         "may_decide": may_decide,
-        "may_case_files": policy.allows_endpoint(user, "ledgers:case-files", "GET"),
+        "may_case_files": may_case_files,
+        "case_file_count": len(on_ledger & readable) if may_case_files else 0,
         "may_school": policy.allows_endpoint(user, "ledgers:school", "GET"),
         "errors": errors,
     }
@@ -420,11 +433,34 @@ def ledger_export(request: HttpRequest, pk: int) -> HttpResponse:
     return _download(exports.export_ledger(actor=request.user, ledger=ledger))
 
 
-@require_GET
 def ledger_case_files(request: HttpRequest, pk: int) -> HttpResponse:
-    """附件2: a zip of the college's case files that the caller may read."""
+    """附件2: a zip of the case files of the ledger's cases that the caller may read. An admin not on
+    the cases first sees how many files there are and states one reason (POST), then gets the zip."""
     ledger = policy.get_ledger_for(request.user, pk)
-    return _download(exports.export_college_case_files(actor=request.user, college=ledger.college))
+    if request.method not in ("GET", "HEAD", "POST"):
+        return HttpResponse(status=405)
+    errors: list[str] = []
+    if request.method == "POST":
+        try:
+            services.ledger_case_files_reveal(actor=request.user, ledger=ledger, reason=request.POST.get("reason", ""))
+        except ValidationError as exc:
+            errors = exc.messages
+        except RateLimited as exc:
+            return render(
+                request, "ledgers/case_files.html", _case_files_context(request, ledger, [str(exc)]), status=429
+            )
+    if not errors:
+        try:
+            return _download(exports.export_ledger_case_files(actor=request.user, ledger=ledger))
+        except exports.ReasonRequired:
+            pass
+    status = 400 if errors else 200
+    return render(request, "ledgers/case_files.html", _case_files_context(request, ledger, errors), status=status)
+
+
+def _case_files_context(request: HttpRequest, ledger: Ledger, errors: list[str]) -> dict:
+    files = exports.ledger_case_files(actor=request.user, ledger=ledger)
+    return {"ledger": ledger, "files": files, "errors": errors}
 
 
 @require_GET

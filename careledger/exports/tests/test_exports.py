@@ -102,7 +102,7 @@ def test_every_sheet_title_and_header_matches_product_md(school, ledger):
         assert any(str(c.value).endswith("2026年9月10日") for c in ws[2] if c.value)
         footer = [c.value for row in ws.iter_rows(min_row=4) for c in row if c.value]
         assert "注：以上表格每学期上报一次" in footer
-        assert "填表人：王辅导员" in footer and "负责人：'+李书记" in footer
+        assert "填表人：王辅导员" in footer and "负责人：+李书记" in footer  # text, no visible ' guard
         assert "A1:" in str(ws.merged_cells)  # the title is merged across the table
         assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
         assert ws.print_title_rows == "$3:$3"  # the header row repeats on every printed page
@@ -123,8 +123,11 @@ def test_rows_formula_injection_and_watermark(school, ledger):
         "张父 13700000000",
         "特别困难；单亲家庭",
     ]
-    assert row[8] == '\'=HYPERLINK("http://evil.example","点我")' and economic.cell(4, 9).data_type == "s"
-    assert row[9] == "erin" and row[11] == "'@SUM(A1)"
+    # Formula-like text is a text cell with Excel's hidden quote prefix: no visible ' on screen or paper.
+    assert row[8] == '=HYPERLINK("http://evil.example","点我")' and economic.cell(4, 9).data_type == "s"
+    assert economic.cell(4, 9).quotePrefix and economic.cell(4, 12).quotePrefix and row[11] == "@SUM(A1)"
+    assert not economic.cell(4, 2).quotePrefix
+    assert row[9] == "erin（未登记手机）"  # 帮扶人姓名及联系方式: the name and the phone, or that none is on file
     physical = wb.worksheets[4]
     assert [c.value for c in physical[4]][7:9] == ["先天性心脏病", "已核实病历"]
     export_id = response["X-Export-Id"]
@@ -139,7 +142,19 @@ def test_school_wide_workbook_groups_rows_by_college(school, ledger):
     wb = workbook(as_user(school.alice).get("/api/v1/ledgers/school-export/"))
     economic = wb.worksheets[0]
     assert [c.value for c in economic[3]] == [*LEADING, "家庭经济状况和存在问题", *TRAILING]
-    assert economic["A4"].value == "学院：文学与新闻传播学院" and economic["B5"].value == "张三丰"
+    assert economic["A4"].value.startswith("学院：文学与新闻传播学院　状态：已上报　上报日期：2026年9月10日")
+    assert "填表人：王辅导员　负责人：+李书记" in economic["A4"].value and economic["B5"].value == "张三丰"
+    register = wb["各学院上报情况"]
+    lines = {r[0]: r for r in register.iter_rows(min_row=3, values_only=True)}
+    assert lines["文学与新闻传播学院"][:6] == (
+        "文学与新闻传播学院",
+        "已上报",
+        "2026年9月10日",
+        "",
+        "王辅导员",
+        "+李书记",
+    )
+    assert lines["数学与计算机科学学院"][1] == "未开始（实时数据）"
     assert as_user(school.carol).get("/api/v1/ledgers/school-export/").status_code == 403
 
 
@@ -149,7 +164,7 @@ def test_case_file_docx_has_every_field_and_contact(school, ledger):
     doc = Document(io.BytesIO(response.content))
     assert doc.paragraphs[0].text == "赣南师范大学特殊群体学生档案表"
     assert doc.paragraphs[1].text.startswith("辅导老师：erin")
-    assert "辅导时间：2026年9月2日 — 2026年9月10日" in doc.paragraphs[1].text
+    assert "辅导时间：2026年9月2日 — 至今" in doc.paragraphs[1].text  # an open case
     cells = [c.text for row in doc.tables[0].rows for c in row.cells]
     for label in (
         "辅导学生",
@@ -167,7 +182,7 @@ def test_case_file_docx_has_every_field_and_contact(school, ledger):
         assert label in cells
     record = next(c for c in cells if c.startswith("1.辅导记录"))
     assert (
-        "辅导时间：2026年09月05日 16:00" in record
+        "辅导时间：2026年9月5日 16:00" in record
         and "辅导地点：东区12栋305" in record
         and "效果评估：情绪稳定" in record
     )
@@ -184,9 +199,43 @@ def test_case_file_is_404_for_another_mentor_and_zip_holds_one_file_per_case(sch
     response = as_user(school.carol).get(f"/api/v1/ledgers/{ledger.pk}/case-files/")
     archive = zipfile.ZipFile(io.BytesIO(response.content))
     assert archive.namelist() == ["202301010001_张三丰_档案表.docx"]
-    # The college admin is not on the case: its file is left out until a reason is stated (break-glass).
-    admin_zip = zipfile.ZipFile(io.BytesIO(as_user(school.bob).get(f"/api/v1/ledgers/{ledger.pk}/case-files/").content))
-    assert admin_zip.namelist() == []
-    as_user(school.bob).post(f"/api/v1/cases/{ledger.case.pk}/reveal/", {"reason": "审核台账"}, format="json")
-    admin_zip = zipfile.ZipFile(io.BytesIO(as_user(school.bob).get(f"/api/v1/ledgers/{ledger.pk}/case-files/").content))
-    assert admin_zip.namelist() == ["202301010001_张三丰_档案表.docx"]
+    # The college and school admins are not on the case: one reason for the ledger's case files first
+    # (break-glass, SEC-45) — never an empty zip.
+    for admin in (school.bob, school.alice):
+        client = as_user(admin)
+        refused = client.get(f"/api/v1/ledgers/{ledger.pk}/case-files/")
+        assert refused.status_code == 403 and refused.json()["files"] == 1 and refused.json()["reason_required"]
+        assert client.post(f"/api/v1/ledgers/{ledger.pk}/case-files/", {"reason": ""}, format="json").status_code == 400
+        given = client.post(f"/api/v1/ledgers/{ledger.pk}/case-files/", {"reason": "审核台账"}, format="json")
+        assert zipfile.ZipFile(io.BytesIO(given.content)).namelist() == ["202301010001_张三丰_档案表.docx"]
+        again = client.get(f"/api/v1/ledgers/{ledger.pk}/case-files/")  # the reason holds for REVEAL_MINUTES
+        assert zipfile.ZipFile(io.BytesIO(again.content)).namelist() == ["202301010001_张三丰_档案表.docx"]
+        assert AuditEvent.objects.filter(actor=admin, action="reveal", object_type="ledger").count() == 1
+    events = AuditEvent.objects.filter(action="export", object_type="college").order_by("id")
+    assert [e.detail["cases"] for e in events] == [1, 1, 1, 1, 1]
+
+
+def test_which_case_files_a_reader_may_have_costs_the_same_for_few_and_many_cases(school, ledger):
+    """Outside a request too (a background job): the decision is a fixed number of queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from careledger.exports import services as exports
+
+    def count() -> tuple[int, int]:
+        fresh = Ledger.objects.get(pk=ledger.pk)
+        with CaptureQueriesContext(connection) as queries:
+            files = exports.ledger_case_files(actor=school.carol, ledger=fresh)
+        return len(queries), files.total
+
+    Ledger.objects.filter(pk=ledger.pk).update(status="returned")  # live rows: the open cases
+    few = count()
+    for key in ("li", "wang"):
+        case_services.case_open(
+            actor=school.bob,
+            student=school.students[key],
+            categories=[case_services.CategoryInput("other", "人际交流困难")],
+        )
+    many = count()
+    assert few[1] == 1 and many[1] == 2  # carol counsels the 2023 grade: 张三丰 and 李四, not 王小明
+    assert few[0] == many[0]

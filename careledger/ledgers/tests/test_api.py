@@ -90,12 +90,12 @@ def test_submitted_ledger_does_not_change_when_a_case_changes(school, ledger):
         f"/api/v1/ledgers/{ledger.pk}/submit/", {"filled_by": "王辅导员", "responsible": "李书记"}, format="json"
     )
     assert submit.status_code == 200 and submit.json()["status"] == "submitted"
-    before = Ledger.objects.get(pk=ledger.pk).snapshot["rows"]
-    assert before["economic"][0]["帮扶措施"] == "每周谈心"
+    before = Ledger.objects.get(pk=ledger.pk).snapshot
+    assert before["schema"] == 2 and before["records"]["economic"][0]["plan"] == "每周谈心"
     case_services.case_update(
         actor=school.carol, case=case, version=1, fields={"plan": "改为每月一次", "risk_level": "high"}
     )
-    after = Ledger.objects.get(pk=ledger.pk).snapshot["rows"]
+    after = Ledger.objects.get(pk=ledger.pk).snapshot
     assert after == before
     assert as_user(school.carol).get(f"/api/v1/ledgers/{ledger.pk}/").json()["counts"]["economic"] == 1
 
@@ -149,7 +149,7 @@ def test_a_case_opened_after_submission_is_reported_at_once_as_an_addendum(schoo
     case = open_case(school, key="li", categories=(("discipline", "夜不归宿"),))
     addendum = Addendum.objects.get()
     assert (addendum.case_id, addendum.category, addendum.kind) == (case.pk, "discipline", "new_case")
-    assert addendum.row["姓名"] == "李四" and addendum.row["何时存在何种违纪行为和存在问题"] == "夜不归宿"
+    assert addendum.row["name"] == "李四" and addendum.row["detail"] == "夜不归宿"
     case_services.case_update(
         actor=school.carol,
         case=case,

@@ -523,6 +523,29 @@ class DownloadTests(LedgerViewTestCase):
         exports = AuditEvent.objects.filter(actor_username="carol", action="export")
         self.assertEqual(sorted(exports.values_list("object_type", flat=True)), ["case", "college", "ledger"])
 
+    def test_every_reader_of_the_ledger_gets_the_case_files_with_their_number_shown_first(self):
+        open_case(self.school, "li")
+        open_case(self.school, "zhang")
+        ledger = self.start_ledger()
+        self.login("carol")
+        self.assertContains(self.client.get(reverse("ledgers:detail", args=[ledger.pk])), "下载档案表 (.zip，2 份)")
+        for persona in ("bob", "alice"):
+            self.login(persona)
+            self.assertContains(self.client.get(reverse("ledgers:detail", args=[ledger.pk])), "下载档案表 (.zip，2 份)")
+            # Not on the cases: the number of files and one reason first (SEC-45) — never an empty zip.
+            r = self.client.get(reverse("ledgers:case-files", args=[ledger.pk]))
+            self.assertContains(r, "本台账共 2 份特殊群体学生档案表")
+            self.assertContains(r, 'name="reason"')
+            r = self.client.post(reverse("ledgers:case-files", args=[ledger.pk]), {"reason": ""})
+            self.assertEqual(r.status_code, 400)
+            r = self.client.post(reverse("ledgers:case-files", args=[ledger.pk]), {"reason": "审核学院台账"})
+            self.assertEqual(
+                sorted(zipfile.ZipFile(io.BytesIO(r.content)).namelist()),
+                [f"{ZHANG}_张三丰_档案表.docx", f"{LI}_李四_档案表.docx"],
+            )
+        self.login("ivan")  # another college's admin: not a reader of this ledger
+        self.assertEqual(self.client.get(reverse("ledgers:case-files", args=[ledger.pk])).status_code, 404)
+
     def test_case_page_offers_the_case_file_and_another_mentor_gets_404(self):
         case = open_case(self.school, "li")
         self.login("dave")
@@ -541,7 +564,7 @@ class DownloadTests(LedgerViewTestCase):
         self.assertTrue(r["Content-Disposition"].endswith(".xlsx"))
         self.login("sally")
         book = openpyxl.load_workbook(io.BytesIO(self.client.get(reverse("ledgers:school-export")).content))
-        self.assertEqual(len(book.sheetnames), 1)
+        self.assertEqual(book.sheetnames, ["3 心理异常学生", "各学院上报情况"])  # the section's table, the register
         self.login("carol")
         self.assertEqual(self.client.get(reverse("ledgers:school-export")).status_code, 403)
         self.login("alice")

@@ -212,8 +212,8 @@ def test_status_shows_on_the_case_page_the_work_view_and_in_the_ledger(school):
         assert "休学/保留学籍（自2026-10-08）" in work.content.decode()
         from careledger.ledgers import rows
 
-        got = rows.ledger_rows(rows.open_cases(ledger.college_id, ledger.semester))["economic"]
-    assert [r["备注"] for r in got if r["_case"] == case.pk] == ["休学（自2026年10月8日）"]
+        got = rows.ledger_records(rows.open_cases(ledger.college_id, ledger.semester))["economic"]
+    assert [r.note for r in got if r.case == case.pk] == ["休学（自2026年10月8日）"]
 
 
 # --- the roster import ---
