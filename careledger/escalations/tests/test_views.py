@@ -51,10 +51,16 @@ def test_department_page_shows_only_what_is_needed_and_handles(client, school, c
     assert f"/cases/{case.pk}/" not in page  # no way into the case file
     assert "家庭经济困难" not in page  # nor its categories
     assert client.post(f"/escalations/{escalation.pk}/acknowledge/").status_code == 302
-    client.post(f"/escalations/{escalation.pk}/resolve/", {"resolution": "已联系家长"})
+    confirm = client.post(f"/escalations/{escalation.pk}/resolve/", {"resolution": "已联系家长"})
+    assert confirm.status_code == 200 and "确认处置完毕" in confirm.content.decode()  # a confirm step first
+    escalation.refresh_from_db()
+    assert escalation.status == "acknowledged"
+    client.post(f"/escalations/{escalation.pk}/resolve/", {"resolution": "已联系家长", "confirmed": "1"})
     escalation.refresh_from_db()
     assert escalation.status == "resolved"
-    assert client.get(f"/escalations/{escalation.pk}/").status_code == 404  # gone once resolved
+    closed = client.get(f"/escalations/{escalation.pk}/")
+    assert closed.status_code == 404  # gone once resolved (SEC-13), with a word why and nothing of the student
+    assert "已处置完毕" in closed.content.decode() and "李四" not in closed.content.decode()
 
 
 def test_outsider_gets_404(client, school, case):
