@@ -87,8 +87,8 @@ def test_only_the_colleges_keepers_open_its_ledger(school, semester):
 
 def test_submitted_ledger_does_not_change_when_a_case_changes(school, ledger):
     case = open_case(school)
-    submit = as_user(school.carol).post(
-        f"/api/v1/ledgers/{ledger.pk}/submit/", {"filled_by": "王辅导员", "responsible": "李书记"}, format="json"
+    submit = as_user(school.bob).post(
+        f"/api/v1/ledgers/{ledger.pk}/submit/", {"filled_by": "王辅导员", "responsible": "李书记", "confirm": True}, format="json"
     )
     assert submit.status_code == 200 and submit.json()["status"] == "submitted"
     before = Ledger.objects.get(pk=ledger.pk).snapshot["rows"]
@@ -102,8 +102,8 @@ def test_submitted_ledger_does_not_change_when_a_case_changes(school, ledger):
 
 
 def test_life_cycle_return_resubmit_accept_and_every_step_is_kept(school, ledger):
-    carol, alice = as_user(school.carol), as_user(school.alice)
-    signatures = {"filled_by": "王辅导员", "responsible": "李书记"}
+    carol, alice = as_user(school.bob), as_user(school.alice)  # the college_admin signs and sends it
+    signatures = {"filled_by": "王辅导员", "responsible": "李书记", "confirm": True}
     carol.post(f"/api/v1/ledgers/{ledger.pk}/submit/", signatures, format="json")
     assert carol.post(f"/api/v1/ledgers/{ledger.pk}/submit/", signatures, format="json").status_code == 400
     assert carol.post(f"/api/v1/ledgers/{ledger.pk}/accept/").status_code == 403
@@ -125,7 +125,7 @@ def test_life_cycle_return_resubmit_accept_and_every_step_is_kept(school, ledger
 def test_submitting_after_the_due_date_is_allowed_and_marked_late(school, ledger, clock):
     clock.move_to("2026-09-20T09:00:00+08:00")
     response = as_user(school.bob).post(
-        f"/api/v1/ledgers/{ledger.pk}/submit/", {"filled_by": "王辅导员", "responsible": "李书记"}, format="json"
+        f"/api/v1/ledgers/{ledger.pk}/submit/", {"filled_by": "王辅导员", "responsible": "李书记", "confirm": True}, format="json"
     )
     assert response.json()["late"] is True
     overview = as_user(school.alice).get("/api/v1/ledgers/overview/").json()["colleges"]
@@ -138,14 +138,14 @@ def test_submitting_after_the_due_date_is_allowed_and_marked_late(school, ledger
 def test_on_the_due_date_is_on_time(school, ledger, clock):
     clock.move_to("2026-09-19T23:30:00+08:00")  # still the 19th in Beijing
     response = as_user(school.bob).post(
-        f"/api/v1/ledgers/{ledger.pk}/submit/", {"filled_by": "王辅导员", "responsible": "李书记"}, format="json"
+        f"/api/v1/ledgers/{ledger.pk}/submit/", {"filled_by": "王辅导员", "responsible": "李书记", "confirm": True}, format="json"
     )
     assert response.json()["late"] is False
 
 
 def test_a_case_opened_after_submission_is_reported_at_once_as_an_addendum(school, ledger):
-    as_user(school.carol).post(
-        f"/api/v1/ledgers/{ledger.pk}/submit/", {"filled_by": "王辅导员", "responsible": "李书记"}, format="json"
+    as_user(school.bob).post(
+        f"/api/v1/ledgers/{ledger.pk}/submit/", {"filled_by": "王辅导员", "responsible": "李书记", "confirm": True}, format="json"
     )
     case = open_case(school, key="li", categories=(("discipline", "夜不归宿"),))
     addendum = Addendum.objects.get()
@@ -217,8 +217,8 @@ def test_survey_review_and_progress(school, semester):
 def test_next_semester_comparison(school, ledger, clock):
     case = open_case(school)
     open_case(school, key="li", categories=(("discipline", "夜不归宿"),))
-    as_user(school.carol).post(
-        f"/api/v1/ledgers/{ledger.pk}/submit/", {"filled_by": "王", "responsible": "李"}, format="json"
+    as_user(school.bob).post(
+        f"/api/v1/ledgers/{ledger.pk}/submit/", {"filled_by": "王", "responsible": "李", "confirm": True}, format="json"
     )
     clock.move_to("2027-03-05T10:00:00+08:00")
     spring = core_services.semester_create(
