@@ -199,6 +199,9 @@ RULES: dict[str, Rule] = {
     "notify:inbox": Rule(read=ANY_ROLE),
     "notify:bell": Rule(read=ANY_ROLE),
     "notify:mark-read": Rule(write=ANY_ROLE),
+    # The caller's own messages (issue 14, engineer "loop")
+    "api:inbox": Rule(read=ANY_ROLE),
+    "api:inbox-read": Rule(write=ANY_ROLE),
     "api:channel-list": Rule(read=ANY_ROLE, write=ANY_ROLE),
     "api:channel-deactivate": Rule(write=ANY_ROLE),
     "api:case-reveal": Rule(write=ADMINS),
