@@ -58,6 +58,6 @@ class InboxReadView(APIView):
         data.is_valid(raise_exception=True)
         ids, everything = data.validated_data.get("ids"), data.validated_data["all"]
         if everything == bool(ids):
-            raise ValidationError({"ids": ["请给出 ids，或发送 \"all\": true（二者选一）。 / Send ids or all: true."]})
+            raise ValidationError({"ids": ['请给出 ids，或发送 "all": true（二者选一）。 / Send ids or all: true.']})
         marked = services.mark_read(request.user, None if everything else ids)
         return Response({"marked": marked, "unread": services.unread_count(request.user)})

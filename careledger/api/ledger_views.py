@@ -98,7 +98,9 @@ class SubmitSerializer(StrictSerializer):
 def warnings_body(exc: services.SubmitWarnings) -> dict:
     return {
         "warnings": [{"code": w.code, "count": w.count, "total": w.total, "message": w.message} for w in exc.warnings],
-        "confirm": ["上报前请核对以上提示；确认仍要上报请发送 \"confirm\": true。 / Send \"confirm\": true to submit anyway."],
+        "confirm": [
+            '上报前请核对以上提示；确认仍要上报请发送 "confirm": true。 / Send "confirm": true to submit anyway.'
+        ],
     }
 
 
@@ -120,7 +122,11 @@ class LedgerListView(generics.ListAPIView):
 
     def get_queryset(self):
         p = self.request.query_params
-        qs = policy.ledgers_for(self.request.user).select_related("college", "prepared_by").prefetch_related("steps__actor")
+        qs = (
+            policy.ledgers_for(self.request.user)
+            .select_related("college", "prepared_by")
+            .prefetch_related("steps__actor")
+        )
         if p.get("semester"):
             qs = qs.filter(semester_id=_semester(p["semester"]).pk)
         if p.get("college"):

@@ -32,6 +32,8 @@ def submission_warnings(*, students: int, reviewed: int, open_cases: int, unpair
         )
     if overdue:
         out.append(
-            SubmitWarning("overdue", overdue, open_cases, f"{open_cases} 份在档档案中有 {overdue} 份谈心或走访逾期未完成。")
+            SubmitWarning(
+                "overdue", overdue, open_cases, f"{open_cases} 份在档档案中有 {overdue} 份谈心或走访逾期未完成。"
+            )
         )
     return out

@@ -63,7 +63,9 @@ def department_users(departments) -> list[User]:
     ids = [d.pk for d in departments]
     if not ids:
         return []
-    return list(User.objects.filter(is_active=True, grants__role=Role.DEPARTMENT, grants__department_id__in=ids).distinct())
+    return list(
+        User.objects.filter(is_active=True, grants__role=Role.DEPARTMENT, grants__department_id__in=ids).distinct()
+    )
 
 
 def _tell(
@@ -352,7 +354,8 @@ def closure_requested(request) -> None:
         key=f"close-requested-{request.pk}",
         link=f"/cases/{case.pk}/",
         title=_("【撤销建档申请】%(w)s 一名学生") % {"w": _where(student)},
-        body=_("%(p)s 申请撤销 %(w)s 一名学生的关爱档案，请审批。") % {"p": _person(request.requested_by), "w": _where(student)},
+        body=_("%(p)s 申请撤销 %(w)s 一名学生的关爱档案，请审批。")
+        % {"p": _person(request.requested_by), "w": _where(student)},
         title_named=_("【撤销建档申请】%(n)s") % {"n": student.name},
         body_named=_("%(p)s 申请撤销 %(w)s %(n)s 的关爱档案，请审批。")
         % {"p": _person(request.requested_by), "w": _where(student), "n": student.name},
@@ -371,7 +374,8 @@ def closure_decided(request, *, approved: bool) -> None:
         key=f"close-decided-{request.pk}",
         link=f"/cases/{case.pk}/",
         title=_("撤销建档申请%(v)s") % {"v": verb},
-        body=_("您对 %(w)s 一名学生的撤销建档申请%(v)s（%(p)s）。") % {"w": _where(student), "v": verb, "p": _person(request.decided_by)}
+        body=_("您对 %(w)s 一名学生的撤销建档申请%(v)s（%(p)s）。")
+        % {"w": _where(student), "v": verb, "p": _person(request.decided_by)}
         + note,
         title_named=_("撤销建档申请%(v)s：%(n)s") % {"v": verb, "n": student.name},
         body_named=_("您对 %(w)s %(n)s 的撤销建档申请%(v)s（%(p)s）。")

@@ -100,7 +100,9 @@ def test_college_admins_and_chosen_departments_are_told_at_once_with_the_least_d
 
 def test_empty_department_list_goes_to_the_college_alone(school, setup):
     report(school, setup[0], departments=())
-    recipients = set(Message.objects.get(kind="escalation").deliveries.exclude(user=None).values_list("user__username", flat=True))
+    recipients = set(
+        Message.objects.get(kind="escalation").deliveries.exclude(user=None).values_list("user__username", flat=True)
+    )
     assert recipients == {"bob"}
 
 
@@ -196,3 +198,39 @@ def test_response_figures_per_college_and_department(school, setup, clock):
         }
     ]
     assert figures["departments"][0]["unit"] == "心理健康教育中心"
+
+
+# --- the reporting loop (issue 14) ---
+
+
+def test_resolving_before_anyone_acknowledged_is_409_and_nothing_changes(school, setup):
+    body = report(school, setup[0])
+    frank = as_user(school.frank)
+    answer = frank.post(f"/api/v1/escalations/{body['id']}/resolve/", {"resolution": "已送医"}, format="json")
+    assert answer.status_code == 409 and "确认收到" in answer.json()["detail"]
+    escalation = Escalation.objects.get(pk=body["id"])
+    assert (escalation.status, escalation.resolved_at, escalation.resolution) == ("open", None, "")
+    frank.post(f"/api/v1/escalations/{body['id']}/acknowledge/")
+    assert (
+        frank.post(f"/api/v1/escalations/{body['id']}/resolve/", {"resolution": "已送医"}, format="json").json()[
+            "status"
+        ]
+        == "resolved"
+    )
+
+
+def test_the_full_view_names_the_reporter_with_phone_and_who_was_told(school, setup):
+    school.erin.phone = "13700001111"
+    school.erin.save()
+    body = report(school, setup[0])
+    seen = as_user(school.bob).get(f"/api/v1/escalations/{body['id']}/").json()
+    assert seen["reporter"] == {"name": "erin", "phone": "13700001111"}
+    assert {t["name"] for t in seen["told"]} == {"bob", "frank"}
+    assert all(t["at"].endswith("+08:00") for t in seen["told"])
+    assert seen["created_at"] == "2026-11-20T10:00:00+08:00"  # the school's zone
+
+
+def test_notes_are_dated_in_the_schools_zone(school, setup):
+    body = report(school, setup[0])
+    note = as_user(school.frank).post(f"/api/v1/escalations/{body['id']}/notes/", {"text": "已联系"}, format="json")
+    assert note.json()["notes"][0]["at"].endswith("+08:00")

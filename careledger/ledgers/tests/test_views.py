@@ -408,6 +408,27 @@ class LedgerPageTests(LedgerViewTestCase):
         form = self.client.get(self.url(ledger)).context["submit_form"]
         self.assertEqual((form["filled_by"].value(), form["responsible"].value()), ("", "bob"))
 
+    def test_counselor_fills_in_the_college_admin_confirms_past_the_warnings(self):
+        open_case(self.school, "li")
+        ledger = self.start_ledger()
+        self.login("carol")
+        r = self.client.get(self.url(ledger))
+        self.assertContains(r, "提交负责人确认")
+        self.assertContains(r, "摸排覆盖率 0%")  # the warnings, with numbers, before anything is sent
+        self.assertContains(r, "份没有帮扶导师")
+        r = self.client.post(self.url(ledger, "ledgers:submit"), SIGNED)
+        self.assertContains(r, "勾选确认", status_code=400)
+        self.client.post(self.url(ledger, "ledgers:submit"), CONFIRMED)
+        ledger.refresh_from_db()
+        self.assertEqual((ledger.status, ledger.awaiting_confirmation, ledger.filled_by), ("draft", True, "陈辅导员"))
+        self.login("bob")
+        r = self.client.get(self.url(ledger))
+        self.assertContains(r, "待学院负责人确认")
+        self.assertContains(r, "确认并上报")
+        self.client.post(self.url(ledger, "ledgers:submit"), {"filled_by": "陈辅导员", "confirm": "on"})
+        ledger.refresh_from_db()
+        self.assertEqual((ledger.status, ledger.responsible), ("submitted", "bob"))
+
     def test_the_filler_is_required(self):
         ledger = self.start_ledger()
         self.login("bob")
