@@ -84,9 +84,9 @@ def ledger_submit(
             ledger.filled_by = filled_by[:50]
             ledger.prepared_by, ledger.prepared_at = actor, now
             ledger.save(update_fields=["filled_by", "prepared_by", "prepared_at"])
-            LedgerStep.objects.create(ledger=ledger, action=LedgerStep.Action.PREPARED, actor=actor)
+            step = LedgerStep.objects.create(ledger=ledger, action=LedgerStep.Action.PREPARED, actor=actor)
             _audit(actor, ledger, status="prepared")
-            _events().ledger_awaiting_confirmation(ledger, by=actor)
+            _events().ledger_awaiting_confirmation(ledger, by=actor, step_id=step.pk)
             return ledger
         resubmitted = ledger.steps.filter(action=LedgerStep.Action.SUBMITTED).exists()
         ledger.snapshot = {

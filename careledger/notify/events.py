@@ -17,8 +17,11 @@ everyone else gets the same message without the name. Bodies carry the least det
 psychological or medical text (the message also leaves the system by e-mail and group robots).
 """
 
+import functools
 from collections.abc import Iterable
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from careledger.accounts import policy
@@ -26,6 +29,18 @@ from careledger.accounts.models import Role, User
 from careledger.cases.categories import Category
 from careledger.core import clock
 from careledger.notify.services import notify
+
+
+def _in_school_language(event):
+    """A message is stored once and read by many, also by e-mail: written in the school's language, not in
+    the language of whoever happened to cause it."""
+
+    @functools.wraps(event)
+    def wrapper(*args, **kwargs):
+        with translation.override(settings.LANGUAGE_CODE):
+            return event(*args, **kwargs)
+
+    return wrapper
 
 
 def _users(users: Iterable[User]) -> list[User]:
@@ -127,6 +142,7 @@ def _person(user: User | None) -> str:
 # --- escalations ---
 
 
+@_in_school_language
 def escalation_reported(escalation) -> None:
     student = escalation.case.student
     departments = list(escalation.departments.all())
@@ -189,6 +205,7 @@ def _escalation_step(escalation, *, kind: str, verb: str, by: User, at) -> None:
     )
 
 
+@_in_school_language
 def escalation_acknowledged(escalation) -> None:
     _escalation_step(
         escalation,
@@ -199,6 +216,7 @@ def escalation_acknowledged(escalation) -> None:
     )
 
 
+@_in_school_language
 def escalation_resolved(escalation) -> None:
     _escalation_step(
         escalation, kind="escalation_resolved", verb=_("处置完毕"), by=escalation.resolved_by, at=escalation.resolved_at
@@ -212,6 +230,7 @@ def _counts_text(counts: dict[str, int], categories: Iterable[str]) -> str:
     return "、".join(f"{Category(c).label} {counts.get(c, 0)} 人" for c in categories)
 
 
+@_in_school_language
 def ledger_submitted(ledger, *, step_id: int, resubmitted: bool) -> None:
     rows = (ledger.snapshot or {}).get("rows", {})
     counts = {c: len(r) for c, r in rows.items()}
@@ -260,6 +279,7 @@ def _submitters(ledger) -> list[User]:
     return people
 
 
+@_in_school_language
 def ledger_decided(ledger, *, step_id: int, accepted: bool, comment: str = "") -> None:
     verb = _("已接收") if accepted else _("被退回")
     title = _("【台账%(v)s】%(c)s %(s)s") % {"v": verb, "c": ledger.college.name, "s": ledger.semester.name}
@@ -280,13 +300,14 @@ def ledger_decided(ledger, *, step_id: int, accepted: bool, comment: str = "") -
     )
 
 
-def ledger_awaiting_confirmation(ledger, *, by: User) -> None:
+@_in_school_language
+def ledger_awaiting_confirmation(ledger, *, by: User, step_id: int) -> None:
     """A counselor filled in the ledger: the college_admins confirm it as 负责人 (not in api.md's table,
     but the next move is theirs)."""
     _tell(
         users=college_admins(ledger.college_id),
         kind="ledger_confirm",
-        key=f"ledger-confirm-{ledger.pk}-{clock.now().timestamp()}",
+        key=f"ledger-confirm-{step_id}",
         link=f"/ledgers/{ledger.pk}/",
         title=_("【台账待确认】%(c)s %(s)s") % {"c": ledger.college.name, "s": ledger.semester.name},
         body=_("%(p)s 已填好 %(s)s 的精准关爱台账（填表人 %(f)s），请以负责人身份确认上报。")
@@ -294,6 +315,7 @@ def ledger_awaiting_confirmation(ledger, *, by: User) -> None:
     )
 
 
+@_in_school_language
 def addenda_arrived(addenda: list) -> None:
     """One message per person for the addenda of one case write (a case opened with two categories is one)."""
     if not addenda:
@@ -344,6 +366,7 @@ def addenda_arrived(addenda: list) -> None:
 # --- cases ---
 
 
+@_in_school_language
 def closure_requested(request) -> None:
     case = request.case
     student = case.student
@@ -362,6 +385,7 @@ def closure_requested(request) -> None:
     )
 
 
+@_in_school_language
 def closure_decided(request, *, approved: bool) -> None:
     case = request.case
     student = case.student
@@ -384,6 +408,7 @@ def closure_decided(request, *, approved: bool) -> None:
     )
 
 
+@_in_school_language
 def mentor_paired(pairing) -> None:
     case = pairing.case
     student = case.student
