@@ -53,6 +53,7 @@ def escalation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     closed = policy.resolved_escalations_of_departments(request.user).filter(pk=pk).exists()
     if closed and not policy.escalations_for(request.user).filter(pk=pk).exists():
         # Resolved: the department no longer sees the student (SEC-13); say so instead of a bare 404.
+        policy.audit_denied(request.user, object_type="escalation", object_id=pk, why="resolved")
         return render(request, "escalations/closed.html", {"pk": pk}, status=404)
     escalation = policy.get_escalation_for(request.user, pk)
     record(
