@@ -202,6 +202,9 @@ RULES: dict[str, Rule] = {
     "notify:inbox": Rule(read=ANY_ROLE),
     "notify:bell": Rule(read=ANY_ROLE),
     "notify:mark-read": Rule(write=ANY_ROLE),
+    # The caller's own messages (issue 14, engineer "loop")
+    "api:inbox": Rule(read=ANY_ROLE),
+    "api:inbox-read": Rule(write=ANY_ROLE),
     "api:channel-list": Rule(read=ANY_ROLE, write=ANY_ROLE),
     "api:channel-deactivate": Rule(write=ANY_ROLE),
     "api:case-reveal": Rule(write=ADMINS),
@@ -532,6 +535,29 @@ def can_handle_escalation(user, escalation: Escalation) -> bool:
     return not ESCALATION_HANDLERS.isdisjoint(case_roles(user, escalation.case))
 
 
+# --- the reporting loop (issue 14, engineer "loop"): whom a message may name a student to ---
+
+
+def may_name_student(user, student: Student) -> bool:
+    """A message names the student only to a person who may see that student (api.md, Notifications)."""
+    return students_for(user).filter(pk=student.pk).exists()
+
+
+def can_confirm_ledger(user, college: College) -> bool:
+    """The college_admin signs the ledger as 负责人 (product.md): only they send it to 学工处."""
+    return any(g.role == Role.COLLEGE_ADMIN and g.college_id == college.pk for g in grants_of(user))
+
+
+def resolved_escalations_of_departments(user) -> QuerySet[Escalation]:
+    """Resolved escalations that were addressed to the user's departments. A department keeps only a
+    de-identified history of them (date, college, severity, response times): callers read those columns
+    and nothing of the student or the case (SEC-13)."""
+    departments = _department_ids(user)
+    if not departments:
+        return Escalation.objects.none()
+    return Escalation.objects.filter(departments__in=departments, status="resolved").distinct()
+
+
 # --- notification channels ---
 
 
@@ -614,6 +640,8 @@ def can_set_student_status(user, student: Student) -> bool:
     """school_admin, the admin of the student's college and the student's counselor record a 学籍状态 change;
     class teachers and mentors see the status but do not set it."""
     return not STATUS_SETTERS.isdisjoint(student_roles(user, student))
+
+
 # --- docs: a ledger's case files (issue 14 item 4; SEC-45) ---
 # A ledger's reader downloads the case files of the cases on the ledger that are in their case scope.
 # Those on a case (counselor, class teacher) read its text; an admin not on the case states ONE reason

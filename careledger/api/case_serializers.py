@@ -249,7 +249,9 @@ class WindowSerializer(serializers.Serializer):
 
 class CloseRequestInputSerializer(StrictSerializer):
     reason = serializers.CharField()
-    improved = serializers.BooleanField(required=False, default=True)
+    # No default of "improved" (issue 14): true or false as the person says; left out, it is recorded as
+    # not stated (null) and does not count as 改善撤档.
+    improved = serializers.BooleanField(required=False, allow_null=True, default=None)
 
 
 class DecisionSerializer(StrictSerializer):

@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from careledger.cases.services import StaleVersion
-from careledger.core.errors import RateLimited, RevealRequired
+from careledger.core.errors import Conflict, RateLimited, RevealRequired
 
 
 def exception_handler(exc, context):
@@ -22,6 +22,8 @@ def exception_handler(exc, context):
             },
             status=status.HTTP_409_CONFLICT,
         )
+    if isinstance(exc, Conflict):
+        return Response({"detail": exc.message, exc.field: [exc.message]}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, RevealRequired):
         return Response(
             {"detail": "须先说明查看原因。 / State a reason first (POST …/reveal/).", "reveal_required": True},

@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from careledger.accounts import policy
 from careledger.api.serializers import StrictSerializer
 from careledger.audit.services import Action, record
+from careledger.core import clock
 from careledger.escalations import selectors, services
 from careledger.escalations.models import Department, Escalation, Severity
 
@@ -43,22 +44,28 @@ def _student_fields(escalation: Escalation) -> dict:
     }
 
 
-def escalation_body(user, escalation: Escalation, *, full: bool) -> dict:
+def _iso(moment) -> str | None:
+    """ISO 8601 in the school's zone (+08:00), as api.md's conventions ask."""
+    return clock.local_time(moment).isoformat() if moment else None
+
+
+def escalation_body(user, escalation: Escalation, *, full: bool, told: list | None = None) -> dict:
+    reporter = escalation.created_by
     body = {
         "id": escalation.pk,
         "severity": escalation.severity,
         "status": escalation.status,
         "description": escalation.description,
         "departments": [d.code for d in escalation.departments.all()],
-        "created_at": escalation.created_at.isoformat(),
-        "due_at": escalation.due_at.isoformat(),
-        "acknowledged_at": escalation.acknowledged_at.isoformat() if escalation.acknowledged_at else None,
-        "resolved_at": escalation.resolved_at.isoformat() if escalation.resolved_at else None,
+        "created_at": _iso(escalation.created_at),
+        "due_at": _iso(escalation.due_at),
+        "acknowledged_at": _iso(escalation.acknowledged_at),
+        "resolved_at": _iso(escalation.resolved_at),
         "resolution": escalation.resolution,
         "raised_to_school": escalation.raised_at is not None,
         "student": _student_fields(escalation),
         "notes": [
-            {"author": n.author.name or n.author.username, "at": n.at.isoformat(), "text": n.text}
+            {"author": n.author.name or n.author.username, "at": _iso(n.at), "text": n.text}
             for n in escalation.notes.all()
         ],
     }
@@ -68,7 +75,11 @@ def escalation_body(user, escalation: Escalation, *, full: bool) -> dict:
             "student_no": escalation.case.student.student_no,
             "college": escalation.case.student.college.name,
             "created_by": escalation.created_by.username,
+            # Who reported it and how to call them back; the page shows this to departments too.
+            "reporter": {"name": reporter.name or reporter.username, "phone": reporter.phone},
         }
+        if told is not None:  # who was told, and when (the detail only)
+            body["told"] = [{"name": t.name, "channel": t.channel, "at": _iso(t.at)} for t in told]
     return body
 
 
@@ -116,7 +127,9 @@ class EscalationDetailView(APIView):
             object_id=escalation.pk,
             student_no=escalation.case.student.student_no,
         )
-        return Response(escalation_body(request.user, escalation, full=policy.sees_case_of(request.user, escalation)))
+        full = policy.sees_case_of(request.user, escalation)
+        told = selectors.escalation_told(escalation)
+        return Response(escalation_body(request.user, escalation, full=full, told=told))
 
 
 class _EscalationAction(APIView):

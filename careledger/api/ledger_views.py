@@ -51,6 +51,9 @@ class LedgerSerializer(serializers.ModelSerializer):
     semester = serializers.IntegerField(source="semester_id")
     counts = serializers.SerializerMethodField()
     steps = LedgerStepSerializer(many=True, read_only=True)
+    # Filled in by a counselor (填表人), waiting for the college_admin to confirm it as 负责人.
+    awaiting_confirmation = serializers.BooleanField(read_only=True)
+    prepared_by = serializers.CharField(source="prepared_by.username", default=None, read_only=True)
 
     class Meta:
         model = Ledger
@@ -63,6 +66,8 @@ class LedgerSerializer(serializers.ModelSerializer):
             "submitted_at",
             "filled_by",
             "responsible",
+            "awaiting_confirmation",
+            "prepared_by",
             "comment",
             "counts",
             "steps",
@@ -82,8 +87,22 @@ class LedgerCreateSerializer(StrictSerializer):
 
 
 class SubmitSerializer(StrictSerializer):
-    filled_by = serializers.CharField(max_length=50)
-    responsible = serializers.CharField(max_length=50)
+    # A college_admin may leave 填表人 out when a counselor has filled it in already, and 负责人 out to sign
+    # with their own name; a counselor's 负责人 is not kept (the college_admin confirms as 负责人).
+    filled_by = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    responsible = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    # The warnings (survey coverage, cases without a mentor, overdue cases) come back with the answer; an
+    # integration that wants to see them first sends "confirm": false and gets 400 with them (a preview).
+    confirm = serializers.BooleanField(required=False, default=True)
+
+
+def warnings_body(exc: services.SubmitWarnings) -> dict:
+    return {
+        "warnings": [{"code": w.code, "count": w.count, "total": w.total, "message": w.message} for w in exc.warnings],
+        "confirm": [
+            '上报前请核对以上提示；确认仍要上报请发送 "confirm": true。 / Send "confirm": true to submit anyway.'
+        ],
+    }
 
 
 class CommentSerializer(StrictSerializer):
@@ -108,7 +127,11 @@ class LedgerListView(generics.ListAPIView):
 
     def get_queryset(self):
         p = self.request.query_params
-        qs = policy.ledgers_for(self.request.user).select_related("college").prefetch_related("steps__actor")
+        qs = (
+            policy.ledgers_for(self.request.user)
+            .select_related("college", "prepared_by")
+            .prefetch_related("steps__actor")
+        )
         if p.get("semester"):
             qs = qs.filter(semester_id=_semester(p["semester"]).pk)
         if p.get("college"):
@@ -142,8 +165,14 @@ class LedgerSubmitView(APIView):
         ledger = policy.get_ledger_for(request.user, pk)
         data = SubmitSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        ledger = services.ledger_submit(actor=request.user, ledger=ledger, **data.validated_data)
-        return Response(_ledger_body(request, ledger))
+        warnings = selectors.submission_warnings(ledger)
+        try:
+            ledger = services.ledger_submit(actor=request.user, ledger=ledger, **data.validated_data)
+        except services.SubmitWarnings as exc:
+            return Response(warnings_body(exc), status=status.HTTP_400_BAD_REQUEST)
+        body = _ledger_body(request, ledger)
+        body["warnings"] = warnings_body(services.SubmitWarnings(warnings))["warnings"]
+        return Response(body)
 
 
 class LedgerAcceptView(APIView):

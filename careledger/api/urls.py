@@ -7,6 +7,7 @@ from careledger.api import (
     case_views,
     channel_views,
     escalation_views,
+    inbox_views,
     ledger_views,
     views,
 )
@@ -75,6 +76,9 @@ urlpatterns = [
     # Break-glass reveals
     path("v1/cases/<int:pk>/reveal/", case_views.CaseRevealView.as_view(), name="case-reveal"),
     path("v1/students/<str:student_no>/reveal/", views.StudentRevealView.as_view(), name="student-reveal"),
+    # The caller's in-app messages
+    path("v1/inbox/", inbox_views.InboxView.as_view(), name="inbox"),
+    path("v1/inbox/read/", inbox_views.InboxReadView.as_view(), name="inbox-read"),
     # Notification channels
     path("v1/channels/", channel_views.ChannelListView.as_view(), name="channel-list"),
     path("v1/channels/<int:pk>/deactivate/", channel_views.ChannelDeactivateView.as_view(), name="channel-deactivate"),

@@ -247,7 +247,14 @@ class EffectForm(forms.Form):
 
 class CloseRequestForm(forms.Form):
     reason = forms.CharField(label=_("理由"), widget=_textarea(3))
-    improved = forms.BooleanField(label=_("帮扶后有改善"), required=False, initial=True)
+    # No default: the person must say whether the student improved (it feeds 改善撤档).
+    improved = forms.TypedChoiceField(
+        label=_("帮扶后有改善"),
+        choices=[("yes", _("是，帮扶后有改善")), ("no", _("否，没有明显改善"))],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": _("请选择帮扶后是否有改善。")},
+    )
 
 
 class DecisionForm(forms.Form):

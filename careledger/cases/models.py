@@ -200,7 +200,9 @@ class CloseRequest(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="close_requests")
     reason = EncryptedTextField(_("理由"))
-    improved = models.BooleanField(_("帮扶后有改善"), default=True)
+    # 帮扶后有改善: chosen by the person who asks (no default — a default inflated 改善撤档). None only for a
+    # request made through the API without saying (api.md's body is {"reason"}): counted as not improved.
+    improved = models.BooleanField(_("帮扶后有改善"), null=True, blank=True, default=None)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(auto_now_add=True)
     status = models.CharField(max_length=10, choices=CloseStatus.choices, default=CloseStatus.PENDING)

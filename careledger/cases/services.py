@@ -65,6 +65,12 @@ def clean_categories(entries: list[CategoryInput]) -> list[CategoryInput]:
     ]
 
 
+def _events():
+    from careledger.notify import events  # the outbox: messages stored in the caller's transaction
+
+    return events
+
+
 def require_action(user: User, action: str, case: Case, roles: frozenset[str] | None = None) -> frozenset[str]:
     roles = policy.case_roles(user, case) if roles is None else roles
     if not policy.can(user, action, case, roles=roles):
@@ -323,6 +329,7 @@ def mentor_assign(*, actor: User, case: Case, mentor: User) -> Mentorship:
             [{"field": "mentor", "old": old, "new": mentor.name or mentor.username}],
         )
         audit_case(actor, Action.UPDATE, case, fields=["mentor"], mentor=mentor.username)
+        _events().mentor_paired(pairing)
         return pairing
 
 
@@ -371,7 +378,7 @@ def effect_record(*, actor: User, case: Case, semester, text: str, rating: int |
         return effect
 
 
-def close_request(*, actor: User, case: Case, reason: str, improved: bool = True) -> CloseRequest:
+def close_request(*, actor: User, case: Case, reason: str, improved: bool | None = None) -> CloseRequest:
     require_action(actor, "request_close", case)
     reason = clean_text(reason)  # SEC-48
     with transaction.atomic():
@@ -384,6 +391,7 @@ def close_request(*, actor: User, case: Case, reason: str, improved: bool = True
         request = CloseRequest.objects.create(case=case, reason=reason, improved=improved, requested_by=actor)
         timeline_add(case, actor, CaseEvent.Kind.CLOSE_REQUESTED, reason[:100])
         audit_case(actor, Action.UPDATE, case, fields=["close_request"])
+        _events().closure_requested(request)
         return request
 
 
@@ -414,6 +422,7 @@ def close_approve(*, actor: User, case: Case, note: str = "") -> Case:
             case, actor, CaseEvent.Kind.CLOSED, note[:100], [{"field": "status", "old": "open", "new": "closed"}]
         )
         audit_case(actor, Action.UPDATE, case, fields=["status"], status="closed")
+        _events().closure_decided(pending, approved=True)
         return case
 
 
@@ -430,6 +439,7 @@ def close_reject(*, actor: User, case: Case, note: str = "") -> Case:
         pending.save()
         timeline_add(case, actor, CaseEvent.Kind.CLOSE_REJECTED, note[:100])
         audit_case(actor, Action.UPDATE, case, fields=["close_request"], status="rejected")
+        _events().closure_decided(pending, approved=False)
         return case
 
 

@@ -7,3 +7,13 @@ class RateLimited(Exception):
 
 class RevealRequired(Exception):
     """Sensitive text of a case the caller may see but must state a reason to open (break-glass)."""
+
+
+class Conflict(Exception):
+    """The action does not fit the object's present state (e.g. resolving an escalation nobody has
+    acknowledged): answered 409 with the message, nothing written."""
+
+    def __init__(self, message: str, *, field: str = "status"):
+        super().__init__(message)
+        self.message = message
+        self.field = field

@@ -59,3 +59,75 @@ def response_figures(
         "colleges": [figures(u, items) for u, items in sorted(by_college.items())],
         "departments": [figures(u, items) for u, items in sorted(by_department.items())],
     }
+
+
+# --- the reporting loop (issue 14): who was told, and the departments' de-identified history ---
+
+
+@dataclass
+class Told:
+    name: str
+    channel: str
+    at: datetime | None  # None while a channel delivery waits to be sent
+    status: str
+
+
+def escalation_told(escalation: Escalation) -> list[Told]:
+    """Everyone (and every channel) the escalation's messages went to, in order: the report to the college
+    and departments, and the raise to the school when it was overdue (one query)."""
+    from careledger.notify.models import Delivery
+
+    keys = [f"escalation-new-{escalation.pk}", f"escalation-new-{escalation.pk}:named"]
+    keys.append(f"escalation-overdue-{escalation.pk}")
+    deliveries = (
+        Delivery.objects.filter(message__dedupe_key__in=keys)
+        .select_related("user", "channel__user", "channel__department")
+        .order_by("id")
+    )
+    out = []
+    for d in deliveries:
+        if d.user_id:
+            name = d.user.name or d.user.username
+        elif d.channel.department_id:
+            name = d.channel.department.name
+        else:
+            name = d.channel.user.name or d.channel.user.username
+        out.append(Told(name, d.get_kind_display(), d.sent_at, d.status))
+    return out
+
+
+@dataclass
+class HistoryRow:
+    """One resolved escalation as a department keeps it: no name, no class, no text."""
+
+    reported_at: datetime
+    college: str
+    severity: str
+    ack_minutes: float | None
+    resolve_minutes: float | None
+
+
+def department_history(user) -> list[HistoryRow]:
+    """The resolved escalations addressed to the user's departments, newest first, de-identified (one query)."""
+    from careledger.escalations.models import Severity
+
+    labels = dict(Severity.choices)
+    rows = (
+        policy.resolved_escalations_of_departments(user)
+        .order_by("-created_at", "-id")
+        .values("id", "created_at", "acknowledged_at", "resolved_at", "severity", "case__student__college__name")[:200]
+    )
+
+    def minutes(later, earlier) -> float | None:
+        return round((later - earlier).total_seconds() / 60, 1) if later and earlier else None
+
+    return [
+        HistoryRow(
+            r["created_at"],
+            r["case__student__college__name"],
+            str(labels.get(r["severity"], r["severity"])),
+            minutes(r["acknowledged_at"], r["created_at"]),
+            minutes(r["resolved_at"], r["created_at"]),
+        )
+        for r in rows
+    ]

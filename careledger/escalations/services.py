@@ -12,6 +12,7 @@ from careledger.audit.services import Action, record
 from careledger.cases.models import Case, CaseEvent, CaseStatus
 from careledger.cases.services import timeline_add
 from careledger.core import clock
+from careledger.core.errors import Conflict
 from careledger.escalations import rules
 from careledger.escalations.models import Department, Escalation, EscalationNote, EscalationStatus, Severity
 
@@ -68,8 +69,6 @@ def escalation_create(
         raise ValidationError({"description": [_("请说明情况。 / Describe the risk.")]})
     if case.status != CaseStatus.OPEN:
         raise ValidationError({"case": [_("档案已撤销建档。 / The case is closed.")]})
-    from careledger.notify.services import notify
-
     with transaction.atomic():
         now = clock.now()
         escalation = Escalation.objects.create(
@@ -84,16 +83,14 @@ def escalation_create(
         timeline_add(case, actor, CaseEvent.Kind.ESCALATION, escalation.get_severity_display())
         _audit(actor, escalation, Action.CREATE, severity=severity, departments=[d.code for d in departments])
         # Told at once: the college's admins and the chosen departments (stored, then delivered by tick).
-        notify(
-            users=_college_admins(case),
-            departments=departments,
-            kind="escalation",
-            subject=_headline(escalation)[:100],
-            body=_headline(escalation),
-            link=f"/escalations/{escalation.pk}/",
-            dedupe_key=f"escalation-new-{escalation.pk}",
-        )
+        _events().escalation_reported(escalation)
     return escalation
+
+
+def _events():
+    from careledger.notify import events  # notify imports escalations.models: imported late
+
+    return events
 
 
 def _require(actor: User, escalation: Escalation) -> None:
@@ -113,6 +110,7 @@ def escalation_acknowledge(*, actor: User, escalation: Escalation) -> Escalation
         escalation.save(update_fields=["status", "acknowledged_at", "acknowledged_by"])
         timeline_add(escalation.case, actor, CaseEvent.Kind.ESCALATION, _("已确认"))
         _audit(actor, escalation, status="acknowledged")
+        _events().escalation_acknowledged(escalation)
     return escalation
 
 
@@ -134,14 +132,16 @@ def escalation_resolve(*, actor: User, escalation: Escalation, resolution: str) 
         escalation = Escalation.objects.select_for_update().select_related("case__student").get(pk=escalation.pk)
         if escalation.status == EscalationStatus.RESOLVED:
             raise ValidationError({"status": [_("已处置。 / Already resolved.")]})
+        if escalation.acknowledged_at is None:
+            # api.md: resolving one that nobody has acknowledged is a conflict — confirm receipt first.
+            raise Conflict(_("请先确认收到，再处置。 / Acknowledge the escalation before resolving it."))
         now = clock.now()
-        if escalation.acknowledged_at is None:  # resolving also acknowledges
-            escalation.acknowledged_at, escalation.acknowledged_by = now, actor
         escalation.status, escalation.resolved_at, escalation.resolved_by = EscalationStatus.RESOLVED, now, actor
         escalation.resolution = resolution
         escalation.save()
         timeline_add(escalation.case, actor, CaseEvent.Kind.ESCALATION, _("已处置"))
         _audit(actor, escalation, status="resolved")
+        _events().escalation_resolved(escalation)
     return escalation
 
 

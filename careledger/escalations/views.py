@@ -1,7 +1,7 @@
 """Pages for escalations: report from a case (one step, phone-friendly), the list, and handling."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -9,17 +9,22 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from careledger.accounts import policy
+from careledger.accounts.models import Role
 from careledger.api.escalation_views import escalation_body
 from careledger.audit.services import Action, record
+from careledger.core.errors import Conflict
 from careledger.escalations import selectors, services
 from careledger.escalations.forms import EscalationForm, NoteForm, ResolveForm
+from careledger.escalations.models import EscalationStatus
 
 
 @require_GET
 def escalation_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     page = Paginator(selectors.escalation_list(request.user, status=status), 30).get_page(request.GET.get("page"))
-    return render(request, "escalations/list.html", {"page": page, "status": status})
+    # A department keeps a de-identified record of what it handled (no name, no class, no text).
+    history = selectors.department_history(request.user) if policy.has_role(request.user, Role.DEPARTMENT) else None
+    return render(request, "escalations/list.html", {"page": page, "status": status, "history": history})
 
 
 @require_http_methods(["GET", "POST"])
@@ -45,6 +50,11 @@ def escalation_new(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def escalation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    closed = policy.resolved_escalations_of_departments(request.user).filter(pk=pk).exists()
+    if closed and not policy.escalations_for(request.user).filter(pk=pk).exists():
+        # Resolved: the department no longer sees the student (SEC-13); say so instead of a bare 404.
+        policy.audit_denied(request.user, object_type="escalation", object_id=pk, why="resolved")
+        return render(request, "escalations/closed.html", {"pk": pk}, status=404)
     escalation = policy.get_escalation_for(request.user, pk)
     record(
         actor=request.user,
@@ -61,6 +71,9 @@ def escalation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "escalation": escalation,
             "e": escalation_body(request.user, escalation, full=full),
             "full": full,
+            "notes": list(escalation.notes.select_related("author")),
+            "told": selectors.escalation_told(escalation),
+            "reporter": escalation.created_by,
             "can_handle": policy.can_handle_escalation(request.user, escalation),
             "note_form": NoteForm(),
             "resolve_form": ResolveForm(),
@@ -77,12 +90,23 @@ def escalation_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         elif action == "note":
             services.escalation_note(actor=request.user, escalation=escalation, text=request.POST.get("text", ""))
         else:
-            services.escalation_resolve(
-                actor=request.user, escalation=escalation, resolution=request.POST.get("resolution", "")
-            )
+            resolution = request.POST.get("resolution", "")
+            if not policy.can_handle_escalation(request.user, escalation):
+                policy.audit_denied(request.user, object_type="escalation", object_id=escalation.pk, why="handle")
+                raise PermissionDenied(_("无权处理该上报。"))
+            if not resolution.strip():
+                raise ValidationError(_("请填写处置结果。"))
+            if escalation.status == EscalationStatus.OPEN:
+                raise Conflict(_("请先确认收到，再处置。"))
+            if request.POST.get("confirmed") != "1":
+                # A confirm step: resolving closes the escalation and the departments lose sight of it.
+                return render(request, "escalations/confirm_resolve.html", {"e": escalation, "resolution": resolution})
+            services.escalation_resolve(actor=request.user, escalation=escalation, resolution=resolution)
             messages.success(request, _("已处置。"))
             if not policy.escalations_for(request.user).filter(pk=pk).exists():
                 return redirect("escalations:list")
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
+    except Conflict as exc:
+        messages.error(request, exc.message)
     return redirect("escalations:detail", pk=pk)

@@ -23,7 +23,9 @@ class OpenForm(forms.Form):
 
 class SubmitForm(forms.Form):
     filled_by = forms.CharField(label=_("填表人"), max_length=50)
-    responsible = forms.CharField(label=_("负责人"), max_length=50)
+    # Only the college_admin signs as 负责人 (empty: their own name); a counselor's form leaves it out.
+    responsible = forms.CharField(label=_("负责人"), max_length=50, required=False)
+    confirm = forms.BooleanField(label=_("我已核对以上提示，仍然上报"), required=False)
 
 
 class ReturnForm(forms.Form):

@@ -49,6 +49,15 @@ class Ledger(models.Model):
     status = models.CharField(_("状态"), max_length=10, choices=LedgerStatus.choices, default=LedgerStatus.DRAFT)
     filled_by = models.CharField(_("填表人"), max_length=50, blank=True)
     responsible = models.CharField(_("负责人"), max_length=50, blank=True)
+    # Signing (issue 14): a counselor fills it in (填表人) and it waits for the college_admin, who confirms
+    # it as 负责人 and so sends it; a college_admin may also fill in and send it at once.
+    prepared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    prepared_at = models.DateTimeField(_("填报时间"), null=True, blank=True)
+    responsible_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     submitted_at = models.DateTimeField(_("上报时间"), null=True, blank=True)
     late = models.BooleanField(_("逾期上报"), default=False)
     decided_at = models.DateTimeField(null=True, blank=True)
@@ -69,12 +78,18 @@ class Ledger(models.Model):
     def __str__(self) -> str:
         return f"{self.semester} {self.college}"
 
+    @property
+    def awaiting_confirmation(self) -> bool:
+        """Filled in by a counselor, waiting for the college_admin to confirm it as 负责人."""
+        return self.prepared_at is not None and self.status in (LedgerStatus.DRAFT, LedgerStatus.RETURNED)
+
 
 class LedgerStep(models.Model):
     """Every step of a ledger: created, submitted, returned (with the comment), accepted."""
 
     class Action(models.TextChoices):
         CREATED = "created", _("创建")
+        PREPARED = "prepared", _("填报待确认")
         SUBMITTED = "submitted", _("上报")
         RETURNED = "returned", _("退回")
         ACCEPTED = "accepted", _("接收")

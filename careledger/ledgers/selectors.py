@@ -190,3 +190,33 @@ def compare_semesters(user, college: College, before: Semester, after: Semester)
         ],
         changed=changed,
     )
+
+
+# --- signing (issue 14): what the signer is warned about before the ledger goes to 学工处 ---
+
+
+def submission_warnings(ledger: Ledger) -> list:
+    """The college's survey coverage, open cases without a mentor and overdue cases, as rules decide
+    (college-wide figures: the signer answers for the whole college)."""
+    from careledger.cases.models import Mentorship
+    from careledger.cases.selectors import calendars, standings
+    from careledger.ledgers import rules
+
+    semester = ledger.semester
+    students = Student.objects.filter(is_active=True, college_id=ledger.college_id)
+    reviewed = SurveyReview.objects.filter(semester=semester, student__in=students).count()
+    open_cases = list(Case.objects.filter(status=CaseStatus.OPEN, student__college_id=ledger.college_id))
+    paired = set(
+        Mentorship.objects.filter(case__in=[c.pk for c in open_cases], ended_at__isnull=True).values_list(
+            "case_id", flat=True
+        )
+    )
+    cal = next((c for s, c in calendars() if s.pk == semester.pk), None)
+    overdue = sum(1 for s in standings(open_cases, cal).values() if s.overdue) if cal else 0
+    return rules.submission_warnings(
+        students=students.count(),
+        reviewed=reviewed,
+        open_cases=len(open_cases),
+        unpaired=len([c for c in open_cases if c.pk not in paired]),
+        overdue=overdue,
+    )

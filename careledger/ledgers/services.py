@@ -10,7 +10,7 @@ from careledger.audit.services import Action, record
 from careledger.cases.models import Case, CaseStatus
 from careledger.core import clock
 from careledger.core.models import Semester
-from careledger.ledgers import rows
+from careledger.ledgers import rows, selectors
 from careledger.ledgers.models import Addendum, Ledger, LedgerStatus, LedgerStep, Section, SurveyOutcome, SurveyReview
 from careledger.ledgers.records import make_snapshot
 from careledger.roster.models import College, Student
@@ -37,28 +37,72 @@ def ledger_open(*, actor: User, semester: Semester, college: College) -> Ledger:
     return ledger
 
 
-def ledger_submit(*, actor: User, ledger: Ledger, filled_by: str, responsible: str) -> Ledger:
-    """Freeze the college's open cases into the snapshot and report it; late if after the due date."""
+class SubmitWarnings(Exception):
+    """The submission has something to warn about (survey coverage, unpaired or overdue cases) and the
+    signer has not confirmed: nothing is written; the API answers 400 with the warnings."""
+
+    def __init__(self, warnings: list):
+        super().__init__([w.message for w in warnings])
+        self.warnings = warnings
+
+
+def _events():
+    from careledger.notify import events  # the outbox: messages stored in this transaction
+
+    return events
+
+
+def ledger_submit(
+    *, actor: User, ledger: Ledger, filled_by: str = "", responsible: str = "", confirm: bool = False
+) -> Ledger:
+    """Sign and report the ledger.
+
+    The college_admin signs as 负责人 (product.md): their submit freezes the college's open cases into the
+    snapshot and sends it (late after the due date). A counselor's submit records them as 填表人 and leaves
+    the ledger waiting for the college_admin's confirmation (``awaiting_confirmation``); the status stays
+    draft (or returned) until then. Either way the signer first sees the warnings (survey coverage below
+    100 %, cases without a mentor, overdue cases) and must ``confirm`` to go on (SubmitWarnings otherwise).
+    """
     if not policy.can_keep_ledger(actor, ledger.college):
         raise PermissionDenied(_("无权上报该学院的台账。"))
-    if not filled_by.strip() or not responsible.strip():
-        raise ValidationError({"filled_by": [_("请填写填表人和负责人。 / Both signatures are required.")]})
+    head = policy.can_confirm_ledger(actor, ledger.college)
+    filled_by = filled_by.strip() or (ledger.filled_by if head else "")
+    responsible = (responsible.strip() or actor.name or actor.username) if head else ""
+    if not filled_by:
+        raise ValidationError({"filled_by": [_("请填写填表人。 / Say who filled in the ledger.")]})
+    if ledger.status not in (LedgerStatus.DRAFT, LedgerStatus.RETURNED):
+        raise ValidationError({"status": [_("台账已上报，不能重复上报。 / Already submitted.")]})
+    if not confirm:
+        warnings = selectors.submission_warnings(ledger)
+        if warnings:
+            raise SubmitWarnings(warnings)
     with transaction.atomic():
-        ledger = Ledger.objects.select_for_update().get(pk=ledger.pk)
+        ledger = Ledger.objects.select_for_update().select_related("semester", "college").get(pk=ledger.pk)
         if ledger.status not in (LedgerStatus.DRAFT, LedgerStatus.RETURNED):
             raise ValidationError({"status": [_("台账已上报，不能重复上报。 / Already submitted.")]})
         now = clock.now()
+        if not head:
+            ledger.filled_by = filled_by[:50]
+            ledger.prepared_by, ledger.prepared_at = actor, now
+            ledger.save(update_fields=["filled_by", "prepared_by", "prepared_at"])
+            step = LedgerStep.objects.create(ledger=ledger, action=LedgerStep.Action.PREPARED, actor=actor)
+            _audit(actor, ledger, status="prepared")
+            _events().ledger_awaiting_confirmation(ledger, by=actor, step_id=step.pk)
+            return ledger
+        resubmitted = ledger.steps.filter(action=LedgerStep.Action.SUBMITTED).exists()
         ledger.snapshot = make_snapshot(
             now.isoformat(), rows.ledger_records(rows.open_cases(ledger.college_id, ledger.semester))
         )
         ledger.status = LedgerStatus.SUBMITTED
-        ledger.filled_by, ledger.responsible = filled_by.strip()[:50], responsible.strip()[:50]
+        ledger.filled_by, ledger.responsible = filled_by[:50], responsible[:50]
+        ledger.responsible_user, ledger.prepared_at = actor, None
         ledger.submitted_at = now
         ledger.late = clock.local_date(now) > ledger.semester.ledger_due
         ledger.comment = ""
         ledger.save()
-        LedgerStep.objects.create(ledger=ledger, action=LedgerStep.Action.SUBMITTED, actor=actor)
+        step = LedgerStep.objects.create(ledger=ledger, action=LedgerStep.Action.SUBMITTED, actor=actor)
         _audit(actor, ledger, status="submitted", late=ledger.late)
+        _events().ledger_submitted(ledger, step_id=step.pk, resubmitted=resubmitted)
     return ledger
 
 
@@ -66,13 +110,14 @@ def _decide(*, actor: User, ledger: Ledger, status: str, action: str, comment: s
     if not policy.can_review_ledger(actor):
         raise PermissionDenied(_("只有学工处可以接收或退回台账。"))
     with transaction.atomic():
-        ledger = Ledger.objects.select_for_update().get(pk=ledger.pk)
+        ledger = Ledger.objects.select_for_update().select_related("semester", "college").get(pk=ledger.pk)
         if ledger.status != LedgerStatus.SUBMITTED:
             raise ValidationError({"status": [_("只能处理已上报的台账。 / Only a submitted ledger can be decided.")]})
         ledger.status, ledger.decided_at, ledger.comment = status, clock.now(), comment
         ledger.save(update_fields=["status", "decided_at", "comment"])
-        LedgerStep.objects.create(ledger=ledger, action=action, actor=actor, comment=comment)
+        step = LedgerStep.objects.create(ledger=ledger, action=action, actor=actor, comment=comment)
         _audit(actor, ledger, status=status)
+        _events().ledger_decided(ledger, step_id=step.pk, accepted=status == LedgerStatus.ACCEPTED, comment=comment)
     return ledger
 
 
@@ -117,6 +162,7 @@ def addenda_report(*, actor: User, case: Case, categories: list[str], kind: str)
     ]
     if made:
         _audit(actor, ledger, addenda=[a.pk for a in made], case=case.pk)
+        _events().addenda_arrived(made)  # 学工处 and the sections of these categories are told at once
     return made
 
 

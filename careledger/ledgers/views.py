@@ -338,12 +338,14 @@ def _ledger_page(
         LedgerStatus.RETURNED,
     )
     may_decide = policy.can_review_ledger(user) and ledger.status == LedgerStatus.SUBMITTED
-    # A counselor signs as 填表人, the college's head (college_admin) as 负责人.
-    head = policy.has_role(user, Role.COLLEGE_ADMIN) and not policy.has_role(user, Role.COUNSELOR)
+    # A counselor signs as 填表人 and the ledger waits for the college's head (college_admin), who confirms
+    # it as 负责人 and so sends it.
+    head = policy.can_confirm_ledger(user, ledger.college)
     initial = {
         "filled_by": ledger.filled_by or ("" if head else user.name),
-        "responsible": ledger.responsible or (user.name if head else ""),
+        "responsible": (ledger.responsible or user.name) if head else "",
     }
+    warnings = selectors.submission_warnings(ledger) if may_submit else []
     context = {
         "ledger": ledger,
         "semester": semester,
@@ -366,6 +368,8 @@ def _ledger_page(
         "may_decide": may_decide,
         "may_case_files": may_case_files,
         "case_file_count": len(on_ledger & readable) if may_case_files else 0,
+        "head": head,
+        "warnings": warnings,
         "may_school": policy.allows_endpoint(user, "ledgers:school", "GET"),
         "errors": errors,
     }
@@ -387,8 +391,12 @@ def ledger_submit(request: HttpRequest, pk: int) -> HttpResponse:
             ledger = services.ledger_submit(actor=request.user, ledger=ledger, **form.cleaned_data)
         except ValidationError as exc:
             _add_errors(form, exc)
+        except services.SubmitWarnings:
+            form.add_error("confirm", _("请核对上方的提示，勾选确认后再上报。"))
         else:
-            if ledger.late:
+            if ledger.awaiting_confirmation:
+                messages.success(request, _("已提交，待学院负责人确认后上报学工处。"))
+            elif ledger.late:
                 messages.warning(request, _("台账已上报学工处（逾期上报）。"))
             else:
                 messages.success(request, _("台账已上报学工处。"))

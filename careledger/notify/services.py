@@ -53,6 +53,7 @@ def notify(
     *,
     users: Iterable[User] = (),
     departments: Iterable[Department] = (),
+    department_inbox: bool = True,
     kind: str,
     subject: str,
     body: str,
@@ -63,7 +64,8 @@ def notify(
 
     Each user gets an inbox delivery plus one per active channel of their own; each department gets one per
     active channel of the department plus an inbox delivery for every active user with a department grant
-    on it. Inbox deliveries are sent at once; the others wait for ``deliver_due``. ``body`` is the least
+    on it (unless ``department_inbox`` is False: the caller has listed those users itself). Inbox deliveries
+    are sent at once; the others wait for ``deliver_due``. ``body`` is the least
     detail needed (who, which class, how urgent, by when) — never case, psychological or medical text.
     """
     if not link.startswith("/") or not url_has_allowed_host_and_scheme(link, allowed_hosts=set()):
@@ -96,7 +98,7 @@ def notify(
         User.objects.filter(is_active=True, grants__role=Role.DEPARTMENT, grants__department_id__in=department_ids)
         .values_list("pk", flat=True)
         .distinct()
-        if department_ids
+        if department_ids and department_inbox
         else ()
     )
     targets = (

@@ -1,5 +1,5 @@
 """The semester survey and the ledger in the browser: a counselor reviews a student, opens the college's
-ledger and submits it signed; 学工处 sees it reported in the school view and downloads the workbook.
+ledger and fills it in; the college_admin confirms it as 负责人 and sends it; 学工处 sees it reported in the school view and downloads the workbook.
 
 The live server runs on the real clock: the semester began a month ago and the ledger is due in ten days.
 """
@@ -47,6 +47,8 @@ def school(transactional_db) -> dict:
     Grant.objects.create(user=counselor, role=Role.COUNSELOR, college=college, grades=["2023"])
     admin = User.objects.create_user(username="alice", password=PASSWORD, name="学工处 Alice")
     Grant.objects.create(user=admin, role=Role.SCHOOL_ADMIN)
+    head = User.objects.create_user(username="bob", password=PASSWORD, name="李书记")
+    Grant.objects.create(user=head, role=Role.COLLEGE_ADMIN, college=college)
     semester = Semester.objects.create(
         name="本学期",
         start=today - timedelta(days=30),
@@ -71,7 +73,7 @@ def school(transactional_db) -> dict:
         student=li, opened_on=semester.start - timedelta(days=120), opened_by=counselor, plan="每两周谈心"
     )
     case.categories.create(category="economic", detail="单亲家庭，母亲务农", added_on=case.opened_on)
-    return {"counselor": counselor, "admin": admin, "semester": semester, "case": case}
+    return {"counselor": counselor, "admin": admin, "head": head, "semester": semester, "case": case}
 
 
 def sign_in(page: Page, base_url: str, user: User) -> None:
@@ -118,11 +120,25 @@ def test_counselor_surveys_and_submits_the_ledger_and_the_school_sees_it(page: P
     expect(economic).to_contain_text("单亲家庭，母亲务农")
     expect(economic).to_contain_text("139****4321")
     page.get_by_label("填表人").fill("陈老师")
-    page.get_by_label("负责人").fill("李书记")
+    # The submission warns, with numbers, about the case without a mentor; the counselor confirms.
+    expect(page.locator(".submit-warnings")).to_contain_text("1 份在档档案中有 1 份没有帮扶导师")
+    page.get_by_label("我已核对以上提示，仍然上报").check()
     page.screenshot(path=str(artifacts / "desktop-ledger-draft.png"), full_page=True)
-    page.get_by_role("button", name="上报", exact=True).click()
+    page.get_by_role("button", name="提交负责人确认").click()
+    expect(page.locator(".messages")).to_contain_text("待学院负责人确认")
+    expect(page.locator(".page-head .awaiting-badge")).to_have_text("待负责人确认")
+    page.locator(".user-area").first.get_by_role("button", name="退出").click()
+
+    # The college_admin signs as 负责人 and sends it.
+    sign_in(page, base, school["head"])
+    page.goto(f"{base}/ledgers/{Ledger.objects.get(semester=school['semester']).pk}/")
+    expect(page.locator(".awaiting")).to_contain_text("陈老师")
+    expect(page.get_by_label("负责人")).to_have_value("李书记")
+    page.get_by_label("我已核对以上提示，仍然上报").check()
+    page.get_by_role("button", name="确认并上报").click()
     expect(page.locator(".messages")).to_contain_text("台账已上报学工处")
     expect(page.locator(".page-head .badge")).to_have_text("已上报")
+    expect(page.locator(".page-head .awaiting-badge")).to_have_count(0)
     expect(page.locator("#steps")).to_contain_text("上报")
     page.screenshot(path=str(artifacts / "desktop-ledger-submitted.png"), full_page=True)
     ledger = Ledger.objects.get(semester=school["semester"])

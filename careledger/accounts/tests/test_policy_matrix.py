@@ -291,6 +291,9 @@ MATRIX = {
     "notify:inbox": ("get", None, None, _row(200, anon=302, harry=403)),
     "notify:bell": ("get", None, None, _row(200, anon=302, harry=403)),
     "notify:mark-read": ("post", None, {}, _row(302, harry=403)),
+    "api:inbox": ("get", None, None, _row(200, anon=401, harry=403)),
+    # Neither ids nor all: 400 for everyone let in.
+    "api:inbox-read": ("post", None, {}, _row(400, anon=401, harry=403)),
     # No reason given: 400 for the admins let in (alice, bob); 李四's case is not ivan's college.
     "api:channel-list": ("get", None, None, _row(200, anon=401, harry=403)),
     "api:channel-deactivate": ("post", lambda s: {"pk": 999999}, {}, _row(404, anon=401, harry=403)),

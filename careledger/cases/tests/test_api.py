@@ -403,6 +403,16 @@ def test_close_request_approve_and_reopen(school, paired):
     assert kinds == ["opened", "mentor", "close_requested", "closed", "reopened"]
 
 
+@pytest.mark.parametrize(("sent", "stored"), [({}, None), ({"improved": True}, True), ({"improved": False}, False)])
+def test_close_request_improved_has_no_default(school, case, sent, stored):
+    # api.md's body is {"reason"}: left out, 帮扶后有改善 is recorded as not stated — never ticked for them.
+    answer = as_user(school.carol).post(
+        f"/api/v1/cases/{case.pk}/close-request/", {"reason": "好转", **sent}, format="json"
+    )
+    assert answer.status_code == 200 and answer.json()["close_request"]["improved"] is stored
+    assert case.close_requests.get().improved is stored
+
+
 def test_reject_keeps_the_case_open(school, case):
     as_user(school.carol).post(f"/api/v1/cases/{case.pk}/close-request/", {"reason": "好转"}, format="json")
     rejected = as_user(school.bob).post(

@@ -553,7 +553,7 @@ class ClosureTests(CaseViewTestCase):
 
     def test_request_approve_and_reopen(self):
         self.login("erin")
-        r = self.post("cases:close-request", {"reason": "情绪稳定，成绩好转", "improved": "on"})
+        r = self.post("cases:close-request", {"reason": "情绪稳定，成绩好转", "improved": "yes"})
         self.assertRedirects(r, self.detail_url() + "#closure", fetch_redirect_response=False)
         self.login("bob")
         self.assertContains(self.client.get(self.detail_url()), "同意撤销建档")
@@ -568,6 +568,17 @@ class ClosureTests(CaseViewTestCase):
         self.assertEqual(self.post("cases:reopen").status_code, 302)
         self.case.refresh_from_db()
         self.assertEqual(self.case.status, "open")
+
+    def test_improved_has_no_default_and_must_be_chosen(self):
+        self.login("erin")
+        form = self.client.get(self.detail_url()).context["close_form"]
+        self.assertIsNone(form["improved"].value())  # nothing ticked in advance
+        r = self.post("cases:close-request", {"reason": "情绪稳定"})
+        self.assertEqual(r.status_code, 400)
+        self.assertContains(r, "请选择帮扶后是否有改善", status_code=400)
+        self.assertFalse(self.case.close_requests.exists())
+        self.post("cases:close-request", {"reason": "情绪稳定", "improved": "no"})
+        self.assertIs(self.case.close_requests.get().improved, False)
 
     def test_reject_keeps_the_case_open(self):
         services.close_request(actor=self.school.erin, case=self.case, reason="好转")

@@ -85,18 +85,24 @@ def test_due_at_by_severity(school, setup, severity, due):
 
 def test_college_admins_and_chosen_departments_are_told_at_once_with_the_least_detail(school, setup):
     body = report(school, setup[0])
-    message = Message.objects.get(kind="escalation")
-    assert message.link == f"/escalations/{body['id']}/"
-    assert "深夜" not in message.body and "李四" not in message.body  # never the case text or the name
-    assert "2023级汉语言文学2班" in message.body and "紧急" in message.body
-    recipients = set(message.deliveries.exclude(user=None).values_list("user__username", flat=True))
-    assert recipients == {"bob", "frank"}  # the college's admin and the psych centre's user
+    # The college's admin sees the student and is told the name; the psych centre's user is not.
+    named = Message.objects.get(kind="escalation", dedupe_key__endswith=":named")
+    unnamed = Message.objects.exclude(pk=named.pk).get(kind="escalation")
+    for message in (named, unnamed):
+        assert message.link == f"/escalations/{body['id']}/"
+        assert "深夜" not in message.body  # never the case text
+        assert "2023级汉语言文学2班" in message.body and "紧急" in message.body
+    assert "李四" in named.body and "李四" not in unnamed.body + unnamed.subject
+    assert set(named.deliveries.exclude(user=None).values_list("user__username", flat=True)) == {"bob"}
+    assert set(unnamed.deliveries.exclude(user=None).values_list("user__username", flat=True)) == {"frank"}
     assert CaseEvent.objects.filter(case=setup[0], kind="escalation").count() == 1
 
 
 def test_empty_department_list_goes_to_the_college_alone(school, setup):
     report(school, setup[0], departments=())
-    recipients = set(Message.objects.get().deliveries.exclude(user=None).values_list("user__username", flat=True))
+    recipients = set(
+        Message.objects.get(kind="escalation").deliveries.exclude(user=None).values_list("user__username", flat=True)
+    )
     assert recipients == {"bob"}
 
 
@@ -133,7 +139,7 @@ def test_acknowledge_note_resolve_and_the_department_loses_sight(school, setup, 
     frank = as_user(school.frank)
     clock.shift(600)
     ack = frank.post(f"/api/v1/escalations/{body['id']}/acknowledge/").json()
-    assert ack["status"] == "acknowledged" and ack["acknowledged_at"].startswith("2026-11-20T02:10:00")
+    assert ack["status"] == "acknowledged" and ack["acknowledged_at"] == "2026-11-20T10:10:00+08:00"
     note = frank.post(f"/api/v1/escalations/{body['id']}/notes/", {"text": "已联系家长到校"}, format="json").json()
     assert note["notes"][0]["text"] == "已联系家长到校"
     assert frank.post(f"/api/v1/escalations/{body['id']}/resolve/", {}, format="json").status_code == 400
@@ -192,3 +198,39 @@ def test_response_figures_per_college_and_department(school, setup, clock):
         }
     ]
     assert figures["departments"][0]["unit"] == "心理健康教育中心"
+
+
+# --- the reporting loop (issue 14) ---
+
+
+def test_resolving_before_anyone_acknowledged_is_409_and_nothing_changes(school, setup):
+    body = report(school, setup[0])
+    frank = as_user(school.frank)
+    answer = frank.post(f"/api/v1/escalations/{body['id']}/resolve/", {"resolution": "已送医"}, format="json")
+    assert answer.status_code == 409 and "确认收到" in answer.json()["detail"]
+    escalation = Escalation.objects.get(pk=body["id"])
+    assert (escalation.status, escalation.resolved_at, escalation.resolution) == ("open", None, "")
+    frank.post(f"/api/v1/escalations/{body['id']}/acknowledge/")
+    assert (
+        frank.post(f"/api/v1/escalations/{body['id']}/resolve/", {"resolution": "已送医"}, format="json").json()[
+            "status"
+        ]
+        == "resolved"
+    )
+
+
+def test_the_full_view_names_the_reporter_with_phone_and_who_was_told(school, setup):
+    school.erin.phone = "13700001111"
+    school.erin.save()
+    body = report(school, setup[0])
+    seen = as_user(school.bob).get(f"/api/v1/escalations/{body['id']}/").json()
+    assert seen["reporter"] == {"name": "erin", "phone": "13700001111"}
+    assert {t["name"] for t in seen["told"]} == {"bob", "frank"}
+    assert all(t["at"].endswith("+08:00") for t in seen["told"])
+    assert seen["created_at"] == "2026-11-20T10:00:00+08:00"  # the school's zone
+
+
+def test_notes_are_dated_in_the_schools_zone(school, setup):
+    body = report(school, setup[0])
+    note = as_user(school.frank).post(f"/api/v1/escalations/{body['id']}/notes/", {"text": "已联系"}, format="json")
+    assert note.json()["notes"][0]["at"].endswith("+08:00")

@@ -78,8 +78,10 @@ def ledger(school):
         effect="情绪稳定",
     )
     ledger = Ledger.objects.create(semester=semester, college=school.wenxue, created_by=school.carol)
-    as_user(school.carol).post(
-        f"/api/v1/ledgers/{ledger.pk}/submit/", {"filled_by": "王辅导员", "responsible": "+李书记"}, format="json"
+    as_user(school.bob).post(  # the college_admin signs as 负责人 and sends it (issue 14)
+        f"/api/v1/ledgers/{ledger.pk}/submit/",
+        {"filled_by": "王辅导员", "responsible": "+李书记", "confirm": True},
+        format="json",
     )
     ledger.refresh_from_db()
     ledger.case = case

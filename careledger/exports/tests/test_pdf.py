@@ -161,7 +161,9 @@ def test_ledgers_and_case_files_on_paper(school, tmp_path):
         case_services.close_approve(actor=school.bob, case=li)
     with _at("2026-09-18T10:00:00+08:00"):
         ledger = ledger_services.ledger_open(actor=school.carol, semester=semester, college=school.wenxue)
-        ledger_services.ledger_submit(actor=school.carol, ledger=ledger, filled_by="王辅导员", responsible="李书记")
+        ledger_services.ledger_submit(
+            actor=school.bob, ledger=ledger, filled_by="王辅导员", responsible="李书记", confirm=True
+        )
     with _at("2026-11-03T10:00:00+08:00"):
         case_services.case_open(  # after submission: 随时上报
             actor=school.bob,

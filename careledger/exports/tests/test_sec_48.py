@@ -107,7 +107,7 @@ def test_sec_48_stored_control_characters_and_path_names_every_export_answers_20
     draft_zip_before_submit = client.get(reverse("ledgers:case-files", args=[ledger.pk]))
     assert draft_zip_before_submit.status_code == 200
     assert check_entries(draft_zip_before_submit.content) == ["202301010002____x_档案表.docx"]
-    ledger_services.ledger_submit(actor=school.carol, ledger=ledger, filled_by="王\x1b", responsible="李")
+    ledger_services.ledger_submit(actor=school.bob, ledger=ledger, filled_by="王\x1b", responsible="李", confirm=True)
     ledger = Ledger.objects.get(pk=ledger.pk)
 
     for persona, url, kind in (

@@ -86,8 +86,10 @@ def test_only_the_colleges_keepers_open_its_ledger(school, semester):
 
 def test_submitted_ledger_does_not_change_when_a_case_changes(school, ledger):
     case = open_case(school)
-    submit = as_user(school.carol).post(
-        f"/api/v1/ledgers/{ledger.pk}/submit/", {"filled_by": "王辅导员", "responsible": "李书记"}, format="json"
+    submit = as_user(school.bob).post(
+        f"/api/v1/ledgers/{ledger.pk}/submit/",
+        {"filled_by": "王辅导员", "responsible": "李书记", "confirm": True},
+        format="json",
     )
     assert submit.status_code == 200 and submit.json()["status"] == "submitted"
     before = Ledger.objects.get(pk=ledger.pk).snapshot
@@ -101,8 +103,8 @@ def test_submitted_ledger_does_not_change_when_a_case_changes(school, ledger):
 
 
 def test_life_cycle_return_resubmit_accept_and_every_step_is_kept(school, ledger):
-    carol, alice = as_user(school.carol), as_user(school.alice)
-    signatures = {"filled_by": "王辅导员", "responsible": "李书记"}
+    carol, alice = as_user(school.bob), as_user(school.alice)  # the college_admin signs and sends it
+    signatures = {"filled_by": "王辅导员", "responsible": "李书记", "confirm": True}
     carol.post(f"/api/v1/ledgers/{ledger.pk}/submit/", signatures, format="json")
     assert carol.post(f"/api/v1/ledgers/{ledger.pk}/submit/", signatures, format="json").status_code == 400
     assert carol.post(f"/api/v1/ledgers/{ledger.pk}/accept/").status_code == 403
@@ -124,7 +126,9 @@ def test_life_cycle_return_resubmit_accept_and_every_step_is_kept(school, ledger
 def test_submitting_after_the_due_date_is_allowed_and_marked_late(school, ledger, clock):
     clock.move_to("2026-09-20T09:00:00+08:00")
     response = as_user(school.bob).post(
-        f"/api/v1/ledgers/{ledger.pk}/submit/", {"filled_by": "王辅导员", "responsible": "李书记"}, format="json"
+        f"/api/v1/ledgers/{ledger.pk}/submit/",
+        {"filled_by": "王辅导员", "responsible": "李书记", "confirm": True},
+        format="json",
     )
     assert response.json()["late"] is True
     overview = as_user(school.alice).get("/api/v1/ledgers/overview/").json()["colleges"]
@@ -137,14 +141,18 @@ def test_submitting_after_the_due_date_is_allowed_and_marked_late(school, ledger
 def test_on_the_due_date_is_on_time(school, ledger, clock):
     clock.move_to("2026-09-19T23:30:00+08:00")  # still the 19th in Beijing
     response = as_user(school.bob).post(
-        f"/api/v1/ledgers/{ledger.pk}/submit/", {"filled_by": "王辅导员", "responsible": "李书记"}, format="json"
+        f"/api/v1/ledgers/{ledger.pk}/submit/",
+        {"filled_by": "王辅导员", "responsible": "李书记", "confirm": True},
+        format="json",
     )
     assert response.json()["late"] is False
 
 
 def test_a_case_opened_after_submission_is_reported_at_once_as_an_addendum(school, ledger):
-    as_user(school.carol).post(
-        f"/api/v1/ledgers/{ledger.pk}/submit/", {"filled_by": "王辅导员", "responsible": "李书记"}, format="json"
+    as_user(school.bob).post(
+        f"/api/v1/ledgers/{ledger.pk}/submit/",
+        {"filled_by": "王辅导员", "responsible": "李书记", "confirm": True},
+        format="json",
     )
     case = open_case(school, key="li", categories=(("discipline", "夜不归宿"),))
     addendum = Addendum.objects.get()
@@ -216,8 +224,8 @@ def test_survey_review_and_progress(school, semester):
 def test_next_semester_comparison(school, ledger, clock):
     case = open_case(school)
     open_case(school, key="li", categories=(("discipline", "夜不归宿"),))
-    as_user(school.carol).post(
-        f"/api/v1/ledgers/{ledger.pk}/submit/", {"filled_by": "王", "responsible": "李"}, format="json"
+    as_user(school.bob).post(
+        f"/api/v1/ledgers/{ledger.pk}/submit/", {"filled_by": "王", "responsible": "李", "confirm": True}, format="json"
     )
     clock.move_to("2027-03-05T10:00:00+08:00")
     spring = core_services.semester_create(
@@ -262,3 +270,81 @@ def test_next_semester_comparison(school, ledger, clock):
             }
         ],
     }
+
+
+# --- signing (issue 14): the college_admin confirms as 负责人; the submission warns first ---
+
+
+def _all_reviewed(school, semester):
+    from careledger.ledgers.models import SurveyReview
+    from careledger.roster.models import Student
+
+    for student in Student.objects.filter(college=school.wenxue):
+        SurveyReview.objects.create(semester=semester, student=student, outcome="no_concern", reviewed_by=school.carol)
+
+
+def test_submission_warns_with_numbers_and_writes_nothing_until_confirmed(school, ledger):
+    open_case(school)  # unpaired; nobody surveyed
+    bob = as_user(school.bob)
+    # "confirm": false asks for the warnings first (a preview); nothing is written.
+    answer = bob.post(
+        f"/api/v1/ledgers/{ledger.pk}/submit/",
+        {"filled_by": "王辅导员", "responsible": "李书记", "confirm": False},
+        format="json",
+    )
+    assert answer.status_code == 400
+    warnings = {w["code"]: w for w in answer.json()["warnings"]}
+    # 文学院 has 3 students (张三丰, 李四, 王小明), none surveyed; 1 open case, without a mentor.
+    assert (warnings["survey"]["count"], warnings["survey"]["total"]) == (3, 3)
+    assert "0%" in warnings["survey"]["message"]
+    assert (warnings["unpaired"]["count"], warnings["unpaired"]["total"]) == (1, 1)
+    assert "confirm" in answer.json()
+    assert Ledger.objects.get(pk=ledger.pk).status == "draft" and not ledger.steps.filter(action="submitted")
+    confirmed = bob.post(
+        f"/api/v1/ledgers/{ledger.pk}/submit/",
+        {"filled_by": "王辅导员", "responsible": "李书记", "confirm": True},
+        format="json",
+    )
+    assert confirmed.status_code == 200 and confirmed.json()["status"] == "submitted"
+    assert {w["code"] for w in confirmed.json()["warnings"]} >= {"survey", "unpaired"}
+
+
+def test_api_submit_as_api_md_says_goes_through_and_carries_the_warnings(school, ledger):
+    open_case(school)
+    answer = as_user(school.bob).post(
+        f"/api/v1/ledgers/{ledger.pk}/submit/", {"filled_by": "王辅导员", "responsible": "李书记"}, format="json"
+    )
+    assert answer.status_code == 200 and answer.json()["status"] == "submitted"
+    assert {w["code"] for w in answer.json()["warnings"]} >= {"survey", "unpaired"}
+
+
+def test_college_admin_submits_directly_when_there_is_nothing_to_warn_about(school, semester, ledger):
+    case = open_case(school)
+    case_services.mentor_assign(actor=school.carol, case=case, mentor=school.erin)
+    _all_reviewed(school, semester)
+    answer = as_user(school.bob).post(
+        f"/api/v1/ledgers/{ledger.pk}/submit/", {"filled_by": "王辅导员", "responsible": "李书记"}, format="json"
+    )
+    assert answer.status_code == 200, answer.json()
+    body = answer.json()
+    assert (body["status"], body["filled_by"], body["responsible"]) == ("submitted", "王辅导员", "李书记")
+    assert body["awaiting_confirmation"] is False
+
+
+def test_a_counselors_submit_waits_for_the_college_admin_to_confirm_as_responsible(school, semester, ledger):
+    _all_reviewed(school, semester)
+    carol = as_user(school.carol)
+    answer = carol.post(
+        f"/api/v1/ledgers/{ledger.pk}/submit/", {"filled_by": "王辅导员", "responsible": "随便写"}, format="json"
+    )
+    body = answer.json()
+    assert answer.status_code == 200
+    assert (body["status"], body["awaiting_confirmation"], body["prepared_by"]) == ("draft", True, "carol")
+    assert (body["filled_by"], body["responsible"], body["submitted_at"]) == ("王辅导员", "", None)
+    assert as_user(school.alice).post(f"/api/v1/ledgers/{ledger.pk}/accept/").status_code == 400  # not sent yet
+    # The college_admin confirms: 填表人 kept, 负责人 is their own name.
+    confirmed = as_user(school.bob).post(f"/api/v1/ledgers/{ledger.pk}/submit/", {}, format="json").json()
+    assert (confirmed["status"], confirmed["filled_by"], confirmed["responsible"]) == ("submitted", "王辅导员", "bob")
+    assert confirmed["awaiting_confirmation"] is False
+    assert [s["action"] for s in confirmed["steps"]] == ["created", "prepared", "submitted"]
+    assert Ledger.objects.get(pk=ledger.pk).responsible_user == school.bob

@@ -29,6 +29,7 @@ from careledger.roster.models import College, SchoolClass
 NOW = datetime.fromisoformat("2026-09-10T10:00:00+08:00")
 ZHANG, LI, WANG, ZHAO = "202301010001", "202301010002", "202401010001", "202302010001"
 SIGNED = {"filled_by": "陈辅导员", "responsible": "李书记"}
+CONFIRMED = {**SIGNED, "confirm": "on"}
 
 
 def open_case(school, key: str, categories=(("economic", "单亲家庭"), ("psych", "情绪低落")), **extra) -> Case:
@@ -60,8 +61,9 @@ class LedgerViewTestCase(TestCase):
             actor=self.school.users[persona], semester=self.semester, college=self.school.wenxue
         )
 
-    def submit(self, ledger: Ledger, persona: str = "carol") -> Ledger:
-        return services.ledger_submit(actor=self.school.users[persona], ledger=ledger, **SIGNED)
+    def submit(self, ledger: Ledger, persona: str = "bob") -> Ledger:
+        """Signed and sent by the college_admin (负责人), past the warnings."""
+        return services.ledger_submit(actor=self.school.users[persona], ledger=ledger, confirm=True, **SIGNED)
 
     def assert_login_redirect(self, url: str, method: str = "get") -> None:
         response = getattr(self.client, method)(url)
@@ -262,13 +264,14 @@ class QueryCountTests(LedgerViewTestCase):
         ledger = self.start_ledger()
         # the ledger (semester, college); the cases the reader may open; the open cases with their
         # categories, this semester's effects and current pairings, the students' 学籍状态 (备注); the steps;
-        # the addenda; past ledgers.
+        # the addenda; past ledgers; the submission warnings (students, reviewed, open cases, pairings,
+        # semesters, periods, contacts).
         self.assert_constant(
             "carol",
             reverse("ledgers:detail", args=[ledger.pk]),
             lambda: many_students(self.school, 9, 0),
             lambda: many_students(self.school, 90, 100),
-            7 + 10,
+            7 + 10 + 7,
         )
 
     def test_school_view_with_2_and_6_colleges(self):
@@ -380,8 +383,8 @@ class LedgerPageTests(LedgerViewTestCase):
     def test_submitting_freezes_the_tables_and_keeps_every_step(self):
         case = open_case(self.school, "li")
         ledger = self.start_ledger()
-        self.login("carol")
-        r = self.client.post(self.url(ledger, "ledgers:submit"), SIGNED)
+        self.login("bob")
+        r = self.client.post(self.url(ledger, "ledgers:submit"), CONFIRMED)
         self.assertRedirects(r, self.url(ledger), fetch_redirect_response=False)
         ledger.refresh_from_db()
         self.assertEqual(
@@ -406,12 +409,33 @@ class LedgerPageTests(LedgerViewTestCase):
         form = self.client.get(self.url(ledger)).context["submit_form"]
         self.assertEqual((form["filled_by"].value(), form["responsible"].value()), ("", "bob"))
 
-    def test_both_signatures_are_required(self):
+    def test_counselor_fills_in_the_college_admin_confirms_past_the_warnings(self):
+        open_case(self.school, "li")
         ledger = self.start_ledger()
         self.login("carol")
-        r = self.client.post(self.url(ledger, "ledgers:submit"), {"filled_by": "陈辅导员"})
+        r = self.client.get(self.url(ledger))
+        self.assertContains(r, "提交负责人确认")
+        self.assertContains(r, "摸排覆盖率 0%")  # the warnings, with numbers, before anything is sent
+        self.assertContains(r, "份没有帮扶导师")
+        r = self.client.post(self.url(ledger, "ledgers:submit"), SIGNED)
+        self.assertContains(r, "勾选确认", status_code=400)
+        self.client.post(self.url(ledger, "ledgers:submit"), CONFIRMED)
+        ledger.refresh_from_db()
+        self.assertEqual((ledger.status, ledger.awaiting_confirmation, ledger.filled_by), ("draft", True, "陈辅导员"))
+        self.login("bob")
+        r = self.client.get(self.url(ledger))
+        self.assertContains(r, "待学院负责人确认")
+        self.assertContains(r, "确认并上报")
+        self.client.post(self.url(ledger, "ledgers:submit"), {"filled_by": "陈辅导员", "confirm": "on"})
+        ledger.refresh_from_db()
+        self.assertEqual((ledger.status, ledger.responsible), ("submitted", "bob"))
+
+    def test_the_filler_is_required(self):
+        ledger = self.start_ledger()
+        self.login("bob")
+        r = self.client.post(self.url(ledger, "ledgers:submit"), {"responsible": "李书记", "confirm": "on"})
         self.assertEqual(r.status_code, 400)
-        self.assertIn("responsible", r.context["submit_form"].errors)
+        self.assertIn("filled_by", r.context["submit_form"].errors)
         self.assertEqual(Ledger.objects.get().status, "draft")
 
     def test_submitting_twice_is_400_with_the_services_message(self):
@@ -423,9 +447,9 @@ class LedgerPageTests(LedgerViewTestCase):
     def test_after_the_due_date_it_is_still_submitted_and_marked_late(self):
         ledger = self.start_ledger()
         with time_machine.travel("2026-09-25T09:00:00+08:00", tick=False):
-            self.login("carol")
+            self.login("bob")
             self.assertContains(self.client.get(self.url(ledger)), "已过截止日期")
-            self.client.post(self.url(ledger, "ledgers:submit"), SIGNED)
+            self.client.post(self.url(ledger, "ledgers:submit"), CONFIRMED)
             r = self.client.get(self.url(ledger))
         self.assertTrue(Ledger.objects.get().late)
         self.assertContains(r, "逾期上报")
@@ -435,11 +459,11 @@ class LedgerPageTests(LedgerViewTestCase):
         self.login("alice")
         r = self.client.post(self.url(ledger, "ledgers:return"), {"comment": "缺少心理异常学生"})
         self.assertRedirects(r, self.url(ledger), fetch_redirect_response=False)
-        self.login("carol")
+        self.login("bob")
         r = self.client.get(self.url(ledger))
         self.assertContains(r, "缺少心理异常学生")
         self.assertContains(r, "重新上报")
-        self.client.post(self.url(ledger, "ledgers:submit"), SIGNED)
+        self.client.post(self.url(ledger, "ledgers:submit"), CONFIRMED)
         self.login("alice")
         self.client.post(self.url(ledger, "ledgers:accept"))
         r = self.client.get(self.url(ledger))
