@@ -294,9 +294,9 @@ def test_a_semester_starting_on_the_7th() -> None:
         # Opened 09-09: 7 due days → no talk until 09-16; 22 due days → still 2 visits.
         pytest.param("2026-09-09", [("dorm_visit", "09-09", "09-30", 2), ("talk", "09-16", "09-30", 1)], id="opened-9th"),
         # Opened 09-16: September 15 due days → 1 visit.
-        pytest.param("2026-09-16", [("dorm_visit", "09-16", "09-30", 1), ("talk", "09-16", "09-30", 1)], id="opened-16th"),
+        pytest.param("2026-09-16", [("talk", "09-16", "09-30", 1), ("dorm_visit", "09-16", "09-30", 1)], id="opened-16th"),
         # Opened 09-23: 8 due days → a talk and 1 visit; 09-24: 7 → neither.
-        pytest.param("2026-09-23", [("dorm_visit", "09-23", "09-30", 1), ("talk", "09-23", "09-30", 1)], id="opened-23rd"),
+        pytest.param("2026-09-23", [("talk", "09-23", "09-30", 1), ("dorm_visit", "09-23", "09-30", 1)], id="opened-23rd"),
         pytest.param("2026-09-24", [], id="opened-24th"),
     ],
 )  # fmt: skip
