@@ -307,9 +307,7 @@ def compliance(
     date_from..date_to (both inclusive, None = unbounded), counted, sorted by start then rule
     (talk, dorm_visit, key_period). A reversed range simply holds no window."""
     windows = [
-        w
-        for w in required_windows(calendar, open_periods=open_periods, away=away)
-        if _within(w, date_from, date_to)
+        w for w in required_windows(calendar, open_periods=open_periods, away=away) if _within(w, date_from, date_to)
     ]
     return sorted(count_contacts(windows, contacts), key=_sort_key)
 

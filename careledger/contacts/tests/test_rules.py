@@ -225,7 +225,7 @@ def test_period_refuses_datetimes() -> None:
 def test_each_kind_serves_its_rules_and_each_rule_one_kind() -> None:
     from careledger.contacts.rules import CONTACT_KINDS, KIND_RULES, RULE_KIND
 
-    assert CONTACT_KINDS == {"talk", "dorm_visit", "parent", "other"}
+    assert {"talk", "dorm_visit", "parent", "other"} == CONTACT_KINDS
     assert KIND_RULES["talk"] == {Rule.TALK, Rule.KEY_PERIOD}
     assert KIND_RULES["dorm_visit"] == {Rule.DORM_VISIT}
     assert KIND_RULES["parent"] == KIND_RULES["other"] == frozenset()
@@ -390,9 +390,7 @@ def test_leave_from_the_middle_of_a_month_and_back(
     ],
 )  # fmt: skip
 def test_dorm_visits_by_non_holiday_due_days(holidays: list[tuple[str, str]], visits: int) -> None:
-    calendar = Calendar(
-        d("2026-09-07"), d("2027-02-28"), holidays=tuple(Period(d(a), d(b)) for a, b in holidays)
-    )
+    calendar = Calendar(d("2026-09-07"), d("2027-02-28"), holidays=tuple(Period(d(a), d(b)) for a, b in holidays))
     january = [w for w in owed(calendar, [("2026-09-01", None)]) if w[0] == "dorm_visit" and w[1] == "01-01"]
     assert january == ([("dorm_visit", "01-01", "01-31", visits)] if visits else [])
 
