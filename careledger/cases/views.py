@@ -35,6 +35,7 @@ from careledger.cases.forms import (
     HelperActivityForm,
     HelperForm,
     MentorForm,
+    ReopenForm,
     SemesterForm,
 )
 from careledger.cases.models import (
@@ -71,7 +72,7 @@ OVERSEERS = frozenset({Role.COUNSELOR, Role.CLASS_TEACHER}) | policy.ADMINS
 class Row:
     case: Case
     overdue: list[Window]
-    next_due: Window | None  # the unmet window running now that ends first
+    next_due: Window | None  # the next window the case owes (unmet, not ended), from the maintained table
 
     @property
     def suggested_kind(self) -> str:
@@ -82,10 +83,7 @@ class Row:
 
 def _rows(cases: list[Case]) -> list[Row]:
     standing = selectors.standings(cases)
-    return [
-        Row(c, standing[c.pk].overdue, min(standing[c.pk].due, key=lambda w: (w.end, w.start), default=None))
-        for c in cases
-    ]
+    return [Row(c, standing[c.pk].overdue, standing[c.pk].next) for c in cases]
 
 
 def work_context(user) -> dict:
@@ -131,7 +129,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         mine=g.get("mine") == "1",
     )
     if g.get("overdue") == "1":
-        cases = cases.filter(pk__in=[s.case.pk for s in selectors.overdue_for(request.user)])
+        cases = selectors.only_overdue(cases)
     page = Paginator(cases, PAGE_SIZE).get_page(g.get("page"))
     classes = SchoolClass.objects.filter(pk__in=policy.cases_for(request.user).values("student__school_class_id"))
     context = {
@@ -299,7 +297,14 @@ def _case_page(request: HttpRequest, case: Case, *, status: int = 200, **bound) 
         "effect_form": offer("effect_form", "record_effect", EffectForm, when=calendar is not None),
         "close_form": offer("close_form", "request_close", CloseRequestForm, when=is_open and pending is None),
         "decision_form": offer("decision_form", "approve_close", DecisionForm, when=pending is not None),
-        "reopen_form": offer("reopen_form", "reopen", django_forms.Form, when=not is_open),
+        "reopen_form": offer(
+            "reopen_form",
+            "reopen",
+            lambda: ReopenForm(
+                case=case, school_wide=policy.is_school_admin(user), last_mentor=services.last_mentor(case)
+            ),
+            when=not is_open,
+        ),
     }
     return render(request, "cases/case_detail.html", context, status=status)
 
@@ -465,7 +470,7 @@ def close_reject(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def case_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     def run(case: Case, data: dict) -> str:
-        services.case_reopen(actor=request.user, case=case)
+        services.case_reopen(actor=request.user, case=case, mentor=data.get("mentor"))
         return _("已重新建档。")
 
     return _case_action(
@@ -473,7 +478,9 @@ def case_reopen(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         action="reopen",
         form_name="reopen_form",
-        make_form=lambda case: django_forms.Form(request.POST),
+        make_form=lambda case: ReopenForm(
+            request.POST, case=case, school_wide=policy.is_school_admin(request.user)
+        ),
         run=run,
         anchor="closure",
     )
