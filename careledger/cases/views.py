@@ -51,7 +51,7 @@ from careledger.cases.models import (
 )
 from careledger.contacts import services as contact_services
 from careledger.contacts.models import ContactKind
-from careledger.contacts.rules import Window
+from careledger.contacts.rules import RULE_KIND, Window
 from careledger.core import clock
 from careledger.core import services as core_services
 from careledger.core.errors import RateLimited
@@ -78,7 +78,7 @@ class Row:
     def suggested_kind(self) -> str:
         """The kind the window due now asks for (else the first overdue one): what the one-tap button preselects."""
         urgent = self.next_due or (self.overdue[0] if self.overdue else None)
-        return ContactKind.DORM_VISIT if urgent and urgent.rule == "dorm_visit" else ContactKind.TALK
+        return ContactKind(RULE_KIND[urgent.rule]) if urgent else ContactKind.TALK
 
 
 def _rows(cases: list[Case]) -> list[Row]:
