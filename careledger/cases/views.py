@@ -478,9 +478,7 @@ def case_reopen(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         action="reopen",
         form_name="reopen_form",
-        make_form=lambda case: ReopenForm(
-            request.POST, case=case, school_wide=policy.is_school_admin(request.user)
-        ),
+        make_form=lambda case: ReopenForm(request.POST, case=case, school_wide=policy.is_school_admin(request.user)),
         run=run,
         anchor="closure",
     )

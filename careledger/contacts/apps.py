@@ -27,4 +27,6 @@ class ContactsConfig(AppConfig):
 
         semester_changed.connect(on_semester_changed, dispatch_uid="compliance_semester_changed", weak=False)
         post_save.connect(on_status_changed, sender=StudentStatus, dispatch_uid="compliance_status_saved", weak=False)
-        post_delete.connect(on_status_changed, sender=StudentStatus, dispatch_uid="compliance_status_deleted", weak=False)
+        post_delete.connect(
+            on_status_changed, sender=StudentStatus, dispatch_uid="compliance_status_deleted", weak=False
+        )

@@ -18,9 +18,9 @@ from careledger.accounts.models import Grant, Role
 from careledger.audit.models import AuditEvent
 from careledger.cases import services
 from careledger.cases.models import Case, CaseEvent, CloseRequest, Helper, HelperActivity, Mentorship
+from careledger.contacts.compliance import compliance_refresh_for_case
 from careledger.contacts.models import Contact
 from careledger.core.models import Semester
-from careledger.contacts.compliance import compliance_refresh_for_case
 from careledger.core.testing import build_school, make_case, make_student, make_user
 
 NOW = datetime.fromisoformat("2026-11-20T10:00:00+08:00")
@@ -86,7 +86,9 @@ class WorkViewTests(CaseViewTestCase):
         self.login("erin")
         r = self.client.get(reverse("cases:work"))
         self.assertNotContains(r, "overdue-mark")
-        self.assertContains(r, "下寝室 11月")  # the next one due
+        # The next window owed, not "已达标": November's visits and the 16–30 talk both end 11-30; the
+        # month starts first.
+        self.assertContains(r, "下一期：下寝室 11月（11-30前）")
 
     def test_counselor_sees_scope_by_category_risk_overdue_and_without_mentor(self):
         make_case(self.school, "li")  # no mentor

@@ -30,7 +30,10 @@ def ok(response, status=200):
 
 def windows(client, case_id, date_from, date_to):
     body = ok(client.get(f"/api/v1/cases/{case_id}/compliance/", {"from": date_from, "to": date_to}))
-    return [(w["rule"], w["start"][5:], w["end"][5:], w["required"], w["done"], w["met"], w["ended"]) for w in body["windows"]]
+    return [
+        (w["rule"], w["start"][5:], w["end"][5:], w["required"], w["done"], w["met"], w["ended"])
+        for w in body["windows"]
+    ]
 
 
 def test_a_semester_starting_on_the_7th_through_the_api(school):
@@ -87,7 +90,9 @@ def test_a_semester_starting_on_the_7th_through_the_api(school):
         contact("chen", "talk", "2026-09-08T15:00:00")
         contact("chen", "talk", "2026-10-02T15:00:00")
         # 李四 on 休学 from 10-12, back (在校) from 10-20 (written as the status service would).
-        StudentStatus.objects.create(student=school.students["li"], status=EnrolmentStatus.LEAVE, since=date(2026, 10, 12))
+        StudentStatus.objects.create(
+            student=school.students["li"], status=EnrolmentStatus.LEAVE, since=date(2026, 10, 12)
+        )
         StudentStatus.objects.create(
             student=school.students["li"], status=EnrolmentStatus.ENROLLED, since=date(2026, 10, 20)
         )
@@ -101,7 +106,10 @@ def test_a_semester_starting_on_the_7th_through_the_api(school):
         )
         traveller.move_to(at("2026-10-05T10:00:00"))
         ok(carol.post(f"/api/v1/cases/{opened['chen']}/close-request/", {"reason": "好转"}, format="json"))
-        assert ok(bob.post(f"/api/v1/cases/{opened['chen']}/close-approve/", {"note": ""}, format="json"))["status"] == "closed"
+        assert (
+            ok(bob.post(f"/api/v1/cases/{opened['chen']}/close-approve/", {"note": ""}, format="json"))["status"]
+            == "closed"
+        )
         traveller.move_to(at("2026-10-12T10:00:00"))
         reopened = ok(carol.post(f"/api/v1/cases/{opened['chen']}/reopen/", {"mentor": "erin"}, format="json"))
         assert (reopened["status"], reopened["last_mentor"]) == ("open", "erin")

@@ -109,7 +109,9 @@ def test_a_contact_moves_its_window_in_the_same_transaction(school):
             ("dorm_visit", "09-08", "09-30", 2, 0),  # 23 due days
             ("talk", "09-16", "09-30", 1, 0),
         ]
-        contact_services.contact_record(actor=school.carol, case=case, kind="talk", occurred_at=at("2026-09-10T10:00:00"))
+        contact_services.contact_record(
+            actor=school.carol, case=case, kind="talk", occurred_at=at("2026-09-10T10:00:00")
+        )
         for _ in range(2):  # one visit entered twice counts once
             contact_services.contact_record(
                 actor=school.carol, case=case, kind="dorm_visit", occurred_at=at("2026-09-12T10:00:00")
@@ -126,7 +128,9 @@ def test_closing_and_reopening_keeps_every_period(school):
         case = open_case(school, "zhang", "2026-09-01")
         case_services.mentor_assign(actor=school.carol, case=case, mentor=school.erin)
         traveller.move_to(at("2026-10-05T09:00:00"))
-        contact_services.contact_record(actor=school.carol, case=case, kind="talk", occurred_at=at("2026-10-02T10:00:00"))
+        contact_services.contact_record(
+            actor=school.carol, case=case, kind="talk", occurred_at=at("2026-10-02T10:00:00")
+        )
         case_services.close_request(actor=school.carol, case=case, reason="好转")
         case_services.close_approve(actor=school.bob, case=case)
         traveller.move_to(at("2026-10-12T09:00:00"))
@@ -156,7 +160,9 @@ def test_a_status_change_refreshes_the_students_cases(school):
         case = open_case(school, "zhang", "2026-09-01")
         assert ("talk", "10-16", "10-31", 1, 0) in brief(case)
         # 休学 from 10-08: Oct 1–15 keeps 7 due days → no talk; October 7 due days, all 国庆 → no visit.
-        StudentStatus.objects.create(student=school.students["zhang"], status=EnrolmentStatus.LEAVE, since=d("2026-10-08"))
+        StudentStatus.objects.create(
+            student=school.students["zhang"], status=EnrolmentStatus.LEAVE, since=d("2026-10-08")
+        )
         assert [w for w in brief(case) if w[1] >= "10-01" or w[1] < "09-01"] == []
         compliance.compliance_refresh_for_student(school.students["zhang"])  # what a status service calls
         assert [w for w in brief(case) if w[1] >= "10-01" or w[1] < "09-01"] == []
