@@ -4,7 +4,6 @@ Inline forms of the case page (mentor, help group, effect, closure) post to thei
 case page is shown again with that form's errors (400), on success the browser goes back to the case page.
 """
 
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -13,7 +12,7 @@ from django import forms as django_forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Count, Prefetch, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -42,6 +41,7 @@ from careledger.cases.models import (
     Case,
     CaseEffect,
     CaseStatus,
+    CategoryEntry,
     CloseRequest,
     CloseStatus,
     Helper,
@@ -49,6 +49,7 @@ from careledger.cases.models import (
     Mentorship,
     RiskLevel,
 )
+from careledger.contacts import rules
 from careledger.contacts import services as contact_services
 from careledger.contacts.models import ContactKind
 from careledger.contacts.rules import RULE_KIND, Window
@@ -81,30 +82,47 @@ class Row:
         return ContactKind(RULE_KIND[urgent.rule]) if urgent else ContactKind.TALK
 
 
-def _rows(cases: list[Case]) -> list[Row]:
-    standing = selectors.standings(cases)
+def _rows(cases: list[Case], cal: rules.Calendar | None = None) -> list[Row]:
+    standing = selectors.standings(cases, cal)
     return [Row(c, standing[c.pk].overdue, standing[c.pk].next) for c in cases]
 
 
+SCOPE_LISTED = 20  # the work view lists this many overdue / unpaired cases; the figures count them all
+
+
 def work_context(user) -> dict:
-    """我的工作台: a mentor's own cases with what is due; an overseer's scope at a glance."""
+    """我的工作台: a mentor's own cases with what is due; an overseer's scope at a glance — its figures are
+    SQL counts (the overdue one on the maintained compliance table) and its lists one short page each."""
     roles = policy.roles_of(user)
-    rows = _rows(list(selectors.case_search(user=user)))
-    mine = [r for r in rows if r.case.mentor_id == user.pk]
-    mine.sort(key=lambda r: (not r.overdue, r.next_due.end if r.next_due else date.max))
-    context: dict = {"mine": mine if Role.MENTOR in roles else None, "scope": None}
+    cal = selectors.current_calendar()
+    context: dict = {"mine": None, "scope": None}
+    if Role.MENTOR in roles:
+        mine = _rows(list(selectors.case_search(user=user, mine=True)), cal)
+        mine.sort(key=lambda r: (not r.overdue, r.next_due.end if r.next_due else date.max))
+        context["mine"] = mine
     if roles & OVERSEERS:
-        categories = Counter(e.category for r in rows for e in r.case.categories.all())
-        risks = Counter(r.case.risk_level for r in rows)
+        open_cases = policy.cases_for(user).filter(status=CaseStatus.OPEN).order_by()
+        risks = dict(open_cases.values_list("risk_level").annotate(n=Count("pk")))
+        categories = dict(
+            CategoryEntry.objects.filter(case__in=open_cases.values("pk"))
+            .order_by()
+            .values_list("category")
+            .annotate(n=Count("pk"))
+        )
+        listed = selectors.case_search(user=user)
+        overdue = selectors.only_overdue(listed, cal)
+        no_mentor = selectors.case_search(user=user, no_mentor=True)
         pending = []
         if roles & policy.ADMINS:
-            pending = list(selectors.case_search(user=user).filter(close_requests__status=CloseStatus.PENDING))
+            pending = list(listed.filter(close_requests__status=CloseStatus.PENDING))
         context["scope"] = {
-            "total": len(rows),
-            "by_risk": [(level, label, risks[level]) for level, label in reversed(RiskLevel.choices)],
-            "by_category": [(code, label, categories[code]) for code, label in Category.choices],
-            "overdue": [r for r in rows if r.overdue],
-            "no_mentor": [r for r in rows if not r.case.has_mentor],
+            "total": open_cases.count(),
+            "by_risk": [(level, label, risks.get(level, 0)) for level, label in reversed(RiskLevel.choices)],
+            "by_category": [(code, label, categories.get(code, 0)) for code, label in Category.choices],
+            "overdue": _rows(list(overdue[:SCOPE_LISTED]), cal),
+            "overdue_count": selectors.only_overdue(open_cases, cal).count(),
+            "no_mentor": [Row(c, [], None) for c in no_mentor[:SCOPE_LISTED]],
+            "no_mentor_count": no_mentor.count(),
             "pending_close": pending,
         }
     return context
