@@ -21,10 +21,10 @@ Definitions (api.md, Assessment; also shown beside each figure on the dashboard)
 Rates are fractions 0..1, null when the denominator is 0.
 
 Everything is computed from a fixed number of queries (calendar, students, cases, categories, risk
-changes, pairings, reviews, contacts, escalations, ledgers, closures, effects), whatever the size of the
-school. The other queries filter on the semester's cases as a subquery, so no list of ids travels to
-the database; the database counts each case's contacts per window (one row per case, not one per
-contact). ``load_many`` gives the case counts of several semesters from the four case queries run
+changes, pairings, reviews, compliance windows, escalations, ledgers, closures, effects), whatever the
+size of the school. The other queries filter on the semester's cases as a subquery, so no list of ids
+travels to the database; the database counts each case's ended and met windows in the maintained
+compliance table (one row per case; no contact is read). ``load_many`` gives the case counts of several semesters from the four case queries run
 once over their whole span. Students are indexed once (by college and grade, by class, by case) so
 that building every unit is linear in the school's size, not in units × students.
 
