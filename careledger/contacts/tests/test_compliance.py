@@ -13,11 +13,12 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
+from careledger.assessment import indicators
 from careledger.cases import services as case_services
 from careledger.cases.models import Case, CaseEvent, CasePeriod, CaseStatus
-from careledger.contacts import compliance
+from careledger.contacts import compliance, rules
 from careledger.contacts import services as contact_services
-from careledger.contacts.models import ComplianceWindow
+from careledger.contacts.models import ComplianceWindow, Contact
 from careledger.core import services as core_services
 from careledger.core.testing import make_student
 from careledger.roster.models import EnrolmentStatus, StudentStatus
@@ -281,3 +282,18 @@ def test_maintained_table_equals_a_full_rebuild(school, seed):
     assert StudentStatus.objects.exists()
     compliance.rebuild()
     assert table() == maintained
+    # The assessment's SQL aggregate equals contacts.rules applied case by case to the raw records.
+    today = d("2027-01-20")
+    for semester, cal in compliance.semester_calendars():
+        expected = {}
+        for case in Case.objects.all():
+            windows = rules.compliance(
+                cal,
+                open_periods=list(CasePeriod.objects.filter(case=case).values_list("opened_on", "closed_on")),
+                away=away_periods([case.student_id], cal.start, cal.end).get(case.student_id, []),
+                contacts=list(Contact.objects.filter(case=case).values_list("kind", "local_date")),
+            )
+            ended = [w for w in windows if w.ended(today)]
+            if ended:
+                expected[case.pk] = (len(ended), sum(w.met for w in ended))
+        assert indicators._window_counts(semester, Case.objects.values("pk"), today) == expected
