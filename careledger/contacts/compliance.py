@@ -120,19 +120,27 @@ def compute(case_ids: Iterable[int] | None, calendars: list[tuple[Semester, rule
 # --- maintaining ---
 
 
-def compliance_refresh_for_cases(case_ids: Iterable[int]) -> None:
-    """Recompute the windows of these cases in every semester (call inside the write's transaction)."""
+def compliance_refresh_for_cases(case_ids: Iterable[int], *, day: date | None = None) -> None:
+    """Recompute the windows of these cases in every semester (call inside the write's transaction); with
+    ``day`` (a contact's local date), only in the semester holding that day — a contact moves nothing else."""
     ids = sorted(set(case_ids))
     if not ids:
         return
     with transaction.atomic():
-        windows = compute(ids, semester_calendars())
-        ComplianceWindow.objects.filter(case_id__in=ids).delete()
+        calendars = semester_calendars()
+        rows = ComplianceWindow.objects.filter(case_id__in=ids)
+        if day is not None:
+            calendars = [(s, c) for s, c in calendars if c.start <= day <= c.end]
+            rows = rows.filter(semester_id__in=[s.pk for s, _c in calendars])
+        windows = compute(ids, calendars)
+        rows.delete()
         ComplianceWindow.objects.bulk_create(windows, batch_size=2000)
 
 
-def compliance_refresh_for_case(case: Case | int) -> None:
-    compliance_refresh_for_cases([case if isinstance(case, int) else case.pk])
+def compliance_refresh_for_case(case: Case | int, *, day: date | None = None) -> None:
+    """After a change to one case: its opening, closure or reopening (every semester), or a contact added,
+    edited or deleted on ``day`` (that day's semester; an edit that moves a contact calls this for both days)."""
+    compliance_refresh_for_cases([case if isinstance(case, int) else case.pk], day=day)
 
 
 def compliance_refresh_for_students(student_ids: Iterable[int]) -> None:

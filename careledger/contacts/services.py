@@ -54,5 +54,5 @@ def contact_record(
         )
         case_services.timeline_add(case, actor, CaseEvent.Kind.CONTACT, f"{ContactKind(kind).label} {local}")
         case_services.audit_case(actor, Action.CREATE, case, object="contact", contact=contact.pk)
-        compliance_refresh_for_case(case)  # the case's windows, in this transaction
+        compliance_refresh_for_case(case, day=local)  # the windows of that day's semester, in this transaction
         return contact
