@@ -299,6 +299,7 @@ def _case_page(request: HttpRequest, case: Case, *, status: int = 200, **bound) 
         "close_requests": close_requests,
         "pending": pending,
         "windows": windows,
+        "periods": list(case.open_periods.all()),  # every open period: closing and reopening erase nothing
         "contacts": case.contacts.select_related("recorded_by")[:CONTACTS_SHOWN],
         "contact_count": case.contacts.count(),
         "events": case.events.select_related("actor")[:EVENTS_SHOWN],

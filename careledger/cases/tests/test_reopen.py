@@ -49,6 +49,9 @@ def test_the_reopen_form_offers_the_last_mentor_and_pairs_them_again(client, sch
         (date(2026, 9, 1), date(2026, 10, 5)),
         (date(2026, 10, 12), None),
     ]
+    with time_machine.travel(at("2026-10-12T09:05:00"), tick=False):
+        page = client.get(reverse("cases:detail", args=[case.pk]))
+    assert "2026-09-01 – 2026-10-05；2026-10-12 – 至今" in page.content.decode()
 
 
 def test_reopening_without_a_mentor_leaves_the_case_unpaired(client, school):
