@@ -297,3 +297,11 @@ def test_maintained_table_equals_a_full_rebuild(school, seed):
             if ended:
                 expected[case.pk] = (len(ended), sum(w.met for w in ended))
         assert indicators._window_counts(semester, Case.objects.values("pk"), today) == expected
+
+
+def test_contact_kinds_have_one_definition():
+    """The model's choices, the API's and the rules' kinds are the same set; each rule counts one kind."""
+    from careledger.contacts.models import ComplianceRule, ContactKind
+
+    assert set(ContactKind.values) == rules.CONTACT_KINDS == set(rules.KIND_RULES)
+    assert set(ComplianceRule.values) == {str(r) for r in rules.Rule} == set(rules.RULE_KIND)
