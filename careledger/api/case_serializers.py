@@ -206,6 +206,10 @@ class MentorSerializer(StrictSerializer):
     mentor = serializers.CharField(max_length=150)
 
 
+class ReopenSerializer(StrictSerializer):
+    mentor = serializers.CharField(max_length=150, required=False, allow_blank=True)
+
+
 class HelperInputSerializer(StrictSerializer):
     student = serializers.CharField(max_length=20)
     role = serializers.ChoiceField(choices=HelperRole.choices)

@@ -3,6 +3,7 @@
 from django.db.models import Prefetch
 from django.http import Http404
 from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
@@ -130,8 +131,7 @@ class CaseListView(generics.ListAPIView):
             mine=_bool(p.get("mine")),
         )
         if _bool(p.get("overdue")):
-            overdue_ids = [s.case.pk for s in selectors.overdue_for(self.request.user)]
-            qs = qs.filter(pk__in=overdue_ids)
+            qs = selectors.only_overdue(qs)
         return qs
 
     @extend_schema(request=cs.CaseCreateSerializer, responses={201: cs.CaseDetailSerializer})
@@ -344,11 +344,24 @@ class CloseRejectView(APIView):
 
 
 class ReopenView(APIView):
-    @extend_schema(request=None, responses=cs.CaseDetailSerializer)
+    """Reopen a closed case; ``{"mentor": username}`` (optional) pairs a mentor again — the answer's
+    ``last_mentor`` is the mentor of the case's latest pairing, the one the page offers back."""
+
+    @extend_schema(request=cs.ReopenSerializer, responses=cs.CaseDetailSerializer)
     def post(self, request, pk: int):
         case = policy.get_case_for(request.user, pk)
-        services.case_reopen(actor=request.user, case=case)
-        return Response(_detail(_case_for_read(request.user, pk), request.user))
+        data = cs.ReopenSerializer(data=request.data or {})
+        data.is_valid(raise_exception=True)
+        mentor = None
+        if data.validated_data.get("mentor"):
+            mentor = User.objects.filter(username=data.validated_data["mentor"], grants__role=Role.MENTOR).first()
+            if mentor is None:
+                raise ValidationError({"mentor": [_("该账号不是帮扶导师。")]})
+        services.case_reopen(actor=request.user, case=case, mentor=mentor)
+        body = dict(_detail(_case_for_read(request.user, pk), request.user))
+        last = services.last_mentor(case)
+        body["last_mentor"] = last.username if last else None
+        return Response(body)
 
 
 class CaseTimelineView(generics.ListAPIView):

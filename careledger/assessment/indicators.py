@@ -8,8 +8,9 @@ Definitions (api.md, Assessment; also shown beside each figure on the dashboard)
 - cases_by_risk: the open cases by their risk level (低/中/高) on the as-of day — the level a later
   change replaced (from the case's timeline), else the case's level now.
 - with_mentor: open cases with a mentor paired on the as-of day; mentor_coverage = with_mentor / open_cases.
-- windows_required / windows_met: the contact-frequency windows (contacts/rules.py) of the semester
-  that have ended, over the unit's cases; compliance_rate = windows_met / windows_required.
+- windows_required / windows_met: the contact-frequency windows (contacts/rules.py: due days over every
+  open period, 在校 days only) of the semester that have ended, over the unit's cases, read from the
+  maintained compliance table; compliance_rate = windows_met / windows_required.
 - overdue_cases: open cases with an ended, unmet window.
 - escalations: reported during the semester up to the as-of day; ack_minutes_median: the median time
   to acknowledge them (resolve_minutes_median likewise).
@@ -20,10 +21,10 @@ Definitions (api.md, Assessment; also shown beside each figure on the dashboard)
 Rates are fractions 0..1, null when the denominator is 0.
 
 Everything is computed from a fixed number of queries (calendar, students, cases, categories, risk
-changes, pairings, reviews, contacts, escalations, ledgers, closures, effects), whatever the size of the
-school. The other queries filter on the semester's cases as a subquery, so no list of ids travels to
-the database; the database counts each case's contacts per window (one row per case, not one per
-contact). ``load_many`` gives the case counts of several semesters from the four case queries run
+changes, pairings, reviews, compliance windows, escalations, ledgers, closures, effects), whatever the
+size of the school. The other queries filter on the semester's cases as a subquery, so no list of ids
+travels to the database; the database counts each case's ended and met windows in the maintained
+compliance table (one row per case; no contact is read). ``load_many`` gives the case counts of several semesters from the four case queries run
 once over their whole span. Students are indexed once (by college and grade, by class, by case) so
 that building every unit is linear in the school's size, not in units × students.
 
@@ -43,7 +44,7 @@ from careledger.cases.categories import Category
 from careledger.cases.models import Case, CaseEffect, CaseEvent, CategoryEntry, CloseRequest, Mentorship, RiskLevel
 from careledger.cases.selectors import calendars
 from careledger.contacts import rules
-from careledger.contacts.models import Contact, ContactKind
+from careledger.contacts.models import ComplianceWindow
 from careledger.core import clock
 from careledger.core.models import Semester
 from careledger.escalations import rules as escalation_rules
@@ -60,7 +61,7 @@ DEFINITIONS = {
     "cases_by_category": "各类别在档人数（一人多类在每类各计一次）",
     "cases_by_risk": "各风险等级在档人数（低/中/高，按统计日的风险等级）",
     "mentor_coverage": "结对率 = 已结对导师的在档档案 / 在档档案",
-    "compliance_rate": "联系达标率 = 已达标的窗口 / 应达标的窗口（谈心每半月 1 次，下寝室每月 2 次，重点时段 1 次；只计已结束的窗口）",
+    "compliance_rate": "联系达标率 = 已达标的窗口 / 应达标的窗口（按应联系日计：谈心每半月 1 次，下寝室每月非假期应联系日 16 天以上 2 次、8–15 天 1 次，重点时段 1 次；只计已结束的窗口）",
     "overdue_cases": "逾期档案：有已结束但未达标窗口的在档档案",
     "escalations": "安全隐患上报次数（学期内）",
     "ack_minutes_median": "确认用时中位数（分钟）：从上报到确认",
@@ -162,8 +163,7 @@ def load(
     today, as_of_end = data.today, _aware(data.as_of, end=True)
     case_ids = _in_span(cal.start, data.as_of).values("pk")  # a subquery: no list of ids travels
     data.reviewed = set(SurveyReview.objects.filter(semester=semester).values_list("student_id", flat=True))
-    windows = _semester_windows(cal, today)
-    data.windows = _window_counts(cal, data.cases.values(), windows, _contact_counts(case_ids, windows), today)
+    data.windows = _window_counts(semester, case_ids, today)
     data.escalations = list(
         Escalation.objects.filter(
             case_id__in=case_ids, created_at__gte=_aware(cal.start), created_at__lt=as_of_end
@@ -282,73 +282,18 @@ def _risk_at(changes: list[tuple[datetime, str]] | None, moment: datetime, now: 
     return now
 
 
-def _semester_windows(cal: rules.Calendar, today: date) -> list[rules.Window]:
-    """Every window of the semester that has ended: each case's required windows are among these."""
-    return [w for w in rules.required_windows(cal, opened_on=cal.start, closed_on=None) if w.ended(today)]
-
-
-_COUNTED_KIND = {rules.Rule.TALK: ContactKind.TALK, rules.Rule.KEY_PERIOD: ContactKind.TALK}
-
-
-def _contact_counts(case_ids, windows: list[rules.Window]) -> dict[int, tuple[int, ...]]:
-    """Per case, the contacts inside each of ``windows`` (same order), counted by the database: one
-    row per case with a contact, whatever the number of contacts."""
-    if not windows:
-        return {}
-    counts = {
-        f"w{i}": Count(
-            "pk",
-            filter=Q(
-                kind=_COUNTED_KIND.get(w.rule, ContactKind.DORM_VISIT),
-                local_date__gte=w.start,
-                local_date__lte=w.end,
-            ),
-        )
-        for i, w in enumerate(windows)
-    }
+def _window_counts(semester: Semester, case_ids, today: date) -> dict[int, tuple[int, int]]:
+    """(ended windows required, of which met) per case, from the maintained compliance table
+    (contacts/compliance.py, the rules of contacts/rules.py over every open period): one aggregate query,
+    one row per case, whatever the number of contacts."""
     rows = (
-        Contact.objects.filter(
-            case_id__in=case_ids,
-            kind__in=(ContactKind.TALK, ContactKind.DORM_VISIT),
-            local_date__gte=min(w.start for w in windows),
-            local_date__lte=max(w.end for w in windows),
-        )
-        .order_by()  # no default ordering in the GROUP BY
+        ComplianceWindow.objects.filter(semester=semester, case_id__in=case_ids, end__lt=today)
+        .order_by()
         .values("case_id")
-        .annotate(**counts)
-        .values_list("case_id", *counts)
+        .annotate(required=Count("pk"), met=Count("pk", filter=Q(met=True)))
+        .values_list("case_id", "required", "met")
     )
-    return {row[0]: row[1:] for row in rows}
-
-
-def _window_counts(cal, cases, windows: list[rules.Window], counts, today: date) -> dict[int, tuple[int, int]]:
-    """(ended windows required, of which met) per case, as ``rules.count_contacts`` would count them.
-
-    Cases sharing an open span share the required windows, worked out once per span; each window's
-    count comes from ``counts`` by its place in the semester's ``windows``.
-    """
-    place = {(w.rule, w.start, w.end): i for i, w in enumerate(windows)}
-    required: dict[tuple, list[tuple[int, int]]] = {}  # span → [(place, contacts required)]
-    out = {}
-    for case in cases:
-        opened, closed = case.open_since, case.closed_on
-        if closed is not None and closed < opened:  # closed before (re)opened: nothing required here
-            continue
-        # Every window lies inside the semester: opening before it, or closing after it, is the same span.
-        span = (max(opened, cal.start), closed if closed is not None and closed < cal.end else None)
-        if span not in required:
-            required[span] = [
-                (place[(w.rule, w.start, w.end)], w.required)
-                for w in rules.required_windows(cal, opened_on=span[0], closed_on=span[1])
-                if w.ended(today)
-            ]
-        needed = required[span]
-        if not needed:
-            continue
-        done = counts.get(case.pk)
-        met = sum(1 for i, n in needed if done[i] >= n) if done else 0
-        out[case.pk] = (len(needed), met)
-    return out
+    return {case_id: (required, met) for case_id, required, met in rows}
 
 
 def _is_open_on(case: CaseRow, day: date) -> bool:

@@ -195,6 +195,20 @@ class MentorForm(forms.Form):
         self.fields["mentor"].label_from_instance = lambda u: f"{u.name or u.username}（{u.username}）"
 
 
+class ReopenForm(MentorForm):
+    """重新建档, offering the last mentor back (pre-selected while still a mentor one may pick)."""
+
+    def __init__(self, *args, case: Case, school_wide: bool, last_mentor: User | None = None, **kwargs):
+        super().__init__(*args, case=case, school_wide=school_wide, **kwargs)
+        field = self.fields["mentor"]
+        field.required = False
+        field.empty_label = _("暂不结对")
+        field.label = _("结对导师")
+        if last_mentor is not None and not self.is_bound and field.queryset.filter(pk=last_mentor.pk).exists():
+            self.initial["mentor"] = last_mentor.pk
+            field.help_text = _("已预选上次的帮扶导师 %(name)s。") % {"name": last_mentor.name or last_mentor.username}
+
+
 class HelperForm(forms.Form):
     student_no = forms.CharField(label=_("学号"), max_length=20)
     role = forms.ChoiceField(label=_("角色"), choices=HelperRole.choices)

@@ -251,6 +251,8 @@ class CaseEvent(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
+        # The assessment walks risk changes by kind and time (issue 13).
+        indexes = [models.Index(fields=["kind", "at"], name="caseevent_kind_at")]
 
     def __str__(self) -> str:
         return f"case {self.case_id} {self.kind}"

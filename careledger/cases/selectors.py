@@ -1,4 +1,4 @@
-"""Reads of cases, always through the policy's scoped querysets; compliance figures from contacts/rules."""
+"""Reads of cases, always through the policy's scoped querysets; compliance from the maintained table."""
 
 from collections import defaultdict
 from collections.abc import Iterable
@@ -10,8 +10,8 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery, Val
 
 from careledger.accounts import policy
 from careledger.cases.models import Case, CaseStatus, CategoryEntry, Mentorship
-from careledger.contacts import rules
-from careledger.contacts.models import Contact
+from careledger.contacts import compliance, rules
+from careledger.contacts.models import ComplianceWindow
 from careledger.core import clock
 from careledger.core.models import PeriodKind, Semester
 
@@ -25,15 +25,11 @@ def current_semester() -> Semester | None:
 
 def calendars(date_from: date | None = None, date_to: date | None = None) -> list[tuple[Semester, rules.Calendar]]:
     """Every semester overlapping date_from..date_to, as the rules see it (two queries)."""
-    semesters = list(Semester.objects.order_by("start").prefetch_related("periods"))
-    out = []
-    for i, semester in enumerate(semesters):
-        next_start = semesters[i + 1].start if i + 1 < len(semesters) else None
-        end = semester.effective_end(next_start)
-        if (date_to and semester.start > date_to) or (date_from and end < date_from):
-            continue
-        out.append((semester, _calendar(semester, end)))
-    return out
+    return [
+        (semester, cal)
+        for semester, cal in compliance.semester_calendars()
+        if not ((date_to and cal.start > date_to) or (date_from and cal.end < date_from))
+    ]
 
 
 def _calendar(semester: Semester, end: date) -> rules.Calendar:
@@ -54,54 +50,73 @@ def current_calendar() -> rules.Calendar | None:
     return _calendar(current, current.effective_end(current.next_start))
 
 
-# --- compliance ---
+# --- compliance, read from the maintained table (contacts/compliance.py) ---
+
+_RULE_ORDER = {rule: i for i, rule in enumerate(rules.Rule)}
 
 
-def _windows(
-    case_opened: date, case_closed: date | None, contacts, cals, date_from=None, date_to=None
-) -> list[rules.Window]:
-    out: list[rules.Window] = []
-    for _semester, cal in cals:
-        out += rules.compliance(
-            cal, opened_on=case_opened, closed_on=case_closed, contacts=contacts, date_from=date_from, date_to=date_to
-        )
-    return out
+def _sorted(windows: Iterable[rules.Window]) -> list[rules.Window]:
+    return sorted(windows, key=lambda w: (w.start, _RULE_ORDER[w.rule], w.end))
 
 
 def case_compliance(case: Case, *, date_from: date | None = None, date_to: date | None = None) -> list[rules.Window]:
-    """Required windows of ``case`` lying wholly inside date_from..date_to, with their counts."""
-    contacts = list(case.contacts.values_list("kind", "local_date"))
-    return _windows(case.open_since, case.closed_on, contacts, calendars(date_from, date_to), date_from, date_to)
+    """Required windows of ``case`` lying wholly inside date_from..date_to, with their counts (one query)."""
+    qs = ComplianceWindow.objects.filter(case=case).order_by()
+    if date_from is not None:
+        qs = qs.filter(start__gte=date_from)
+    if date_to is not None:
+        qs = qs.filter(end__lte=date_to)
+    return _sorted(w.as_window() for w in qs)
 
 
 @dataclass
 class CaseStanding:
-    """Where a case stands in the current semester: what is overdue, and what is due next."""
+    """Where a case stands in the current semester: what is overdue, what is due now, what it owes next."""
 
     case: Case
     overdue: list[rules.Window]
     due: list[rules.Window]  # windows containing today, not yet met
+    next: rules.Window | None = None  # the unmet window not yet ended that ends first
+
+
+def _in_semester(cal: rules.Calendar) -> models.Q:
+    return models.Q(start__gte=cal.start, end__lte=cal.end)
 
 
 def standings(cases: Iterable[Case], cal: rules.Calendar | None = None) -> dict[int, CaseStanding]:
-    """Compliance for many cases with one contacts query (the current semester's contacts only)."""
+    """Compliance of many cases in the current semester from one query on the maintained table (their
+    unmet windows only: a page of cases costs a page of rows, whatever the number of contacts)."""
     cases = list(cases)
     cal = cal or current_calendar()
     today = clock.today()
     if cal is None or not cases:
         return {c.pk: CaseStanding(c, [], []) for c in cases}
-    by_case: dict[int, list[tuple[str, date]]] = defaultdict(list)
-    rows = Contact.objects.filter(
-        case_id__in=[c.pk for c in cases], local_date__gte=cal.start, local_date__lte=cal.end
-    ).values_list("case_id", "kind", "local_date")
-    for case_id, kind, day in rows.iterator(chunk_size=5000):
-        by_case[case_id].append((kind, day))
+    unmet: dict[int, list[rules.Window]] = defaultdict(list)
+    rows = ComplianceWindow.objects.filter(_in_semester(cal), case_id__in=[c.pk for c in cases], met=False).order_by()
+    for row in rows:
+        unmet[row.case_id].append(row.as_window())
     out = {}
     for case in cases:
-        windows = rules.compliance(cal, opened_on=case.open_since, closed_on=case.closed_on, contacts=by_case[case.pk])
-        due = [w for w in windows if w.start <= today <= w.end and not w.met]
-        out[case.pk] = CaseStanding(case, rules.overdue(windows, today), due)
+        windows = _sorted(unmet[case.pk])
+        due = [w for w in windows if w.start <= today <= w.end]
+        out[case.pk] = CaseStanding(case, rules.overdue(windows, today), due, rules.next_due(windows, today))
     return out
+
+
+def overdue_exists(cal: rules.Calendar | None = None) -> Exists | None:
+    """An `Exists` for case querysets: the case has an ended, unmet window in the current semester."""
+    cal = cal or current_calendar()
+    if cal is None:
+        return None
+    return Exists(
+        ComplianceWindow.objects.filter(_in_semester(cal), case=OuterRef("pk"), met=False, end__lt=clock.today())
+    )
+
+
+def only_overdue(qs: QuerySet[Case], cal: rules.Calendar | None = None) -> QuerySet[Case]:
+    """Narrow a case queryset to the cases with an ended, unmet window in the current semester (SQL only)."""
+    exists = overdue_exists(cal)
+    return qs.none() if exists is None else qs.filter(exists)
 
 
 # --- lists ---
@@ -168,5 +183,9 @@ def case_search(
 
 def overdue_for(user) -> list[CaseStanding]:
     """The caller's open cases that have an ended, unmet window in the current semester."""
-    cases = list(_with_list_data(policy.cases_for(user).filter(status=CaseStatus.OPEN)).order_by("student__student_no"))
-    return [s for s in standings(cases).values() if s.overdue]
+    cal = current_calendar()
+    if cal is None:
+        return []
+    qs = only_overdue(policy.cases_for(user).filter(status=CaseStatus.OPEN), cal)
+    cases = list(_with_list_data(qs).order_by("student__student_no"))
+    return [s for s in standings(cases, cal).values() if s.overdue]

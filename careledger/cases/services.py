@@ -17,6 +17,7 @@ from careledger.cases.models import (
     Case,
     CaseEffect,
     CaseEvent,
+    CasePeriod,
     CaseStatus,
     CategoryEntry,
     CloseRequest,
@@ -27,6 +28,7 @@ from careledger.cases.models import (
     Mentorship,
     RiskLevel,
 )
+from careledger.contacts.compliance import compliance_refresh_for_case
 from careledger.core import clock
 from careledger.core.text import clean_text
 from careledger.ledgers.models import Addendum
@@ -194,6 +196,7 @@ def case_open(
             raise ValidationError(
                 {"student": [_("该学生已有在档的关爱档案。 / The student already has an open case.")]}
             ) from exc
+        CasePeriod.objects.create(case=case, opened_on=opened_on)
         CategoryEntry.objects.bulk_create(
             CategoryEntry(
                 case=case,
@@ -209,6 +212,7 @@ def case_open(
         audit_case(actor, Action.CREATE, case, categories=[e.category for e in categories])
         # 随时上报: after the college has reported its ledger, a new case goes to 学工处 at once.
         addenda_report(actor=actor, case=case, categories=[e.category for e in categories], kind=Addendum.Kind.NEW_CASE)
+        compliance_refresh_for_case(case)
         return case
 
 
@@ -417,11 +421,13 @@ def close_approve(*, actor: User, case: Case, note: str = "") -> Case:
         case.status, case.closed_on = CaseStatus.CLOSED, clock.today()
         case.version += 1
         case.save(update_fields=["status", "closed_on", "version", "updated_at"])
+        _close_period(case, case.closed_on)
         Mentorship.objects.filter(case=case, ended_at__isnull=True).update(ended_at=now)
         timeline_add(
             case, actor, CaseEvent.Kind.CLOSED, note[:100], [{"field": "status", "old": "open", "new": "closed"}]
         )
         audit_case(actor, Action.UPDATE, case, fields=["status"], status="closed")
+        compliance_refresh_for_case(case)
         _events().closure_decided(pending, approved=True)
         return case
 
@@ -443,7 +449,24 @@ def close_reject(*, actor: User, case: Case, note: str = "") -> Case:
         return case
 
 
-def case_reopen(*, actor: User, case: Case) -> Case:
+def _close_period(case: Case, closed_on: date) -> None:
+    """End the case's open period (one is made from the case's own dates if none was recorded)."""
+    period = CasePeriod.objects.select_for_update().filter(case=case, closed_on__isnull=True).first()
+    if period is None:
+        period = CasePeriod(case=case, opened_on=min(case.open_since, closed_on))
+    period.closed_on = max(closed_on, period.opened_on)
+    period.save()
+
+
+def last_mentor(case: Case) -> User | None:
+    """The mentor of the case's latest pairing (ended or not): the one reopening offers back."""
+    pairing = case.mentorships.select_related("mentor").order_by("-started_at", "-id").first()
+    return pairing.mentor if pairing else None
+
+
+def case_reopen(*, actor: User, case: Case, mentor: User | None = None) -> Case:
+    """Reopen a closed case: a new open period (the earlier ones are kept and keep counting), an addendum when
+    the college's ledger was already submitted (随时上报), and — when given — the mentor paired again."""
     require_action(actor, "reopen", case)
     with transaction.atomic():
         if case.status != CaseStatus.CLOSED:
@@ -452,13 +475,29 @@ def case_reopen(*, actor: User, case: Case) -> Case:
             raise ValidationError(
                 {"student": [_("该学生已有在档的关爱档案。 / The student already has an open case.")]}
             )
-        case.status, case.closed_on, case.reopened_on = CaseStatus.OPEN, None, clock.today()
+        today = clock.today()
+        if not CasePeriod.objects.filter(case=case).exists():  # a case from before periods were kept
+            CasePeriod.objects.create(
+                case=case, opened_on=case.open_since, closed_on=max(case.closed_on or today, case.open_since)
+            )
+        case.status, case.closed_on, case.reopened_on = CaseStatus.OPEN, None, today
         case.version += 1
         case.save(update_fields=["status", "closed_on", "reopened_on", "version", "updated_at"])
+        CasePeriod.objects.create(case=case, opened_on=today)
         timeline_add(
             case, actor, CaseEvent.Kind.REOPENED, changes=[{"field": "status", "old": "closed", "new": "open"}]
         )
         audit_case(actor, Action.UPDATE, case, fields=["status"], status="open")
+        # 随时上报: a case reopened after the college reported its ledger goes to 学工处 at once.
+        addenda_report(
+            actor=actor,
+            case=case,
+            categories=list(case.categories.values_list("category", flat=True)),
+            kind=Addendum.Kind.NEW_CASE,
+        )
+        if mentor is not None:
+            mentor_assign(actor=actor, case=case, mentor=mentor)
+        compliance_refresh_for_case(case)
         return case
 
 

@@ -4,7 +4,6 @@ Inline forms of the case page (mentor, help group, effect, closure) post to thei
 case page is shown again with that form's errors (400), on success the browser goes back to the case page.
 """
 
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -13,7 +12,7 @@ from django import forms as django_forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Count, Prefetch, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -35,12 +34,14 @@ from careledger.cases.forms import (
     HelperActivityForm,
     HelperForm,
     MentorForm,
+    ReopenForm,
     SemesterForm,
 )
 from careledger.cases.models import (
     Case,
     CaseEffect,
     CaseStatus,
+    CategoryEntry,
     CloseRequest,
     CloseStatus,
     Helper,
@@ -48,9 +49,10 @@ from careledger.cases.models import (
     Mentorship,
     RiskLevel,
 )
+from careledger.contacts import rules
 from careledger.contacts import services as contact_services
 from careledger.contacts.models import ContactKind
-from careledger.contacts.rules import Window
+from careledger.contacts.rules import RULE_KIND, Window
 from careledger.core import clock
 from careledger.core import services as core_services
 from careledger.core.errors import RateLimited
@@ -72,49 +74,58 @@ OVERSEERS = frozenset({Role.COUNSELOR, Role.CLASS_TEACHER}) | policy.ADMINS
 class Row:
     case: Case
     overdue: list[Window]
-    next_due: Window | None  # the unmet window running now that ends first
-    status: StudentStatus | None = None  # 学籍状态 today when not 在校 (cal, issue 12)
+    next_due: Window | None  # the next window the case owes (unmet, not ended), from the maintained table
+    status: StudentStatus | None = None  # 学籍状态 today when not 在校 (issue 12)
 
     @property
     def suggested_kind(self) -> str:
         """The kind the window due now asks for (else the first overdue one): what the one-tap button preselects."""
         urgent = self.next_due or (self.overdue[0] if self.overdue else None)
-        return ContactKind.DORM_VISIT if urgent and urgent.rule == "dorm_visit" else ContactKind.TALK
+        return ContactKind(RULE_KIND[urgent.rule]) if urgent else ContactKind.TALK
 
 
-def _rows(cases: list[Case]) -> list[Row]:
-    standing = selectors.standings(cases)
+def _rows(cases: list[Case], cal: rules.Calendar | None = None) -> list[Row]:
+    standing = selectors.standings(cases, cal)
     away = status_entries_on([c.student_id for c in cases], clock.today()) if cases else {}
-    return [
-        Row(
-            c,
-            standing[c.pk].overdue,
-            min(standing[c.pk].due, key=lambda w: (w.end, w.start), default=None),
-            away.get(c.student_id),
-        )
-        for c in cases
-    ]
+    return [Row(c, standing[c.pk].overdue, standing[c.pk].next, away.get(c.student_id)) for c in cases]
+
+
+SCOPE_LISTED = 20  # the work view lists this many overdue / unpaired cases; the figures count them all
 
 
 def work_context(user) -> dict:
-    """我的工作台: a mentor's own cases with what is due; an overseer's scope at a glance."""
+    """我的工作台: a mentor's own cases with what is due; an overseer's scope at a glance — its figures are
+    SQL counts (the overdue one on the maintained compliance table) and its lists one short page each."""
     roles = policy.roles_of(user)
-    rows = _rows(list(selectors.case_search(user=user)))
-    mine = [r for r in rows if r.case.mentor_id == user.pk]
-    mine.sort(key=lambda r: (not r.overdue, r.next_due.end if r.next_due else date.max))
-    context: dict = {"mine": mine if Role.MENTOR in roles else None, "scope": None}
+    cal = selectors.current_calendar()
+    context: dict = {"mine": None, "scope": None}
+    if Role.MENTOR in roles:
+        mine = _rows(list(selectors.case_search(user=user, mine=True)), cal)
+        mine.sort(key=lambda r: (not r.overdue, r.next_due.end if r.next_due else date.max))
+        context["mine"] = mine
     if roles & OVERSEERS:
-        categories = Counter(e.category for r in rows for e in r.case.categories.all())
-        risks = Counter(r.case.risk_level for r in rows)
+        open_cases = policy.cases_for(user).filter(status=CaseStatus.OPEN).order_by()
+        risks = dict(open_cases.values_list("risk_level").annotate(n=Count("pk")))
+        categories = dict(
+            CategoryEntry.objects.filter(case__in=open_cases.values("pk"))
+            .order_by()
+            .values_list("category")
+            .annotate(n=Count("pk"))
+        )
+        listed = selectors.case_search(user=user)
+        overdue = selectors.only_overdue(listed, cal)
+        no_mentor = selectors.case_search(user=user, no_mentor=True)
         pending = []
         if roles & policy.ADMINS:
-            pending = list(selectors.case_search(user=user).filter(close_requests__status=CloseStatus.PENDING))
+            pending = list(listed.filter(close_requests__status=CloseStatus.PENDING))
         context["scope"] = {
-            "total": len(rows),
-            "by_risk": [(level, label, risks[level]) for level, label in reversed(RiskLevel.choices)],
-            "by_category": [(code, label, categories[code]) for code, label in Category.choices],
-            "overdue": [r for r in rows if r.overdue],
-            "no_mentor": [r for r in rows if not r.case.has_mentor],
+            "total": open_cases.count(),
+            "by_risk": [(level, label, risks.get(level, 0)) for level, label in reversed(RiskLevel.choices)],
+            "by_category": [(code, label, categories.get(code, 0)) for code, label in Category.choices],
+            "overdue": _rows(list(overdue[:SCOPE_LISTED]), cal),
+            "overdue_count": selectors.only_overdue(open_cases, cal).count(),
+            "no_mentor": [Row(c, [], None) for c in no_mentor[:SCOPE_LISTED]],
+            "no_mentor_count": no_mentor.count(),
             "pending_close": pending,
         }
     return context
@@ -140,7 +151,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         mine=g.get("mine") == "1",
     )
     if g.get("overdue") == "1":
-        cases = cases.filter(pk__in=[s.case.pk for s in selectors.overdue_for(request.user)])
+        cases = selectors.only_overdue(cases)
     page = Paginator(cases, PAGE_SIZE).get_page(g.get("page"))
     classes = SchoolClass.objects.filter(pk__in=policy.cases_for(request.user).values("student__school_class_id"))
     context = {
@@ -293,6 +304,7 @@ def _case_page(request: HttpRequest, case: Case, *, status: int = 200, **bound) 
         "close_requests": close_requests,
         "pending": pending,
         "windows": windows,
+        "periods": list(case.open_periods.all()),  # every open period: closing and reopening erase nothing
         "contacts": case.contacts.select_related("recorded_by")[:CONTACTS_SHOWN],
         "contact_count": case.contacts.count(),
         "events": case.events.select_related("actor")[:EVENTS_SHOWN],
@@ -309,7 +321,14 @@ def _case_page(request: HttpRequest, case: Case, *, status: int = 200, **bound) 
         "effect_form": offer("effect_form", "record_effect", EffectForm, when=calendar is not None),
         "close_form": offer("close_form", "request_close", CloseRequestForm, when=is_open and pending is None),
         "decision_form": offer("decision_form", "approve_close", DecisionForm, when=pending is not None),
-        "reopen_form": offer("reopen_form", "reopen", django_forms.Form, when=not is_open),
+        "reopen_form": offer(
+            "reopen_form",
+            "reopen",
+            lambda: ReopenForm(
+                case=case, school_wide=policy.is_school_admin(user), last_mentor=services.last_mentor(case)
+            ),
+            when=not is_open,
+        ),
     }
     return render(request, "cases/case_detail.html", context, status=status)
 
@@ -475,7 +494,7 @@ def close_reject(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def case_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     def run(case: Case, data: dict) -> str:
-        services.case_reopen(actor=request.user, case=case)
+        services.case_reopen(actor=request.user, case=case, mentor=data.get("mentor"))
         return _("已重新建档。")
 
     return _case_action(
@@ -483,7 +502,7 @@ def case_reopen(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         action="reopen",
         form_name="reopen_form",
-        make_form=lambda case: django_forms.Form(request.POST),
+        make_form=lambda case: ReopenForm(request.POST, case=case, school_wide=policy.is_school_admin(request.user)),
         run=run,
         anchor="closure",
     )

@@ -1,39 +1,64 @@
-"""Contact-frequency compliance (product.md, "Rules the notice sets, made exact"), as pure functions.
+"""Contact-frequency compliance (product.md, "Contact frequency"), as pure functions.
 
-No ORM and no clock: the caller passes the semester as a `Calendar`, the case's open span, its contacts as
-(kind, local date) pairs and `today`. That keeps every rule checkable with a table of hand-written cases, and
-lets the API (`/cases/{id}/compliance/`), the overdue list and the assessment share one definition.
+No ORM and no clock: the caller passes the semester as a `Calendar`, the case's open periods, the days the
+student was away (not 在校), the contacts as (kind, local date) pairs and `today`. Every rule is checkable
+with a table of hand-written cases, and the maintained compliance table (contacts/compliance.py), the API,
+the overdue list, reminders and the assessment all share this one definition.
 
 The rules:
 
-- talk (谈心交流): at least 1 in every half-month window, 1st–15th and 16th–last day of each month; these stay
-  required during holidays (a phone or online talk counts);
-- dorm visit (下寝室交流): at least 2 in every calendar month, except months that holidays (寒假/暑假) cover by
-  more than half of their days (exactly half is still required; several holidays add up);
-- key period (考前, 放假前后): at least 1 talk inside each key period;
-- a window is required only when the case was open for the whole of it (opened on or before its first day,
-  not closed before its last day) and it lies wholly inside the semester;
-- a contact belongs to the window of its Asia/Shanghai date (`local_date`).
+- windows: talk (谈心交流) — half months, the 1st–15th and the 16th–last day; dorm visit (下寝室交流) —
+  calendar months; key periods (考前, 放假前后, 开学初) as set per semester;
+- a window straddling the start or end of a semester is cut there: each part belongs to its own semester;
+- a window's **due days** are its days inside the semester on which the case was open (every open period
+  counts) and the student was 在校;
+- talk: 8 or more due days → 1 talk;
+- dorm visit: the month's due days that are not holidays: 16 or more → 2 visits, 8–15 → 1, fewer → none;
+- key period: 1 talk, required when every one of its days is a due day;
+- a window is reported from its first to its last due day;
+- a contact counts only on a due day of the window, and two contacts of one kind on one day count once.
 """
 
 from __future__ import annotations
 
 import calendar as _calendar
 import zoneinfo
-from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 
 TALK_REQUIRED = 1
-DORM_VISITS_REQUIRED = 2
 KEY_PERIOD_TALKS_REQUIRED = 1
+TALK_MIN_DUE_DAYS = 8  # a half month with fewer due days requires no talk
+DORM_TWO_VISITS_FROM = 16  # non-holiday due days for 2 visits
+DORM_ONE_VISIT_FROM = 8  # non-holiday due days for 1 visit
 
-# Every contact kind the API accepts (POST /cases/{id}/contacts/). parent/other are recorded but count for no rule.
-CONTACT_KINDS = frozenset({"talk", "dorm_visit", "parent", "other"})
+
+class Rule(StrEnum):
+    TALK = "talk"
+    DORM_VISIT = "dorm_visit"
+    KEY_PERIOD = "key_period"
+
+
+# The one definition of contact kinds and of the rules each serves (contacts.models.ContactKind takes its
+# values from here; the maintained table counts by it). parent/other are recorded but count for no rule.
+KIND_RULES: Mapping[str, frozenset[Rule]] = {
+    "talk": frozenset({Rule.TALK, Rule.KEY_PERIOD}),
+    "dorm_visit": frozenset({Rule.DORM_VISIT}),
+    "parent": frozenset(),
+    "other": frozenset(),
+}
+CONTACT_KINDS = frozenset(KIND_RULES)
+# The kind each rule counts (the inverse of KIND_RULES: every rule is served by exactly one kind).
+RULE_KIND: Mapping[Rule, str] = {rule: kind for kind, served in KIND_RULES.items() for rule in served}
+
+# Listing order within one start date: the order of the enum (talk, dorm_visit, key_period).
+_RULE_ORDER = {rule: index for index, rule in enumerate(Rule)}
+
+ONE_DAY = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -77,28 +102,17 @@ class Calendar:
         return Period(self.start, self.end)
 
 
-class Rule(StrEnum):
-    TALK = "talk"
-    DORM_VISIT = "dorm_visit"
-    KEY_PERIOD = "key_period"
-
-
-# Listing order within one start date: the order of the enum (talk, dorm_visit, key_period).
-_RULE_ORDER = {rule: index for index, rule in enumerate(Rule)}
-
-# Which rules a contact of each kind counts for; parent and other count for none.
-_COUNTS_FOR: dict[Rule, str] = {Rule.TALK: "talk", Rule.KEY_PERIOD: "talk", Rule.DORM_VISIT: "dorm_visit"}
-
-
 @dataclass(frozen=True)
 class Window:
-    """One required window of one rule: `done` of `required` contacts between `start` and `end` (inclusive)."""
+    """One required window of one rule: `done` of `required` contacts between its first due day `start` and
+    its last due day `end` (inclusive). `days` are its due days (a closure or a leave may leave gaps)."""
 
     rule: Rule
     start: date
     end: date
     required: int
     done: int = 0
+    days: frozenset[date] = field(default=frozenset(), compare=False, repr=False)
 
     @property
     def met(self) -> bool:
@@ -151,10 +165,7 @@ def _overlaps(period: Period, start: date, end: date) -> bool:
 
 
 def half_month_windows(start: date, end: date) -> list[Period]:
-    """Every 1st–15th and 16th–last-day window that overlaps [start, end], whole (not clipped), in date order.
-
-    Windows are returned whole so the caller can decide, per rule, whether a partly covered window counts.
-    """
+    """Every 1st–15th and 16th–last-day window that overlaps [start, end], whole (not clipped), in date order."""
     windows: list[Period] = []
     for year, month in _months(start, end):
         halves = (
@@ -172,93 +183,111 @@ def month_windows(start: date, end: date) -> list[Period]:
     ]
 
 
+def _days(start: date, end: date) -> Iterator[date]:
+    day = start
+    while day <= end:
+        yield day
+        day += ONE_DAY
+
+
 def holiday_days_in(period: Period, holidays: Iterable[Period]) -> int:
-    """How many days of `period` some holiday covers.
-
-    Several holidays add up, but a day covered by two overlapping holidays is one day: the holidays are
-    clipped to `period`, walked in start order, and each counts only the days after those already counted.
-    """
-    clipped = sorted(
-        (max(h.start, period.start), min(h.end, period.end)) for h in holidays if _overlaps(h, period.start, period.end)
-    )
-    covered = 0
-    counted_to = period.start - timedelta(days=1)  # the last day already counted
-    for start, end in clipped:
-        first_new = max(start, counted_to + timedelta(days=1))
-        if end >= first_new:
-            covered += (end - first_new).days + 1
-            counted_to = end
-    return covered
+    """How many days of `period` some holiday covers (several holidays add up; a day covered twice counts once)."""
+    covered: set[date] = set()
+    for h in holidays:
+        if _overlaps(h, period.start, period.end):
+            covered.update(_days(max(h.start, period.start), min(h.end, period.end)))
+    return len(covered)
 
 
-def _open_throughout(window: Period, opened_on: date, closed_on: date | None) -> bool:
-    """api.md: opened on or before the window's first day, and not closed before its last day."""
-    return opened_on <= window.start and (closed_on is None or closed_on >= window.end)
+OpenPeriod = tuple[date, date | None]
 
 
-def _mostly_holiday(month: Period, holidays: Iterable[Period]) -> bool:
-    """More than half of the month's days are holiday; exactly half is not more than half."""
-    return 2 * holiday_days_in(month, holidays) > month.days
+def due_days(
+    calendar: Calendar, *, open_periods: Sequence[OpenPeriod], away: Sequence[tuple[date, date]] = ()
+) -> frozenset[date]:
+    """The semester's due days: inside the semester, inside some open period (a null end is still open) and
+    not inside any away period (the student not 在校)."""
+    days: set[date] = set()
+    for opened_on, closed_on in open_periods:
+        if closed_on is not None and closed_on < opened_on:
+            raise ValueError(f"case closed ({closed_on}) before it was opened ({opened_on})")
+        first = max(opened_on, calendar.start)
+        last = calendar.end if closed_on is None else min(closed_on, calendar.end)
+        days.update(_days(first, last))
+    for away_from, away_to in away:
+        for day in _days(max(away_from, calendar.start), min(away_to, calendar.end)):
+            days.discard(day)
+    return frozenset(days)
 
 
 def _sort_key(window: Window) -> tuple[date, int, date]:
     return (window.start, _RULE_ORDER[window.rule], window.end)
 
 
-def required_windows(calendar: Calendar, *, opened_on: date, closed_on: date | None) -> list[Window]:
+def _dorm_visits_required(non_holiday_due_days: int) -> int:
+    if non_holiday_due_days >= DORM_TWO_VISITS_FROM:
+        return 2
+    if non_holiday_due_days >= DORM_ONE_VISIT_FROM:
+        return 1
+    return 0
+
+
+def required_windows(
+    calendar: Calendar, *, open_periods: Sequence[OpenPeriod], away: Sequence[tuple[date, date]] = ()
+) -> list[Window]:
     """The windows the case must meet in this semester (done=0), sorted by start then rule."""
-    if closed_on is not None and closed_on < opened_on:
-        raise ValueError(f"case closed ({closed_on}) before it was opened ({opened_on})")
-    semester = calendar.period
+    due = due_days(calendar, open_periods=open_periods, away=away)
+    if not due:
+        return []
+    holidays = {
+        day
+        for h in calendar.holidays
+        if _overlaps(h, calendar.start, calendar.end)
+        for day in _days(max(h.start, calendar.start), min(h.end, calendar.end))
+    }
+    windows: list[Window] = []
 
-    def applies(window: Period) -> bool:
-        return semester.contains(window) and _open_throughout(window, opened_on, closed_on)
+    def due_in(period: Period) -> frozenset[date]:
+        return frozenset(day for day in _days(period.start, period.end) if day in due)
 
-    windows = [
-        Window(Rule.TALK, p.start, p.end, TALK_REQUIRED)
-        for p in half_month_windows(calendar.start, calendar.end)
-        if applies(p)
-    ]
-    windows += [
-        Window(Rule.DORM_VISIT, p.start, p.end, DORM_VISITS_REQUIRED)
-        for p in month_windows(calendar.start, calendar.end)
-        if applies(p) and not _mostly_holiday(p, calendar.holidays)
-    ]
-    windows += [
-        Window(Rule.KEY_PERIOD, p.start, p.end, KEY_PERIOD_TALKS_REQUIRED) for p in calendar.key_periods if applies(p)
-    ]
+    for half in half_month_windows(calendar.start, calendar.end):
+        days = due_in(half)
+        if len(days) >= TALK_MIN_DUE_DAYS:
+            windows.append(Window(Rule.TALK, min(days), max(days), TALK_REQUIRED, days=days))
+    for month in month_windows(calendar.start, calendar.end):
+        days = due_in(month)
+        needed = _dorm_visits_required(len(days - holidays))
+        if needed:
+            windows.append(Window(Rule.DORM_VISIT, min(days), max(days), needed, days=days))
+    for key in calendar.key_periods:
+        days = due_in(key)
+        if len(days) == key.days:
+            windows.append(Window(Rule.KEY_PERIOD, key.start, key.end, KEY_PERIOD_TALKS_REQUIRED, days=days))
     return sorted(windows, key=_sort_key)
 
 
-def _dates_by_kind(contacts: Iterable[tuple[str, date]]) -> dict[str, list[date]]:
-    """Sorted local dates per contact kind; an unknown kind is an error, not a silent zero."""
-    by_kind: dict[str, list[date]] = {kind: [] for kind in CONTACT_KINDS}
+def _days_by_kind(contacts: Iterable[tuple[str, date]]) -> dict[str, set[date]]:
+    """The distinct local dates per contact kind; an unknown kind is an error, not a silent zero."""
+    by_kind: dict[str, set[date]] = {kind: set() for kind in CONTACT_KINDS}
     for kind, day in contacts:
         if kind not in CONTACT_KINDS:
             raise ValueError(f"unknown contact kind {kind!r}")
         if isinstance(day, datetime) or not isinstance(day, date):
             raise TypeError("a contact is counted by its local date: convert occurred_at with local_date()")
-        by_kind[kind].append(day)
-    for days in by_kind.values():
-        days.sort()
+        by_kind[kind].add(day)
     return by_kind
 
 
-def count_contacts(windows: list[Window], contacts: Iterable[tuple[str, date]]) -> list[Window]:
-    """The windows with `done` set to the contacts inside each (replacing any earlier count).
+def count_contacts(windows: Sequence[Window], contacts: Iterable[tuple[str, date]]) -> list[Window]:
+    """The windows with `done` set to the days with a contact of the rule's kind among the window's due
+    days (replacing any earlier count): two contacts of one kind on one day count once, and a contact on a
+    day that is not due (the case closed, the student away) counts for nothing.
 
-    A talk counts for every talk window and key period containing its date (a talk on 考前 days also
-    serves its half-month); a dorm visit counts for its month; parent and other contacts count for nothing.
-    Contacts outside every window are ignored. Dates are bisected, so a case's full history costs
-    O((contacts + windows) · log contacts).
+    A talk counts for every talk window and key period holding its date (a talk on 考前 days also serves its
+    half-month); a dorm visit counts for its month; parent and other contacts count for nothing.
     """
-    by_kind = _dates_by_kind(contacts)
-    counted = []
-    for window in windows:
-        days = by_kind[_COUNTS_FOR[window.rule]]
-        done = bisect_right(days, window.end) - bisect_left(days, window.start)
-        counted.append(replace(window, done=done))
-    return counted
+    by_kind = _days_by_kind(contacts)
+    return [replace(w, done=len(w.days & by_kind[RULE_KIND[w.rule]])) for w in windows]
 
 
 def _within(window: Window, date_from: date | None, date_to: date | None) -> bool:
@@ -268,9 +297,9 @@ def _within(window: Window, date_from: date | None, date_to: date | None) -> boo
 def compliance(
     calendar: Calendar,
     *,
-    opened_on: date,
-    closed_on: date | None,
+    open_periods: Sequence[OpenPeriod],
     contacts: Iterable[tuple[str, date]],
+    away: Sequence[tuple[date, date]] = (),
     date_from: date | None = None,
     date_to: date | None = None,
 ) -> list[Window]:
@@ -278,13 +307,17 @@ def compliance(
     date_from..date_to (both inclusive, None = unbounded), counted, sorted by start then rule
     (talk, dorm_visit, key_period). A reversed range simply holds no window."""
     windows = [
-        w
-        for w in required_windows(calendar, opened_on=opened_on, closed_on=closed_on)
-        if _within(w, date_from, date_to)
+        w for w in required_windows(calendar, open_periods=open_periods, away=away) if _within(w, date_from, date_to)
     ]
     return sorted(count_contacts(windows, contacts), key=_sort_key)
 
 
-def overdue(windows: list[Window], today: date) -> list[Window]:
+def overdue(windows: Sequence[Window], today: date) -> list[Window]:
     """The windows that have ended unmet, in the order given: what the overdue list and reminders report."""
     return [w for w in windows if w.ended(today) and not w.met]
+
+
+def next_due(windows: Sequence[Window], today: date) -> Window | None:
+    """The unmet window the case owes next: of those not yet ended, the one ending first (then starting first)."""
+    open_ = [w for w in windows if not w.ended(today) and not w.met]
+    return min(open_, key=lambda w: (w.end, w.start, _RULE_ORDER[w.rule]), default=None)

@@ -11,6 +11,7 @@ from careledger.accounts.models import User
 from careledger.audit.services import Action
 from careledger.cases import services as case_services
 from careledger.cases.models import Case, CaseEvent, CaseStatus
+from careledger.contacts.compliance import compliance_refresh_for_case
 from careledger.contacts.models import Contact, ContactKind
 from careledger.core import clock
 from careledger.core.text import clean_text
@@ -55,4 +56,5 @@ def contact_record(
         )
         case_services.timeline_add(case, actor, CaseEvent.Kind.CONTACT, f"{ContactKind(kind).label} {local}")
         case_services.audit_case(actor, Action.CREATE, case, object="contact", contact=contact.pk)
+        compliance_refresh_for_case(case, day=local)  # the windows of that day's semester, in this transaction
         return contact

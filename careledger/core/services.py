@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from careledger.audit.services import Action, record
 from careledger.core.models import PeriodKind, Semester, SemesterPeriod
+from careledger.core.signals import semester_changed
 
 
 @dataclass
@@ -59,4 +60,5 @@ def semester_create(
         ]
     )
     record(actor=actor, action=Action.CREATE, object_type="semester", object_id=semester.pk, detail={"name": name})
+    semester_changed.send(sender=Semester, semester=semester)  # compliance windows follow the new dates
     return semester

@@ -106,12 +106,15 @@ def make_case(school: School, student_key: str = "li", mentor: User | None = Non
 
     from django.utils import timezone
 
-    from careledger.cases.models import Case, Mentorship
+    from careledger.cases.models import Case, CasePeriod, Mentorship
+    from careledger.contacts.compliance import compliance_refresh_for_case
 
     case = Case.objects.create(student=school.students[student_key], opened_on=date(2026, 9, 1), opened_by=school.carol)
+    CasePeriod.objects.create(case=case, opened_on=case.opened_on)
     case.categories.create(category="economic", detail="家庭经济困难", added_on=date(2026, 9, 1))
     if mentor is not None:
         Mentorship.objects.create(case=case, mentor=mentor, started_at=timezone.now(), assigned_by=school.carol)
+    compliance_refresh_for_case(case)  # made without the services: its windows as they would have made them
     return case
 
 

@@ -15,7 +15,8 @@ from django.db import transaction
 from careledger.accounts import policy
 from careledger.accounts.models import Role, User
 from careledger.cases.models import CaseStatus
-from careledger.cases.selectors import current_calendar, current_semester, standings
+from careledger.cases.selectors import current_calendar, current_semester, only_overdue
+from careledger.contacts.models import ComplianceWindow
 from careledger.core import clock
 from careledger.ledgers.models import Ledger, LedgerStatus
 from careledger.notify.services import notify
@@ -26,17 +27,25 @@ CASE_ROLES = (Role.MENTOR, Role.COUNSELOR, Role.CLASS_TEACHER)
 
 
 def _digest_lines(user: User, today: date, cal) -> list[str]:
-    cases = list(policy.cases_for(user).filter(status=CaseStatus.OPEN).select_related("student"))
+    """Counted by SQL on the maintained compliance table: no case or contact is loaded."""
+    cases = policy.cases_for(user).filter(status=CaseStatus.OPEN).order_by()
+    has_cases = cases.exists()
     lines = []
-    if cases and cal is not None:
-        standing = standings(cases, cal)
-        overdue = sum(1 for s in standing.values() if s.overdue)
-        due = sum(1 for s in standing.values() for w in s.due if w.end - today <= SOON)
+    if has_cases and cal is not None:
+        overdue = only_overdue(cases, cal).count()
+        due = ComplianceWindow.objects.filter(
+            case_id__in=cases.values("pk"),
+            met=False,
+            start__gte=cal.start,
+            start__lte=today,
+            end__gte=today,
+            end__lte=min(cal.end, today + SOON),
+        ).count()
         if overdue:
             lines.append(f"{overdue} 名学生的谈心或下寝室已逾期")
         if due:
             lines.append(f"{due} 项谈心或下寝室将在 3 天内到期")
-    if cal is not None and cases:
+    if cal is not None and has_cases:
         for period in cal.key_periods:
             if today <= period.start <= today + SOON:
                 lines.append(f"重点时段「{period.name}」{period.start:%m月%d日}开始，请安排谈心")

@@ -16,7 +16,7 @@ register = template.Library()
 @register.filter
 def window_label(window: Window) -> str:
     if window.rule == Rule.TALK:
-        half = _("上半月") if window.start.day == 1 else _("下半月")
+        half = _("上半月") if window.start.day <= 15 else _("下半月")  # a window may start on its first due day
         return _("谈心 %(m)d月%(half)s") % {"m": window.start.month, "half": half}
     if window.rule == Rule.DORM_VISIT:
         return _("下寝室 %(m)d月") % {"m": window.start.month}

@@ -1,4 +1,4 @@
-"""Table tests for the contact-frequency rules (product.md "Rules the notice sets, made exact"; api.md Cases).
+"""Table tests for the contact-frequency rules (product.md "Contact frequency"; api.md Cases).
 
 Every expected figure below is written out by hand; the comment on each row says how to check it against
 the docs. No database: these are pure functions.
@@ -16,10 +16,12 @@ from careledger.contacts.rules import (
     Window,
     compliance,
     count_contacts,
+    due_days,
     half_month_windows,
     holiday_days_in,
     local_date,
     month_windows,
+    next_due,
     overdue,
     required_windows,
 )
@@ -217,390 +219,366 @@ def test_period_refuses_datetimes() -> None:
         Period(datetime(2026, 3, 1, tzinfo=UTC), d("2026-03-15"))
 
 
-# ------------------------------------------------------------------------------------ required_windows
+# ------------------------------------------------------------------------------------ kinds and rules
 
 
-MARCH_APRIL = Calendar(d("2026-03-01"), d("2026-04-30"))
+def test_each_kind_serves_its_rules_and_each_rule_one_kind() -> None:
+    from careledger.contacts.rules import CONTACT_KINDS, KIND_RULES, RULE_KIND
+
+    assert {"talk", "dorm_visit", "parent", "other"} == CONTACT_KINDS
+    assert KIND_RULES["talk"] == {Rule.TALK, Rule.KEY_PERIOD}
+    assert KIND_RULES["dorm_visit"] == {Rule.DORM_VISIT}
+    assert KIND_RULES["parent"] == KIND_RULES["other"] == frozenset()
+    assert dict(RULE_KIND) == {Rule.TALK: "talk", Rule.KEY_PERIOD: "talk", Rule.DORM_VISIT: "dorm_visit"}
 
 
-@pytest.mark.parametrize(
-    ("opened_on", "closed_on", "expected"),
-    [
-        pytest.param("2026-03-01", None, [
-            ("talk", "2026-03-01", "2026-03-15"), ("dorm_visit", "2026-03-01", "2026-03-31"),
-            ("talk", "2026-03-16", "2026-03-31"),
-            ("talk", "2026-04-01", "2026-04-15"), ("dorm_visit", "2026-04-01", "2026-04-30"),
-            ("talk", "2026-04-16", "2026-04-30"),
-        ], id="open-all-semester"),
-        # Opened mid-window (3-10): Mar 1–15 and March not required; the next window (Mar 16–31) is.
-        pytest.param("2026-03-10", None, [
-            ("talk", "2026-03-16", "2026-03-31"),
-            ("talk", "2026-04-01", "2026-04-15"), ("dorm_visit", "2026-04-01", "2026-04-30"),
-            ("talk", "2026-04-16", "2026-04-30"),
-        ], id="opened-mid-window"),
-        # Opened exactly on a window's first day (3-16): that window is required.
-        pytest.param("2026-03-16", None, [
-            ("talk", "2026-03-16", "2026-03-31"),
-            ("talk", "2026-04-01", "2026-04-15"), ("dorm_visit", "2026-04-01", "2026-04-30"),
-            ("talk", "2026-04-16", "2026-04-30"),
-        ], id="opened-on-first-day"),
-        # Opened on 3-15, the last day of Mar 1–15: not open for the whole of it.
-        pytest.param("2026-03-15", None, [
-            ("talk", "2026-03-16", "2026-03-31"),
-            ("talk", "2026-04-01", "2026-04-15"), ("dorm_visit", "2026-04-01", "2026-04-30"),
-            ("talk", "2026-04-16", "2026-04-30"),
-        ], id="opened-on-last-day-of-window"),
-        # Closed on 3-31, the last day of Mar 16–31 and of March: both required.
-        pytest.param("2026-03-01", "2026-03-31", [
-            ("talk", "2026-03-01", "2026-03-15"), ("dorm_visit", "2026-03-01", "2026-03-31"),
-            ("talk", "2026-03-16", "2026-03-31"),
-        ], id="closed-on-last-day"),
-        # Closed on 3-30, the day before that last day: Mar 16–31 and March not required.
-        pytest.param("2026-03-01", "2026-03-30", [
-            ("talk", "2026-03-01", "2026-03-15"),
-        ], id="closed-day-before-last-day"),
-        pytest.param("2026-03-01", "2026-03-15", [("talk", "2026-03-01", "2026-03-15")], id="closed-on-the-15th"),
-        pytest.param("2026-03-01", "2026-03-14", [], id="closed-on-the-14th"),
-        pytest.param("2026-03-01", "2026-03-01", [], id="opened-and-closed-same-day"),
-        # Carried over from a paper ledger: opened long before the semester.
-        pytest.param("2025-06-01", "2026-04-15", [
-            ("talk", "2026-03-01", "2026-03-15"), ("dorm_visit", "2026-03-01", "2026-03-31"),
-            ("talk", "2026-03-16", "2026-03-31"),
-            ("talk", "2026-04-01", "2026-04-15"),
-        ], id="opened-before-semester-closed-mid-april"),
-        pytest.param("2026-05-01", None, [], id="opened-after-semester"),
-        pytest.param("2025-01-01", "2026-02-28", [], id="closed-before-semester"),
-    ],
-)  # fmt: skip
-def test_required_windows_open_for_whole_window(
-    opened_on: str, closed_on: str | None, expected: list[tuple[str, str, str]]
-) -> None:
-    closed = d(closed_on) if closed_on else None
-    assert brief(required_windows(MARCH_APRIL, opened_on=d(opened_on), closed_on=closed)) == expected
+# ------------------------------------------------------------------------------------ due days and windows
+
+# 2026-2027学年第一学期 as a school enters it: it starts on 9月7日 and runs to the day before the spring
+# semester (2027-03-01); 国庆 10-01..10-07 (7 days), 寒假 2027-01-16..02-28, 考前 2027-01-04..01-15.
+GUOQING = Period(d("2026-10-01"), d("2026-10-07"), "国庆")
+HANJIA = Period(d("2027-01-16"), d("2027-02-28"), "寒假")
+KAOQIAN = Period(d("2027-01-04"), d("2027-01-15"), "考前")
+AUTUMN = Calendar(d("2026-09-07"), d("2027-02-28"), holidays=(GUOQING, HANJIA), key_periods=(KAOQIAN,))
+
+OPEN_ALL_ALONG = [(d("2026-09-01"), None)]
 
 
-def test_required_windows_required_counts_and_done_zero() -> None:
-    calendar = Calendar(d("2026-03-01"), d("2026-03-31"), key_periods=(p("2026-03-20", "2026-03-25"),))
-    assert full(required_windows(calendar, opened_on=d("2026-03-01"), closed_on=None)) == [
-        ("talk", "2026-03-01", "2026-03-15", 1, 0),
-        ("dorm_visit", "2026-03-01", "2026-03-31", 2, 0),
-        ("talk", "2026-03-16", "2026-03-31", 1, 0),
-        ("key_period", "2026-03-20", "2026-03-25", 1, 0),
-    ]
-
-
-def test_required_windows_refuses_closed_before_opened() -> None:
-    with pytest.raises(ValueError):
-        required_windows(MARCH_APRIL, opened_on=d("2026-03-10"), closed_on=d("2026-03-09"))
-
-
-@pytest.mark.parametrize(
-    ("start", "end", "expected"),
-    [
-        # Month ends of every length: the second half runs to the 28th, 29th, 30th or 31st.
-        pytest.param("2026-02-01", "2026-02-28", [
-            ("talk", "2026-02-01", "2026-02-15"), ("dorm_visit", "2026-02-01", "2026-02-28"),
-            ("talk", "2026-02-16", "2026-02-28"),
-        ], id="feb-2026-28-days"),
-        pytest.param("2028-02-01", "2028-02-29", [
-            ("talk", "2028-02-01", "2028-02-15"), ("dorm_visit", "2028-02-01", "2028-02-29"),
-            ("talk", "2028-02-16", "2028-02-29"),
-        ], id="feb-2028-29-days-leap"),
-        pytest.param("2026-04-01", "2026-04-30", [
-            ("talk", "2026-04-01", "2026-04-15"), ("dorm_visit", "2026-04-01", "2026-04-30"),
-            ("talk", "2026-04-16", "2026-04-30"),
-        ], id="april-30-days"),
-        pytest.param("2026-03-01", "2026-03-31", [
-            ("talk", "2026-03-01", "2026-03-15"), ("dorm_visit", "2026-03-01", "2026-03-31"),
-            ("talk", "2026-03-16", "2026-03-31"),
-        ], id="march-31-days"),
-        # A semester ending on 2028-02-28 stops one day short of Feb 16–29 and of February 2028.
-        pytest.param("2028-02-01", "2028-02-28", [("talk", "2028-02-01", "2028-02-15")], id="semester-ends-feb-28-in-leap-year"),
-        # Semester 3-10..4-20: Mar 1–15 and March straddle the start, Apr 16–30 and April straddle the end.
-        pytest.param("2026-03-10", "2026-04-20", [
-            ("talk", "2026-03-16", "2026-03-31"), ("talk", "2026-04-01", "2026-04-15"),
-        ], id="windows-straddling-semester-start-and-end"),
-        # Semester starting on the 16th: Mar 16–31 is wholly inside, March as a month is not.
-        pytest.param("2026-03-16", "2026-04-30", [
-            ("talk", "2026-03-16", "2026-03-31"),
-            ("talk", "2026-04-01", "2026-04-15"), ("dorm_visit", "2026-04-01", "2026-04-30"),
-            ("talk", "2026-04-16", "2026-04-30"),
-        ], id="semester-starts-on-16th"),
-        pytest.param("2026-03-02", "2026-03-30", [], id="semester-shorter-than-any-window"),
-    ],
-)  # fmt: skip
-def test_required_windows_month_ends_and_semester_bounds(
-    start: str, end: str, expected: list[tuple[str, str, str]]
-) -> None:
-    calendar = Calendar(d(start), d(end))
-    assert brief(required_windows(calendar, opened_on=d("2020-01-01"), closed_on=None)) == expected
-
-
-# Wide calendars so that only the holidays decide; each row checks one month's dorm-visit window.
-AUTUMN_2026 = (d("2026-09-01"), d("2027-02-28"))
-SPRING_2027 = (d("2027-03-01"), d("2027-08-31"))
-YEAR_2026 = (d("2026-01-01"), d("2026-12-31"))
-YEAR_2028 = (d("2028-01-01"), d("2028-12-31"))
-
-
-@pytest.mark.parametrize(
-    ("bounds", "holidays", "month", "required"),
-    [
-        pytest.param(AUTUMN_2026, [], "2027-01", True, id="no-holiday"),
-        # 寒假 2027-01-16..02-28 covers 28 of February's 28 days: more than half → not required.
-        pytest.param(AUTUMN_2026, [p("2027-01-16", "2027-02-28")], "2027-02", False, id="feb-2027-hanjia-28-of-28"),
-        # Same 寒假 covers Jan 16..31 = 16 of January's 31 days; half is 15.5, 16 > 15.5 → not required.
-        pytest.param(AUTUMN_2026, [p("2027-01-16", "2027-02-28")], "2027-01", False, id="jan-2027-16-of-31-more-than-half"),
-        # From the 17th: 15 of 31 days, less than 15.5 → required.
-        pytest.param(AUTUMN_2026, [p("2027-01-17", "2027-02-28")], "2027-01", True, id="jan-2027-15-of-31-less-than-half"),
-        # April (30 days): 4-16..4-30 = 15 days, exactly half → still required.
-        pytest.param(SPRING_2027, [p("2027-04-16", "2027-04-30")], "2027-04", True, id="april-15-of-30-exactly-half"),
-        # 4-15..4-30 = 16 days of 30 → more than half → not required.
-        pytest.param(SPRING_2027, [p("2027-04-15", "2027-04-30")], "2027-04", False, id="april-16-of-30-more-than-half"),
-        pytest.param(SPRING_2027, [p("2027-04-01", "2027-04-05")], "2027-04", True, id="april-5-of-30-less-than-half"),
-        # February 2026 (28 days): 2-15..2-28 = 14 days, exactly half → required; 2-14..2-28 = 15 → not.
-        pytest.param(YEAR_2026, [p("2026-02-15", "2026-02-28")], "2026-02", True, id="feb-2026-14-of-28-exactly-half"),
-        pytest.param(YEAR_2026, [p("2026-02-14", "2026-02-28")], "2026-02", False, id="feb-2026-15-of-28"),
-        # February 2028 (29 days): half is 14.5; 2-16..2-29 = 14 → required; 2-15..2-29 = 15 → not.
-        pytest.param(YEAR_2028, [p("2028-02-16", "2028-02-29")], "2028-02", True, id="feb-2028-14-of-29"),
-        pytest.param(YEAR_2028, [p("2028-02-15", "2028-02-29")], "2028-02", False, id="feb-2028-15-of-29"),
-        # Two holidays in July 2027 (31 days): 7-01..7-10 (10) + 7-20..7-27 (8) = 18 > 15.5 → not required,
-        # though neither alone is more than half.
-        pytest.param(SPRING_2027, [p("2027-07-01", "2027-07-10"), p("2027-07-20", "2027-07-27")], "2027-07", False, id="two-holidays-add-up-past-half"),
-        pytest.param(SPRING_2027, [p("2027-07-01", "2027-07-10")], "2027-07", True, id="first-of-the-two-alone"),
-        pytest.param(SPRING_2027, [p("2027-07-20", "2027-07-27")], "2027-07", True, id="second-of-the-two-alone"),
-        # Overlapping holidays 4-01..4-10 and 4-06..4-15: union 15 of 30 days, exactly half → required
-        # (counting the overlap twice would give 20 and wrongly drop the month).
-        pytest.param(SPRING_2027, [p("2027-04-01", "2027-04-10"), p("2027-04-06", "2027-04-15")], "2027-04", True, id="overlapping-holidays-not-double-counted"),
-        # 暑假 2027-07-10..08-31 covers 22 of July's 31 days and all of August → neither required.
-        pytest.param(SPRING_2027, [p("2027-07-10", "2027-08-31")], "2027-07", False, id="shujia-july-22-of-31"),
-        pytest.param(SPRING_2027, [p("2027-07-10", "2027-08-31")], "2027-08", False, id="shujia-august-31-of-31"),
-        pytest.param(SPRING_2027, [p("2027-07-10", "2027-08-31")], "2027-06", True, id="shujia-june-untouched"),
-    ],
-)  # fmt: skip
-def test_dorm_visit_month_and_holidays(
-    bounds: tuple[date, date], holidays: list[Period], month: str, required: bool
-) -> None:
-    calendar = Calendar(bounds[0], bounds[1], holidays=tuple(holidays))
-    dorm_months = [
-        w.start.isoformat()[:7]
-        for w in required_windows(calendar, opened_on=bounds[0], closed_on=None)
-        if w.rule == Rule.DORM_VISIT
-    ]
-    assert (month in dorm_months) is required
-
-
-def test_talk_windows_stay_required_in_holidays() -> None:
-    """寒假 2027-01-16..02-28 drops the January and February dorm-visit months but none of the talk windows."""
-    calendar = Calendar(d("2027-01-01"), d("2027-02-28"), holidays=(p("2027-01-16", "2027-02-28"),))
-    assert brief(required_windows(calendar, opened_on=d("2027-01-01"), closed_on=None)) == [
-        ("talk", "2027-01-01", "2027-01-15"),
-        ("talk", "2027-01-16", "2027-01-31"),
-        ("talk", "2027-02-01", "2027-02-15"),
-        ("talk", "2027-02-16", "2027-02-28"),
-    ]
-
-
-# --------------------------------------------------------------------------------------- key periods
-
-KAOQIAN = p("2026-12-28", "2027-01-08")  # 考前
-SEMESTER_WITH_KAOQIAN = Calendar(d("2026-09-01"), d("2027-02-28"), key_periods=(KAOQIAN,))
-
-
-@pytest.mark.parametrize(
-    ("opened_on", "closed_on", "required"),
-    [
-        pytest.param("2026-09-01", None, True, id="open-throughout"),
-        pytest.param("2026-12-28", None, True, id="opened-on-first-day"),
-        pytest.param("2026-12-29", None, False, id="opened-inside-key-period"),
-        pytest.param("2026-09-01", "2027-01-08", True, id="closed-on-last-day"),
-        pytest.param("2026-09-01", "2027-01-07", False, id="closed-day-before-last-day"),
-    ],
-)
-def test_key_period_required_when_open_throughout(opened_on: str, closed_on: str | None, required: bool) -> None:
-    closed = d(closed_on) if closed_on else None
-    windows = required_windows(SEMESTER_WITH_KAOQIAN, opened_on=d(opened_on), closed_on=closed)
-    assert (("key_period", "2026-12-28", "2027-01-08") in brief(windows)) is required
-
-
-@pytest.mark.parametrize(
-    ("key_period", "required"),
-    [
-        pytest.param(p("2027-02-20", "2027-02-28"), True, id="ends-on-semester-last-day"),
-        pytest.param(p("2027-02-20", "2027-03-05"), False, id="runs-past-semester-end"),
-        pytest.param(p("2026-08-25", "2026-09-05"), False, id="starts-before-semester"),
-        pytest.param(p("2026-09-01", "2026-09-01"), True, id="one-day-on-semester-first-day"),
-    ],
-)
-def test_key_period_must_lie_inside_semester(key_period: Period, required: bool) -> None:
-    calendar = Calendar(d("2026-09-01"), d("2027-02-28"), key_periods=(key_period,))
-    windows = [
-        w for w in required_windows(calendar, opened_on=d("2026-01-01"), closed_on=None) if w.rule == Rule.KEY_PERIOD
-    ]
-    assert bool(windows) is required
-
-
-@pytest.mark.parametrize(
-    ("contacts", "done", "met"),
-    [
-        pytest.param([("talk", "2026-12-30")], 1, True, id="talk-inside-met"),
-        pytest.param([("talk", "2026-12-28")], 1, True, id="talk-on-first-day-met"),
-        pytest.param([("talk", "2027-01-08")], 1, True, id="talk-on-last-day-met"),
-        pytest.param([("talk", "2026-12-27"), ("talk", "2027-01-09")], 0, False, id="talks-just-outside-unmet"),
-        pytest.param([("dorm_visit", "2026-12-30"), ("parent", "2026-12-30"), ("other", "2026-12-30")], 0, False, id="non-talks-unmet"),
-        pytest.param([("talk", "2026-12-29"), ("talk", "2027-01-05")], 2, True, id="two-talks"),
-        pytest.param([], 0, False, id="nothing-unmet"),
-    ],
-)  # fmt: skip
-def test_key_period_counts_talks(contacts: list[tuple[str, str]], done: int, met: bool) -> None:
-    windows = compliance(
-        SEMESTER_WITH_KAOQIAN,
-        opened_on=d("2026-09-01"),
-        closed_on=None,
-        contacts=[(kind, d(day)) for kind, day in contacts],
-        date_from=d("2026-12-28"),
-        date_to=d("2027-01-08"),
+def owed(
+    calendar: Calendar,
+    periods: list[tuple[str, str | None]],
+    away: list[tuple[str, str]] | None = None,
+) -> list[tuple[str, str, str, int]]:
+    """(rule, first due day, last due day, required) of each window owed."""
+    windows = required_windows(
+        calendar,
+        open_periods=[(d(a), d(b) if b else None) for a, b in periods],
+        away=[(d(a), d(b)) for a, b in away or []],
     )
-    assert full(windows) == [("key_period", "2026-12-28", "2027-01-08", 1, done)]
-    assert windows[0].met is met
+    return [(str(w.rule), w.start.isoformat()[5:], w.end.isoformat()[5:], w.required) for w in windows]
 
 
-# --------------------------------------------------------------------------------------- count_contacts
-
-MARCH_WINDOWS = [
-    Window(Rule.TALK, d("2026-03-01"), d("2026-03-15"), 1),
-    Window(Rule.DORM_VISIT, d("2026-03-01"), d("2026-03-31"), 2),
-    Window(Rule.TALK, d("2026-03-16"), d("2026-03-31"), 1),
-    Window(Rule.KEY_PERIOD, d("2026-03-14"), d("2026-03-17"), 1),
-]
-
-
-@pytest.mark.parametrize(
-    ("contacts", "done"),
-    [
-        # done per window, in MARCH_WINDOWS order: talk 1–15, dorm March, talk 16–31, key 14–17.
-        pytest.param([], [0, 0, 0, 0], id="no-contacts"),
-        pytest.param([("talk", "2026-03-15")], [1, 0, 0, 1], id="talk-on-15th-first-half"),
-        pytest.param([("talk", "2026-03-16")], [0, 0, 1, 1], id="talk-on-16th-second-half"),
-        pytest.param([("talk", "2026-03-01")], [1, 0, 0, 0], id="talk-on-1st"),
-        pytest.param([("talk", "2026-03-31")], [0, 0, 1, 0], id="talk-on-31st"),
-        pytest.param([("dorm_visit", "2026-03-01"), ("dorm_visit", "2026-03-31")], [0, 2, 0, 0], id="dorm-visits-on-month-ends"),
-        pytest.param([("dorm_visit", "2026-03-15")], [0, 1, 0, 0], id="dorm-visit-not-a-talk"),
-        pytest.param([("parent", "2026-03-10"), ("other", "2026-03-16")], [0, 0, 0, 0], id="parent-and-other-count-for-nothing"),
-        pytest.param([("talk", "2026-02-28"), ("talk", "2026-04-01"), ("dorm_visit", "2026-04-01")], [0, 0, 0, 0], id="outside-any-window-ignored"),
-        pytest.param([("talk", "2026-03-02"), ("talk", "2026-03-02"), ("talk", "2026-03-20")], [2, 0, 1, 0], id="same-day-talks-both-count"),
-    ],
-)  # fmt: skip
-def test_count_contacts(contacts: list[tuple[str, str]], done: list[int]) -> None:
-    counted = count_contacts(MARCH_WINDOWS, [(kind, d(day)) for kind, day in contacts])
-    assert [w.done for w in counted] == done
-    assert [(w.rule, w.start, w.end, w.required) for w in counted] == [
-        (w.rule, w.start, w.end, w.required) for w in MARCH_WINDOWS
+def test_a_semester_starting_on_the_7th() -> None:
+    """product.md's example: talk 09-07..09-15 (9 due days: required) and September's dorm visits
+    09-07..09-30 (24 non-holiday due days: 2). October: 31 due days, 7 of them 国庆 → 24 → 2 visits.
+    January: 15 non-holiday (寒假 from the 16th) → 1 visit. February: all 寒假 → no visit; talks stay."""
+    assert owed(AUTUMN, [("2026-09-01", None)]) == [
+        ("talk", "09-07", "09-15", 1),
+        ("dorm_visit", "09-07", "09-30", 2),
+        ("talk", "09-16", "09-30", 1),
+        ("talk", "10-01", "10-15", 1),
+        ("dorm_visit", "10-01", "10-31", 2),
+        ("talk", "10-16", "10-31", 1),
+        ("talk", "11-01", "11-15", 1),
+        ("dorm_visit", "11-01", "11-30", 2),
+        ("talk", "11-16", "11-30", 1),
+        ("talk", "12-01", "12-15", 1),
+        ("dorm_visit", "12-01", "12-31", 2),
+        ("talk", "12-16", "12-31", 1),
+        ("talk", "01-01", "01-15", 1),
+        ("dorm_visit", "01-01", "01-31", 1),
+        ("key_period", "01-04", "01-15", 1),
+        ("talk", "01-16", "01-31", 1),
+        ("talk", "02-01", "02-15", 1),
+        ("talk", "02-16", "02-28", 1),
     ]
 
 
 @pytest.mark.parametrize(
-    ("occurred_at", "done"),
+    ("opened_on", "expected"),
     [
-        # 23:30 Beijing on 3-15 (15:30 UTC): first half. 00:30 Beijing on 3-16 (16:30 UTC on 3-15): second half.
-        pytest.param(datetime(2026, 3, 15, 15, 30, tzinfo=UTC), [1, 0, 0, 1], id="23:30-beijing-counts-for-15th"),
-        pytest.param(datetime(2026, 3, 15, 16, 30, tzinfo=UTC), [0, 0, 1, 1], id="00:30-beijing-counts-for-16th"),
-        # 00:30 Beijing on 4-01 is 16:30 UTC on 3-31: outside every March window.
-        pytest.param(datetime(2026, 3, 31, 16, 30, tzinfo=UTC), [0, 0, 0, 0], id="00:30-beijing-april-1st"),
-        # 23:30 UTC on 2-28 is 07:30 Beijing on 3-01: a March talk, in Mar 1–15.
-        pytest.param(datetime(2026, 2, 28, 23, 30, tzinfo=UTC), [1, 0, 0, 0], id="utc-feb-28-is-beijing-mar-1"),
+        # Opened 09-02, before the semester: due days from 09-07, the same as the school's own start.
+        pytest.param("2026-09-02", [("talk", "09-07", "09-15", 1), ("dorm_visit", "09-07", "09-30", 2), ("talk", "09-16", "09-30", 1)], id="opened-2nd"),
+        # Opened 09-08: 09-08..09-15 = 8 due days → a talk; September 23 due days → 2 visits.
+        pytest.param("2026-09-08", [("talk", "09-08", "09-15", 1), ("dorm_visit", "09-08", "09-30", 2), ("talk", "09-16", "09-30", 1)], id="opened-8th"),
+        # Opened 09-09: 7 due days → no talk until 09-16; 22 due days → still 2 visits.
+        pytest.param("2026-09-09", [("dorm_visit", "09-09", "09-30", 2), ("talk", "09-16", "09-30", 1)], id="opened-9th"),
+        # Opened 09-16: September 15 due days → 1 visit.
+        pytest.param("2026-09-16", [("talk", "09-16", "09-30", 1), ("dorm_visit", "09-16", "09-30", 1)], id="opened-16th"),
+        # Opened 09-23: 8 due days → a talk and 1 visit; 09-24: 7 → neither.
+        pytest.param("2026-09-23", [("talk", "09-23", "09-30", 1), ("dorm_visit", "09-23", "09-30", 1)], id="opened-23rd"),
+        pytest.param("2026-09-24", [], id="opened-24th"),
     ],
-)
-def test_contacts_counted_by_local_date(occurred_at: datetime, done: list[int]) -> None:
-    counted = count_contacts(MARCH_WINDOWS, [("talk", local_date(occurred_at))])
-    assert [w.done for w in counted] == done
+)  # fmt: skip
+def test_a_case_opened_in_september(opened_on: str, expected: list[tuple[str, str, str, int]]) -> None:
+    september = [w for w in owed(AUTUMN, [(opened_on, None)]) if w[1].startswith("09-")]
+    assert september == expected
 
 
-def test_count_contacts_replaces_an_earlier_count() -> None:
-    once = count_contacts(MARCH_WINDOWS, [("talk", d("2026-03-02"))])
-    again = count_contacts(once, [("talk", d("2026-03-02"))])
-    assert [w.done for w in again] == [1, 0, 0, 0]
+def test_a_window_across_a_semester_change() -> None:
+    """Spring starts on 2027-02-10: the autumn semester ends 02-09. February 1–15 is cut in two: 02-01..02-09
+    (9 due days: a talk, in autumn) and 02-10..02-15 (6: none, in spring); February's month is 9 days in
+    autumn (1 visit) and 19 in spring (2 visits); 02-16..02-28 (13) is spring's."""
+    autumn = Calendar(d("2026-09-07"), d("2027-02-09"))
+    spring = Calendar(d("2027-02-10"), d("2027-07-31"))
+    assert owed(autumn, [("2026-09-01", None)])[-2:] == [
+        ("talk", "02-01", "02-09", 1),
+        ("dorm_visit", "02-01", "02-09", 1),
+    ]
+    assert owed(spring, [("2026-09-01", None)])[:3] == [
+        ("dorm_visit", "02-10", "02-28", 2),
+        ("talk", "02-16", "02-28", 1),
+        ("talk", "03-01", "03-15", 1),
+    ]
 
 
-def test_count_contacts_accepts_a_generator() -> None:
-    counted = count_contacts(MARCH_WINDOWS, (("talk", d(f"2026-03-{day:02}")) for day in (3, 20)))
-    assert [w.done for w in counted] == [1, 0, 1, 0]
+@pytest.mark.parametrize(
+    ("periods", "expected"),
+    [
+        # Closed 10-05, reopened 10-12: Oct 1–15 has 5 + 4 = 9 due days → a talk, reported 10-01..10-15;
+        # October has 5 + 20 = 25 due days of which 5 are 国庆 → 20 → 2 visits, 10-01..10-31.
+        pytest.param([("2026-09-01", "2026-10-05"), ("2026-10-12", None)],
+                     [("talk", "10-01", "10-15", 1), ("dorm_visit", "10-01", "10-31", 2), ("talk", "10-16", "10-31", 1)],
+                     id="closed-5th-reopened-12th"),
+        # Closed 10-03, reopened 10-28: 3 + 0 and 0 + 4 due days → no talks; October 7 due days → no visit.
+        pytest.param([("2026-09-01", "2026-10-03"), ("2026-10-28", None)], [], id="closed-3rd-reopened-28th"),
+        # Closed 10-20 and not reopened: Oct 16–31 has 5 due days → none; October 20 due days, 13 not 国庆 → 1.
+        pytest.param([("2026-09-01", "2026-10-20")],
+                     [("talk", "10-01", "10-15", 1), ("dorm_visit", "10-01", "10-20", 1)], id="closed-20th"),
+        # The periods given in any order, and closed on the day it opened (one due day).
+        pytest.param([("2026-10-12", None), ("2026-10-09", "2026-10-09")],
+                     [("talk", "10-09", "10-15", 0), ("dorm_visit", "10-09", "10-31", 2), ("talk", "10-16", "10-31", 1)][1:],
+                     id="reopened-periods-unsorted"),
+    ],
+)  # fmt: skip
+def test_closed_and_reopened_inside_a_window(
+    periods: list[tuple[str, str | None]], expected: list[tuple[str, str, str, int]]
+) -> None:
+    # Last case: 10-09 + 10-12..10-15 = 5 due days → no talk; October 10-09 + 10-12..10-31 = 21 → 2 visits.
+    october = [w for w in owed(AUTUMN, periods) if "10-01" <= w[1] <= "10-31"]
+    assert october == expected
 
 
-def test_count_contacts_refuses_unknown_kind() -> None:
-    with pytest.raises(ValueError, match="dorm-visit"):
-        count_contacts(MARCH_WINDOWS, [("dorm-visit", d("2026-03-02"))])
+@pytest.mark.parametrize(
+    ("away", "expected"),
+    [
+        # 休学 from 11-10, back 12-21: Nov 1–15 has 9 due days (a talk, 11-01..11-09), November 9 → 1 visit;
+        # Nov 16–Dec 15 nothing; Dec 16–31 has 11 → a talk, and December 11 → 1 visit, both from 12-21.
+        pytest.param([("2026-11-10", "2026-12-20")],
+                     [("talk", "11-01", "11-09", 1), ("dorm_visit", "11-01", "11-09", 1),
+                      ("talk", "12-21", "12-31", 1), ("dorm_visit", "12-21", "12-31", 1)], id="leave-10th-back-21st"),
+        # 休学 from 11-08: 7 due days in November → nothing at all.
+        pytest.param([("2026-11-08", "2026-12-31")], [], id="leave-from-8th"),
+        # Away 11-01..11-07 only: Nov 1–15 has 8 due days → a talk from 11-08; November 23 → 2 visits.
+        pytest.param([("2026-11-01", "2026-11-07")],
+                     [("talk", "11-08", "11-15", 1), ("dorm_visit", "11-08", "11-30", 2), ("talk", "11-16", "11-30", 1),
+                      ("talk", "12-01", "12-15", 1), ("dorm_visit", "12-01", "12-31", 2), ("talk", "12-16", "12-31", 1)],
+                     id="away-first-week"),
+    ],
+)  # fmt: skip
+def test_leave_from_the_middle_of_a_month_and_back(
+    away: list[tuple[str, str]], expected: list[tuple[str, str, str, int]]
+) -> None:
+    november_december = [w for w in owed(AUTUMN, [("2026-09-01", None)], away) if "11-01" <= w[1] <= "12-31"]
+    assert november_december == expected
 
 
-def test_count_contacts_refuses_datetimes() -> None:
-    """A datetime would need a zone to find its day; the caller must pass local_date(occurred_at)."""
-    with pytest.raises(TypeError, match="local_date"):
-        count_contacts(MARCH_WINDOWS, [("talk", datetime(2026, 3, 15, 16, 30, tzinfo=UTC))])
+@pytest.mark.parametrize(
+    ("holidays", "visits"),
+    [
+        # January 2027 (31 days). A 15-day holiday (17th–31st) leaves 16 → 2 visits; 16 days (16th–31st) → 15 → 1.
+        pytest.param([("2027-01-17", "2027-01-31")], 2, id="holiday-15-days"),
+        pytest.param([("2027-01-16", "2027-01-31")], 1, id="holiday-16-days"),
+        # 23 holiday days leave 8 → 1 visit; 24 leave 7 → none.
+        pytest.param([("2027-01-09", "2027-01-31")], 1, id="holiday-23-days"),
+        pytest.param([("2027-01-08", "2027-01-31")], 0, id="holiday-24-days"),
+        # Two holidays add up: 1st–3rd (3) + 20th–31st (12) = 15 → 16 left → 2; one more day → 1.
+        pytest.param([("2027-01-01", "2027-01-03"), ("2027-01-20", "2027-01-31")], 2, id="two-holidays-15-days"),
+        pytest.param([("2027-01-01", "2027-01-04"), ("2027-01-20", "2027-01-31")], 1, id="two-holidays-16-days"),
+        # Overlapping holidays count each day once: 10th–25th ∪ 20th–31st = 22 days → 9 left → 1.
+        pytest.param([("2027-01-10", "2027-01-25"), ("2027-01-20", "2027-01-31")], 1, id="overlapping-holidays"),
+    ],
+)  # fmt: skip
+def test_dorm_visits_by_non_holiday_due_days(holidays: list[tuple[str, str]], visits: int) -> None:
+    calendar = Calendar(d("2026-09-07"), d("2027-02-28"), holidays=tuple(Period(d(a), d(b)) for a, b in holidays))
+    january = [w for w in owed(calendar, [("2026-09-01", None)]) if w[0] == "dorm_visit" and w[1] == "01-01"]
+    assert january == ([("dorm_visit", "01-01", "01-31", visits)] if visits else [])
 
 
-# ------------------------------------------------------------------------------------------- compliance
+def test_talks_stay_required_in_holidays() -> None:
+    """寒假 covers 01-16..02-28 wholly: the three half months keep their talk (a phone talk counts)."""
+    talks = [w for w in owed(AUTUMN, [("2026-09-01", None)]) if w[0] == "talk" and w[1] in ("01-16", "02-01", "02-16")]
+    assert talks == [("talk", "01-16", "01-31", 1), ("talk", "02-01", "02-15", 1), ("talk", "02-16", "02-28", 1)]
 
-APRIL_CONTACTS = [("talk", d("2026-03-03")), ("dorm_visit", d("2026-03-10")), ("talk", d("2026-04-20"))]
+
+@pytest.mark.parametrize(
+    ("periods", "away", "required"),
+    [
+        pytest.param([("2027-01-04", None)], [], True, id="opened-on-its-first-day"),
+        pytest.param([("2027-01-05", None)], [], False, id="opened-a-day-late"),
+        pytest.param([("2026-09-01", "2027-01-15")], [], True, id="closed-on-its-last-day"),
+        pytest.param([("2026-09-01", "2027-01-14")], [], False, id="closed-a-day-early"),
+        pytest.param([("2026-09-01", "2027-01-09"), ("2027-01-10", None)], [], True, id="reopened-next-day"),
+        pytest.param([("2026-09-01", "2027-01-09"), ("2027-01-11", None)], [], False, id="one-day-closed"),
+        pytest.param([("2026-09-01", None)], [("2027-01-15", "2027-03-01")], False, id="away-its-last-day"),
+    ],
+)  # fmt: skip
+def test_key_period_required_when_every_day_is_due(
+    periods: list[tuple[str, str | None]], away: list[tuple[str, str]], required: bool
+) -> None:
+    keys = [w for w in owed(AUTUMN, periods, away) if w[0] == "key_period"]
+    assert keys == ([("key_period", "01-04", "01-15", 1)] if required else [])
+
+
+def test_key_period_outside_the_semester_is_never_due() -> None:
+    calendar = Calendar(d("2026-09-07"), d("2026-12-31"), key_periods=(Period(d("2026-12-28"), d("2027-01-08")),))
+    assert [w for w in owed(calendar, [("2026-09-01", None)]) if w[0] == "key_period"] == []
+
+
+def test_due_days() -> None:
+    # Open 09-01..09-10 and from 09-20; away 09-22..09-24; the semester from 09-07 to 09-30:
+    # 09-07..09-10 (4) + 09-20..09-21 (2) + 09-25..09-30 (6) = 12 days.
+    calendar = Calendar(d("2026-09-07"), d("2026-09-30"))
+    days = due_days(
+        calendar,
+        open_periods=[(d("2026-09-01"), d("2026-09-10")), (d("2026-09-20"), None)],
+        away=[(d("2026-09-22"), d("2026-09-24"))],
+    )
+    assert sorted(x.isoformat()[5:] for x in days) == [
+        "09-07", "09-08", "09-09", "09-10", "09-20", "09-21", "09-25", "09-26", "09-27", "09-28", "09-29", "09-30",
+    ]  # fmt: skip
+
+
+def test_closed_before_opened_refused() -> None:
+    with pytest.raises(ValueError):
+        required_windows(AUTUMN, open_periods=[(d("2026-10-10"), d("2026-10-09"))])
+
+
+def test_nothing_owed_outside_every_open_period() -> None:
+    assert owed(AUTUMN, [("2027-03-01", None)]) == []
+    assert owed(AUTUMN, [("2026-08-01", "2026-09-06")]) == []
+
+
+# --------------------------------------------------------------------------------------- counting
+
+
+def counted(
+    periods: list[tuple[str, str | None]],
+    contacts: list[tuple[str, str]],
+    away: list[tuple[str, str]] | None = None,
+    date_from: str = "2026-10-01",
+    date_to: str = "2026-10-31",
+) -> list[tuple[str, str, str, int, int]]:
+    windows = compliance(
+        AUTUMN,
+        open_periods=[(d(a), d(b) if b else None) for a, b in periods],
+        away=[(d(a), d(b)) for a, b in away or []],
+        contacts=[(kind, d(day)) for kind, day in contacts],
+        date_from=d(date_from),
+        date_to=d(date_to),
+    )
+    return [(str(w.rule), w.start.isoformat()[5:], w.end.isoformat()[5:], w.required, w.done) for w in windows]
+
+
+OCTOBER = [("2026-09-01", None)]
+
+
+@pytest.mark.parametrize(
+    ("contacts", "expected"),
+    [
+        # October's windows: talk 1–15, dorm month (2 visits), talk 16–31.
+        pytest.param([], [("talk", "10-01", "10-15", 1, 0), ("dorm_visit", "10-01", "10-31", 2, 0), ("talk", "10-16", "10-31", 1, 0)], id="none"),
+        # Two visits on one day (or one visit entered twice) count once: 1 of 2.
+        pytest.param([("dorm_visit", "2026-10-09"), ("dorm_visit", "2026-10-09")],
+                     [("talk", "10-01", "10-15", 1, 0), ("dorm_visit", "10-01", "10-31", 2, 1), ("talk", "10-16", "10-31", 1, 0)], id="two-visits-one-day"),
+        pytest.param([("dorm_visit", "2026-10-09"), ("dorm_visit", "2026-10-10")],
+                     [("talk", "10-01", "10-15", 1, 0), ("dorm_visit", "10-01", "10-31", 2, 2), ("talk", "10-16", "10-31", 1, 0)], id="visits-on-two-days"),
+        # Talks on the 15th and 16th: one each half; talks twice on one day: 1.
+        pytest.param([("talk", "2026-10-15"), ("talk", "2026-10-16"), ("talk", "2026-10-16")],
+                     [("talk", "10-01", "10-15", 1, 1), ("dorm_visit", "10-01", "10-31", 2, 0), ("talk", "10-16", "10-31", 1, 1)], id="talks-on-15th-and-16th"),
+        # A visit during 国庆 is on a due day (the case is open, the student 在校): it counts.
+        pytest.param([("dorm_visit", "2026-10-03")],
+                     [("talk", "10-01", "10-15", 1, 0), ("dorm_visit", "10-01", "10-31", 2, 1), ("talk", "10-16", "10-31", 1, 0)], id="visit-on-a-holiday"),
+        # parent and other count for nothing; a dorm visit is not a talk.
+        pytest.param([("parent", "2026-10-10"), ("other", "2026-10-20"), ("dorm_visit", "2026-10-20")],
+                     [("talk", "10-01", "10-15", 1, 0), ("dorm_visit", "10-01", "10-31", 2, 1), ("talk", "10-16", "10-31", 1, 0)], id="parent-other"),
+    ],
+)  # fmt: skip
+def test_counting(contacts: list[tuple[str, str]], expected: list[tuple[str, str, str, int, int]]) -> None:
+    assert counted(OCTOBER, contacts) == expected
+
+
+def test_contacts_count_only_on_due_days() -> None:
+    """Closed 10-05, reopened 10-12: a talk on 10-08 (closed) counts for nothing, one on 10-13 does; a
+    student away 10-20..10-25: a visit on 10-22 counts for nothing, one on 10-28 does."""
+    periods = [("2026-09-01", "2026-10-05"), ("2026-10-12", None)]
+    away = [("2026-10-20", "2026-10-25")]
+    # October 16–31: 16 − 6 away = 10 due days → a talk, reported 10-16..10-31.
+    # October: 5 + 20 − 6 = 19 due days, 5 of them 国庆 → 14 → 1 visit.
+    assert counted(periods, [("talk", "2026-10-08"), ("dorm_visit", "2026-10-22")], away) == [
+        ("talk", "10-01", "10-15", 1, 0),
+        ("dorm_visit", "10-01", "10-31", 1, 0),
+        ("talk", "10-16", "10-31", 1, 0),
+    ]
+    assert counted(periods, [("talk", "2026-10-13"), ("dorm_visit", "2026-10-28")], away) == [
+        ("talk", "10-01", "10-15", 1, 1),
+        ("dorm_visit", "10-01", "10-31", 1, 1),
+        ("talk", "10-16", "10-31", 1, 0),
+    ]
+
+
+def test_a_talk_in_a_key_period_also_serves_its_half_month() -> None:
+    assert counted(OCTOBER, [("talk", "2027-01-10")], date_from="2027-01-01", date_to="2027-01-15") == [
+        ("talk", "01-01", "01-15", 1, 1),
+        ("key_period", "01-04", "01-15", 1, 1),
+    ]
+
+
+def test_contacts_before_the_semester_do_not_count() -> None:
+    assert counted(OCTOBER, [("talk", "2026-09-05")], date_from="2026-09-01", date_to="2026-09-15") == [
+        ("talk", "09-07", "09-15", 1, 0)
+    ]
 
 
 @pytest.mark.parametrize(
     ("date_from", "date_to", "expected"),
     [
-        pytest.param(None, None, [
-            ("talk", "2026-03-01", "2026-03-15", 1, 1), ("dorm_visit", "2026-03-01", "2026-03-31", 2, 1),
-            ("talk", "2026-03-16", "2026-03-31", 1, 0),
-            ("talk", "2026-04-01", "2026-04-15", 1, 0), ("dorm_visit", "2026-04-01", "2026-04-30", 2, 0),
-            ("talk", "2026-04-16", "2026-04-30", 1, 1),
-        ], id="unbounded"),
-        pytest.param("2026-03-01", "2026-04-30", [
-            ("talk", "2026-03-01", "2026-03-15", 1, 1), ("dorm_visit", "2026-03-01", "2026-03-31", 2, 1),
-            ("talk", "2026-03-16", "2026-03-31", 1, 0),
-            ("talk", "2026-04-01", "2026-04-15", 1, 0), ("dorm_visit", "2026-04-01", "2026-04-30", 2, 0),
-            ("talk", "2026-04-16", "2026-04-30", 1, 1),
-        ], id="bounds-equal-to-first-and-last-day-inclusive"),
-        # from 3-02: Mar 1–15 and March start before it, so they are not wholly inside.
-        pytest.param("2026-03-02", None, [
-            ("talk", "2026-03-16", "2026-03-31", 1, 0),
-            ("talk", "2026-04-01", "2026-04-15", 1, 0), ("dorm_visit", "2026-04-01", "2026-04-30", 2, 0),
-            ("talk", "2026-04-16", "2026-04-30", 1, 1),
-        ], id="from-excludes-windows-starting-before"),
-        pytest.param(None, "2026-03-31", [
-            ("talk", "2026-03-01", "2026-03-15", 1, 1), ("dorm_visit", "2026-03-01", "2026-03-31", 2, 1),
-            ("talk", "2026-03-16", "2026-03-31", 1, 0),
-        ], id="to-on-month-end-inclusive"),
-        pytest.param(None, "2026-03-30", [("talk", "2026-03-01", "2026-03-15", 1, 1)], id="to-excludes-windows-ending-after"),
-        pytest.param("2026-04-01", "2026-04-15", [("talk", "2026-04-01", "2026-04-15", 1, 0)], id="one-half-month-not-its-month"),
-        pytest.param("2026-03-05", "2026-03-14", [], id="range-inside-one-window"),
-        pytest.param("2026-04-30", "2026-03-01", [], id="reversed-range-empty"),
+        # Only windows lying wholly inside from..to (both inclusive), by their first and last due day.
+        pytest.param("2026-09-07", "2026-09-15", [("talk", "09-07", "09-15", 1, 0)], id="first-talk-window-exactly"),
+        pytest.param("2026-09-08", "2026-09-30", [("talk", "09-16", "09-30", 1, 0)], id="from-cuts-the-first-windows"),
+        pytest.param("2026-09-01", "2026-09-30", [("talk", "09-07", "09-15", 1, 0), ("dorm_visit", "09-07", "09-30", 2, 0), ("talk", "09-16", "09-30", 1, 0)], id="september"),
+        pytest.param("2026-09-30", "2026-09-01", [], id="reversed-range"),
     ],
 )  # fmt: skip
-def test_compliance_filters_windows_wholly_inside(
-    date_from: str | None, date_to: str | None, expected: list[tuple[str, str, str, int, int]]
+def test_compliance_lists_windows_wholly_inside(
+    date_from: str, date_to: str, expected: list[tuple[str, str, str, int, int]]
 ) -> None:
-    windows = compliance(
-        MARCH_APRIL,
-        opened_on=d("2026-03-01"),
-        closed_on=None,
-        contacts=APRIL_CONTACTS,
-        date_from=d(date_from) if date_from else None,
-        date_to=d(date_to) if date_to else None,
-    )
-    assert full(windows) == expected
+    assert counted(OCTOBER, [], date_from=date_from, date_to=date_to) == expected
 
 
-def test_compliance_sorts_by_start_then_talk_dorm_key() -> None:
-    """Three windows start on 3-01: talk before dorm_visit before key_period."""
-    calendar = Calendar(d("2026-03-01"), d("2026-03-31"), key_periods=(p("2026-03-01", "2026-03-03"),))
-    windows = compliance(calendar, opened_on=d("2026-03-01"), closed_on=None, contacts=[])
-    assert brief(windows) == [
-        ("talk", "2026-03-01", "2026-03-15"),
-        ("dorm_visit", "2026-03-01", "2026-03-31"),
-        ("key_period", "2026-03-01", "2026-03-03"),
-        ("talk", "2026-03-16", "2026-03-31"),
-    ]
+@pytest.mark.parametrize(
+    ("occurred_at", "done"),
+    [
+        # 23:30 Beijing on 10-15 (15:30 UTC): first half. 00:30 Beijing on 10-16 (16:30 UTC on 10-15): second half.
+        pytest.param(datetime(2026, 10, 15, 15, 30, tzinfo=UTC), [1, 0, 0], id="23:30-beijing-counts-for-15th"),
+        pytest.param(datetime(2026, 10, 15, 16, 30, tzinfo=UTC), [0, 0, 1], id="00:30-beijing-counts-for-16th"),
+        # 00:30 Beijing on 11-01 is 16:30 UTC on 10-31: a November talk.
+        pytest.param(datetime(2026, 10, 31, 16, 30, tzinfo=UTC), [0, 0, 0], id="00:30-beijing-november-1st"),
+    ],
+)
+def test_contacts_counted_by_local_date(occurred_at: datetime, done: list[int]) -> None:
+    assert [w[4] for w in counted(OCTOBER, [("talk", local_date(occurred_at).isoformat())])] == done
 
 
-# ---------------------------------------------------------------------------------------------- overdue
+def test_count_contacts_replaces_an_earlier_count() -> None:
+    windows = required_windows(AUTUMN, open_periods=OPEN_ALL_ALONG)[:1]
+    once = count_contacts(windows, [("talk", d("2026-09-08"))])
+    again = count_contacts(once, [("talk", d("2026-09-09"))])
+    assert [w.done for w in again] == [1]
+
+
+def test_count_contacts_refuses_unknown_kind() -> None:
+    with pytest.raises(ValueError, match="dorm-visit"):
+        count_contacts([], [("dorm-visit", d("2026-03-02"))])
+
+
+def test_count_contacts_refuses_datetimes() -> None:
+    """A datetime would need a zone to find its day; the caller must pass local_date(occurred_at)."""
+    with pytest.raises(TypeError, match="local_date"):
+        count_contacts([], [("talk", datetime(2026, 3, 15, 16, 30, tzinfo=UTC))])  # type: ignore[list-item]
+
+
+# ---------------------------------------------------------------------------------- overdue, next due
 
 OVERDUE_CASE = [
     Window(Rule.TALK, d("2026-03-01"), d("2026-03-15"), 1, 1),  # met
@@ -628,100 +606,16 @@ def test_overdue(today: str, expected: list[tuple[str, str, str]]) -> None:
     assert brief(overdue(OVERDUE_CASE, d(today))) == expected
 
 
-# ------------------------------------------------------------------------------- a realistic semester
-
-# 2026-2027学年第一学期: 2026-09-01 to 2027-02-28 (the next semester starts 2027-03-01).
-HANJIA = Period(d("2027-01-16"), d("2027-02-28"), "寒假")
-AUTUMN = Calendar(
-    d("2026-09-01"),
-    d("2027-02-28"),
-    holidays=(HANJIA,),
-    key_periods=(
-        Period(d("2026-12-28"), d("2027-01-08"), "考前"),
-        Period(d("2027-01-12"), d("2027-01-18"), "放假前后"),  # ends 2027-01-18, inside the semester
-    ),
+@pytest.mark.parametrize(
+    ("today", "expected"),
+    [
+        # On 3-10 the met talk is out; the two windows ending 3-31: the one starting first (dorm, 3-01).
+        pytest.param("2026-03-10", ("dorm_visit", "2026-03-01", "2026-03-31"), id="dorm-before-second-talk"),
+        pytest.param("2026-03-31", ("dorm_visit", "2026-03-01", "2026-03-31"), id="last-day-still-owed"),
+        pytest.param("2026-04-01", ("talk", "2026-04-01", "2026-04-15"), id="next-half-month"),
+        pytest.param("2026-04-16", None, id="nothing-left"),
+    ],
 )
-
-# By hand:
-# - talk: 2 half-months × 6 months (Sep, Oct, Nov, Dec, Jan, Feb) = 12, holidays notwithstanding.
-# - dorm visits: Sep, Oct, Nov, Dec have no holiday → 4 required.
-#   January 2027: 寒假 covers Jan 16..31 = 16 days; 16 × 2 = 32 > 31 → more than half → not required.
-#   February 2027: 寒假 covers Feb 1..28 = 28 of 28 days → not required.
-# - key periods: 考前 2026-12-28..2027-01-08 and 放假前后 2027-01-12..2027-01-18, both inside → 2.
-# Total 12 + 4 + 2 = 18.
-AUTUMN_REQUIRED = [
-    ("talk", "2026-09-01", "2026-09-15", 1),
-    ("dorm_visit", "2026-09-01", "2026-09-30", 2),
-    ("talk", "2026-09-16", "2026-09-30", 1),
-    ("talk", "2026-10-01", "2026-10-15", 1),
-    ("dorm_visit", "2026-10-01", "2026-10-31", 2),
-    ("talk", "2026-10-16", "2026-10-31", 1),
-    ("talk", "2026-11-01", "2026-11-15", 1),
-    ("dorm_visit", "2026-11-01", "2026-11-30", 2),
-    ("talk", "2026-11-16", "2026-11-30", 1),
-    ("talk", "2026-12-01", "2026-12-15", 1),
-    ("dorm_visit", "2026-12-01", "2026-12-31", 2),
-    ("talk", "2026-12-16", "2026-12-31", 1),
-    ("key_period", "2026-12-28", "2027-01-08", 1),
-    ("talk", "2027-01-01", "2027-01-15", 1),
-    ("key_period", "2027-01-12", "2027-01-18", 1),
-    ("talk", "2027-01-16", "2027-01-31", 1),
-    ("talk", "2027-02-01", "2027-02-15", 1),
-    ("talk", "2027-02-16", "2027-02-28", 1),
-]
-
-
-def test_realistic_semester_required_windows() -> None:
-    windows = required_windows(AUTUMN, opened_on=d("2026-09-01"), closed_on=None)
-    assert [(rule, start, end, required) for rule, start, end, required, _ in full(windows)] == AUTUMN_REQUIRED
-    assert sum(w.rule == Rule.TALK for w in windows) == 12
-    assert sum(w.rule == Rule.DORM_VISIT for w in windows) == 4
-    assert sum(w.rule == Rule.KEY_PERIOD for w in windows) == 2
-
-
-def test_realistic_semester_compliance_and_overdue() -> None:
-    contacts = [
-        ("talk", d("2026-09-03")),
-        ("dorm_visit", d("2026-09-05")),
-        ("talk", local_date(datetime(2026, 9, 15, 15, 30, tzinfo=UTC))),  # 23:30 Beijing 9-15: Sep 1–15
-        ("dorm_visit", d("2026-09-25")),
-        ("parent", d("2026-09-28")),  # counts for nothing
-        ("talk", local_date(datetime(2026, 9, 30, 16, 30, tzinfo=UTC))),  # 00:30 Beijing 10-01: Oct 1–15
-        ("dorm_visit", d("2026-10-10")),  # only one in October
-        ("talk", d("2026-12-30")),  # Dec 16–31 and 考前
-    ]
-    windows = compliance(AUTUMN, opened_on=d("2026-09-01"), closed_on=None, contacts=contacts, date_to=d("2026-12-31"))
-    assert full(windows) == [
-        ("talk", "2026-09-01", "2026-09-15", 1, 2),
-        ("dorm_visit", "2026-09-01", "2026-09-30", 2, 2),
-        ("talk", "2026-09-16", "2026-09-30", 1, 0),
-        ("talk", "2026-10-01", "2026-10-15", 1, 1),
-        ("dorm_visit", "2026-10-01", "2026-10-31", 2, 1),
-        ("talk", "2026-10-16", "2026-10-31", 1, 0),
-        ("talk", "2026-11-01", "2026-11-15", 1, 0),
-        ("dorm_visit", "2026-11-01", "2026-11-30", 2, 0),
-        ("talk", "2026-11-16", "2026-11-30", 1, 0),
-        ("talk", "2026-12-01", "2026-12-15", 1, 0),
-        ("dorm_visit", "2026-12-01", "2026-12-31", 2, 0),
-        ("talk", "2026-12-16", "2026-12-31", 1, 1),
-    ]
-    # On 2026-11-01 the September and October windows have ended; three of them are unmet.
-    assert brief(overdue(windows, d("2026-11-01"))) == [
-        ("talk", "2026-09-16", "2026-09-30"),
-        ("dorm_visit", "2026-10-01", "2026-10-31"),
-        ("talk", "2026-10-16", "2026-10-31"),
-    ]
-
-
-def test_realistic_semester_case_opened_mid_october_closed_in_january() -> None:
-    """Opened 2026-10-20 (inside Oct 16–31), closed 2027-01-10 (inside 考前's tail and Jan 1–15)."""
-    windows = required_windows(AUTUMN, opened_on=d("2026-10-20"), closed_on=d("2027-01-10"))
-    assert brief(windows) == [
-        ("talk", "2026-11-01", "2026-11-15"),
-        ("dorm_visit", "2026-11-01", "2026-11-30"),
-        ("talk", "2026-11-16", "2026-11-30"),
-        ("talk", "2026-12-01", "2026-12-15"),
-        ("dorm_visit", "2026-12-01", "2026-12-31"),
-        ("talk", "2026-12-16", "2026-12-31"),
-        ("key_period", "2026-12-28", "2027-01-08"),
-    ]
+def test_next_due(today: str, expected: tuple[str, str, str] | None) -> None:
+    window = next_due(OVERDUE_CASE, d(today))
+    assert (brief([window])[0] if window else None) == expected

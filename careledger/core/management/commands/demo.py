@@ -199,7 +199,7 @@ class Command(BaseCommand):
 
         from django.utils import timezone
 
-        from careledger.cases.models import Case, CaseEvent, CategoryEntry, Mentorship
+        from careledger.cases.models import Case, CaseEvent, CasePeriod, CategoryEntry, Mentorship
         from careledger.contacts.models import Contact
         from careledger.core import clock
         from careledger.core.services import semester_create
@@ -261,6 +261,10 @@ class Command(BaseCommand):
         CaseEvent.objects.bulk_create(events)
         Mentorship.objects.bulk_create(pairings)
         Contact.objects.bulk_create(contacts, batch_size=2000)
+        CasePeriod.objects.bulk_create(CasePeriod(case=c, opened_on=opened) for c in cases)
+        from careledger.contacts.compliance import rebuild
+
+        rebuild([semester.pk])  # the rows above bypassed the services: compute the compliance table once
         return len(cases)
 
     def _report(self, uni, logins, elapsed: float) -> None:

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0006_caseperiod'),
+        ('cases', '0008_backfill_open_periods'),
     ]
 
     operations = [
