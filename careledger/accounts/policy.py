@@ -602,3 +602,23 @@ def can_import_into(user, colleges: Iterable[College]) -> bool:
 
 def can_read_audit(user) -> bool:
     return has_role(user, *AUDIT_READERS)
+
+
+# --- home panels (issue 15: a home page per role) ---
+
+HOME_PANELS: dict[str, frozenset[str]] = {
+    # panel → the roles whose home shows it
+    "verify": frozenset({Role.CLASS_TEACHER}),
+    "reports": frozenset({Role.DEPARTMENT}),
+    "survey": SURVEY_VIEWERS,
+    "ledgers": frozenset({Role.SCHOOL_ADMIN, Role.COLLEGE_ADMIN, Role.COUNSELOR}),
+    "escalations": frozenset({Role.SCHOOL_ADMIN, Role.COLLEGE_ADMIN}),
+    "work": CASE_READERS,
+    "search": frozenset({Role.MENTOR}),
+}
+
+
+def home_panels(user) -> frozenset[str]:
+    """Which panels of the home page ``user``'s grants call for (each panel reads only scoped data)."""
+    roles = roles_of(user)
+    return frozenset(panel for panel, wanted in HOME_PANELS.items() if roles & wanted)
