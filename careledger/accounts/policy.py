@@ -124,6 +124,9 @@ RULES: dict[str, Rule] = {
     # Ledger pages
     "ledgers:survey": Rule(read=SURVEY_VIEWERS),
     "ledgers:survey-review": Rule(write=SURVEYORS),
+    "ledgers:survey-undo": Rule(write=SURVEYORS),
+    "ledgers:survey-rest": Rule(write=SURVEYORS),
+    "ledgers:survey-new-case": Rule(read=SURVEYORS, write=SURVEYORS),
     "ledgers:index": Rule(read=LEDGER_READERS),
     "ledgers:open": Rule(write=LEDGER_KEEPERS),
     "ledgers:detail": Rule(read=LEDGER_READERS),
