@@ -614,6 +614,7 @@ HOME_PANELS: dict[str, frozenset[str]] = {
     "verify": frozenset({Role.CLASS_TEACHER}),
     "reports": frozenset({Role.DEPARTMENT}),
     "survey": SURVEY_VIEWERS,
+    "survey_by_college": ADMINS,  # overseers of many classes see survey progress per college
     "ledgers": frozenset({Role.SCHOOL_ADMIN, Role.COLLEGE_ADMIN, Role.COUNSELOR}),
     "escalations": frozenset({Role.SCHOOL_ADMIN, Role.COLLEGE_ADMIN}),
     "work": CASE_READERS,

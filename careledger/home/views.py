@@ -34,7 +34,9 @@ def home(request: HttpRequest) -> HttpResponse:
         context["unacknowledged"] = selectors.unacknowledged(user)
     if semester is not None:
         if "survey" in panels:
-            context["survey"] = ledger_selectors.survey_progress(user, semester, by="class")
+            by = "college" if "survey_by_college" in panels else "class"
+            context["survey"] = ledger_selectors.survey_progress(user, semester, by=by)
+            context["survey_by"] = by
         if "ledgers" in panels:
             context["ledgers"] = selectors.ledger_states(user, semester)
     return render(request, "home/home.html", context)
