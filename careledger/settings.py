@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "careledger.exports",
     "careledger.notify",
     "careledger.assessment",
+    "careledger.home",
     "careledger.api",
 ]
 

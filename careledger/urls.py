@@ -3,9 +3,10 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from careledger.core import views as core_views
+from careledger.home import views as home_views
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", home_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/login/", core_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

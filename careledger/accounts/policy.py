@@ -127,6 +127,9 @@ RULES: dict[str, Rule] = {
     # Ledger pages
     "ledgers:survey": Rule(read=SURVEY_VIEWERS),
     "ledgers:survey-review": Rule(write=SURVEYORS),
+    "ledgers:survey-undo": Rule(write=SURVEYORS),
+    "ledgers:survey-rest": Rule(write=SURVEYORS),
+    "ledgers:survey-new-case": Rule(read=SURVEYORS, write=SURVEYORS),
     "ledgers:index": Rule(read=LEDGER_READERS),
     "ledgers:open": Rule(write=LEDGER_KEEPERS),
     "ledgers:detail": Rule(read=LEDGER_READERS),
@@ -701,3 +704,24 @@ def _ledger_case_files(user, ledger: Ledger, wanted: list[int]) -> CaseFiles:
 def can_reveal_ledger_case_files(user) -> bool:
     """May ``user`` state a reason to open a ledger's case files (the admins who read ledgers)?"""
     return has_role(user, *ADMINS)
+
+
+# --- home panels (issue 15: a home page per role) ---
+
+HOME_PANELS: dict[str, frozenset[str]] = {
+    # panel → the roles whose home shows it
+    "verify": frozenset({Role.CLASS_TEACHER}),
+    "reports": frozenset({Role.DEPARTMENT}),
+    "survey": SURVEY_VIEWERS,
+    "survey_by_college": ADMINS,  # overseers of many classes see survey progress per college
+    "ledgers": frozenset({Role.SCHOOL_ADMIN, Role.COLLEGE_ADMIN, Role.COUNSELOR}),
+    "escalations": frozenset({Role.SCHOOL_ADMIN, Role.COLLEGE_ADMIN}),
+    "work": CASE_READERS,
+    "search": frozenset({Role.MENTOR}),
+}
+
+
+def home_panels(user) -> frozenset[str]:
+    """Which panels of the home page ``user``'s grants call for (each panel reads only scoped data)."""
+    roles = roles_of(user)
+    return frozenset(panel for panel, wanted in HOME_PANELS.items() if roles & wanted)

@@ -2,25 +2,13 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, JsonResponse
+from django.shortcuts import redirect
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 
-from careledger.accounts import cas, lockout, login_security, policy, services
+from careledger.accounts import cas, lockout, login_security, services
 from careledger.accounts.forms import LoginForm, OwnPasswordChangeForm
-from careledger.cases.views import work_context
-from careledger.roster.selectors import student_counts_for
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    """The start page: what the user's grants cover, and where to go next."""
-    grants = policy.grants_of(request.user)
-    context = {"grants": grants, "counts": student_counts_for(request.user)}
-    if policy.has_role(request.user, *policy.CASE_READERS):
-        # Users with case roles land on their work view (我的工作台), shown above the grants.
-        context["work"] = work_context(request.user)
-    return render(request, "core/home.html", context)
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

@@ -15,6 +15,13 @@ class ReviewForm(forms.Form):
     outcome = forms.ChoiceField(choices=SurveyOutcome.choices)
 
 
+class SurveyRestForm(forms.Form):
+    """其余无需关注: a class and the number of students the user saw and confirmed."""
+
+    school_class = forms.IntegerField(min_value=1)
+    expected = forms.IntegerField(min_value=1)
+
+
 class OpenForm(forms.Form):
     """开始填报: the college whose draft ledger for the current semester is created."""
 

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from careledger.accounts import policy
 from careledger.cases.models import Case, CaseStatus, CategoryEntry
@@ -63,6 +63,19 @@ def unreviewed(user, semester: Semester) -> QuerySet[Student]:
         .select_related("school_class", "college", "dorm")
         .order_by("school_class__name", "student_no")
     )
+
+
+def survey_students(user, semester: Semester, *, todo_only: bool) -> QuerySet[Student]:
+    """The active students of ``user``'s scope with this semester's outcome (``review_outcome``, None if not yet)."""
+    outcome = SurveyReview.objects.filter(semester=semester, student=OuterRef("pk")).values("outcome")[:1]
+    qs = (
+        policy.students_for(user)
+        .filter(is_active=True)
+        .annotate(review_outcome=Subquery(outcome))
+        .select_related("school_class", "college", "dorm")
+        .order_by("school_class__name", "student_no")
+    )
+    return qs.filter(review_outcome__isnull=True) if todo_only else qs
 
 
 @dataclass

@@ -195,6 +195,33 @@ def survey_review(
     return review
 
 
+def survey_review_undo(*, actor: User, semester: Semester, student: Student) -> None:
+    """Take back the student's outcome of this semester (the reviewer's mistake); the student is reviewed again."""
+    if policy.SURVEYORS.isdisjoint(policy.student_roles(actor, student)):
+        raise PermissionDenied(_("无权摸排该学生。"))
+    with transaction.atomic():
+        review = SurveyReview.objects.filter(semester=semester, student=student).first()
+        if review is None:
+            return
+        record(
+            actor=actor,
+            action=Action.DELETE,
+            object_type="survey",
+            object_id=review.pk,
+            student_no=student.student_no,
+            detail={"outcome": review.outcome},
+        )
+        review.delete()
+
+
+def survey_mark_rest(*, actor: User, semester: Semester, students: list[Student]) -> int:
+    """其余无需关注: mark each student 无需关注 (one audit row each); all or nothing."""
+    with transaction.atomic():
+        for student in students:
+            survey_review(actor=actor, semester=semester, student=student, outcome=SurveyOutcome.NO_CONCERN)
+    return len(students)
+
+
 def section_create(*, actor: User, code: str, name: str, categories: list[str]) -> Section:
     with transaction.atomic():
         section = Section(code=code, name=name, categories=sorted(set(categories)))

@@ -1,12 +1,15 @@
 from django.urls import path
 
-from careledger.ledgers import views
+from careledger.ledgers import survey_views, views
 
 app_name = "ledgers"
 
 urlpatterns = [
-    path("survey/", views.survey, name="survey"),
-    path("survey/review/", views.survey_review, name="survey-review"),
+    path("survey/", survey_views.survey, name="survey"),
+    path("survey/review/", survey_views.survey_review, name="survey-review"),
+    path("survey/undo/", survey_views.survey_undo, name="survey-undo"),
+    path("survey/rest/", survey_views.survey_rest, name="survey-rest"),
+    path("survey/new-case/", survey_views.survey_new_case, name="survey-new-case"),
     path("ledgers/", views.ledger_index, name="index"),
     path("ledgers/open/", views.ledger_open, name="open"),
     path("ledgers/school/", views.school, name="school"),

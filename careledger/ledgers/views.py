@@ -13,7 +13,6 @@ from urllib.parse import quote
 from django import forms as django_forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,9 +22,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from careledger.accounts import policy
-from careledger.accounts.models import Grant, Role
 from careledger.cases.categories import SUB_TABLES, Category, ledger_columns
-from careledger.cases.models import CaseStatus, RiskLevel
+from careledger.cases.models import RiskLevel
 from careledger.cases.selectors import current_semester
 from careledger.core import clock
 from careledger.core.errors import RateLimited
@@ -33,12 +31,11 @@ from careledger.core.models import Semester, mark_current
 from careledger.exports import services as exports
 from careledger.ledgers import rows as ledger_rows
 from careledger.ledgers import selectors, services
-from careledger.ledgers.forms import CompareForm, OpenForm, ReturnForm, ReviewForm, SubmitForm
-from careledger.ledgers.models import Ledger, LedgerStatus, SurveyOutcome
-from careledger.roster.models import College, SchoolClass
+from careledger.ledgers.forms import CompareForm, OpenForm, ReturnForm, SubmitForm
+from careledger.ledgers.models import Ledger, LedgerStatus
+from careledger.roster.models import College
 from careledger.roster.rules import mask_phone
 
-SURVEY_PAGE_SIZE = 30
 ADDENDA_SHOWN = 50
 # Columns of 附件1 holding phone numbers: masked on screen (SEC-16), in full in the downloaded workbook.
 PHONE_COLUMNS = frozenset({"本人联系方式", "家长姓名及联系方式", "帮扶人姓名及联系方式"})
@@ -93,121 +90,6 @@ def _is_overdue(ledger: Ledger | None, semester: Semester) -> bool:
     """Not yet reported (no ledger, a draft or a returned one) after the due date."""
     reported = ledger is not None and ledger.status in (LedgerStatus.SUBMITTED, LedgerStatus.ACCEPTED)
     return not reported and clock.today() > semester.ledger_due
-
-
-# --- survey (摸排) ---
-
-
-@dataclass
-class SurveyRow:
-    student: object
-    case_opened_on: object  # the open case's opening date, None without an open case
-    new_case: bool  # the open case was opened this semester: it is the survey's "new case"
-    may_review: bool
-
-
-def _by_counselor(by_class: list[selectors.Progress], classes: dict[int, dict]) -> list[tuple]:
-    """Progress per counselor, summed from the per-class figures over each counselor's grades and classes.
-
-    Students are counted by their class's grade; two queries (the counselors, their classes) whatever the
-    size of the school. A candidate for ledgers.selectors: survey_progress(by="counselor").
-    """
-    college_ids = {c["college_id"] for c in classes.values()}
-    grants = (
-        Grant.objects.filter(role=Role.COUNSELOR, college_id__in=college_ids, user__is_active=True)
-        .select_related("user", "college")
-        .prefetch_related("classes")
-        .order_by("college__name", "user__name", "user__username")
-    )
-    out = []
-    for grant in grants:
-        own = {c.pk for c in grant.classes.all()}
-        progress = selectors.Progress(label=grant.user.name or grant.user.username, key=grant.user_id)
-        for row in by_class:
-            info = classes[row.key]
-            if info["college_id"] == grant.college_id and (info["grade"] in grant.grades or row.key in own):
-                progress.students += row.students
-                progress.reviewed += row.reviewed
-        out.append((grant, progress))
-    return out
-
-
-def _survey_page(request: HttpRequest, semester: Semester | None, *, status: int = 200, errors=()) -> HttpResponse:
-    if semester is None:
-        return render(request, "ledgers/survey.html", {"semester": None, "errors": errors}, status=status)
-    user, g = request.user, request.GET
-    is_admin = policy.has_role(user, *policy.ADMINS)
-    by_class = selectors.survey_progress(user, semester, "class")
-    classes = {
-        c["pk"]: c
-        for c in SchoolClass.objects.filter(pk__in=[p.key for p in by_class]).values("pk", "grade", "college_id")
-    }
-    by_college = selectors.survey_progress(user, semester, "college") if is_admin else []
-    college_id, class_id = _int(g.get("college")), _int(g.get("class"))
-    students = selectors.unreviewed(user, semester)
-    if college_id:
-        students = students.filter(college_id=college_id)
-    if class_id:
-        students = students.filter(school_class_id=class_id)
-    page = Paginator(students, SURVEY_PAGE_SIZE).get_page(g.get("page"))
-    items = list(page.object_list)
-    opened = dict(
-        policy.cases_for(user).filter(student__in=items, status=CaseStatus.OPEN).values_list("student_id", "opened_on")
-    )
-    rows = [
-        SurveyRow(
-            student=s,
-            case_opened_on=opened.get(s.pk),
-            new_case=s.pk in opened and opened[s.pk] >= semester.start,
-            may_review=not policy.SURVEYORS.isdisjoint(policy.student_roles(user, s)),
-        )
-        for s in items
-    ]
-    students_total = sum(p.students for p in by_class)
-    reviewed_total = sum(p.reviewed for p in by_class)
-    context = {
-        "semester": semester,
-        "errors": errors,
-        "totals": {"students": students_total, "reviewed": reviewed_total, "left": students_total - reviewed_total},
-        "by_class": by_class,
-        "by_college": by_college,
-        "by_counselor": _by_counselor(by_class, classes) if is_admin else [],
-        "page": page,
-        "rows": rows,
-        "filters": g,
-        # Where a review sends the browser back to: this list as filtered (not the POST's own URL).
-        "back": request.get_full_path() if request.method == "GET" else reverse("ledgers:survey"),
-        "college_options": by_college if len(by_college) > 1 else [],
-        "class_options": [p for p in by_class if not college_id or classes[p.key]["college_id"] == college_id],
-        "outcomes": SurveyOutcome,
-    }
-    return render(request, "ledgers/survey.html", context, status=status)
-
-
-@require_GET
-def survey(request: HttpRequest) -> HttpResponse:
-    return _survey_page(request, current_semester())
-
-
-@require_POST
-def survey_review(request: HttpRequest) -> HttpResponse:
-    """One tap: 无需关注, 确认已有档案, or 已建档 (new case) for one student of the current semester."""
-    semester = current_semester()
-    form = ReviewForm(request.POST)
-    if semester is None or not form.is_valid():
-        return _survey_page(request, semester, status=400, errors=[_("请选择学生和摸排结果。")] if semester else [])
-    student = policy.get_student_for(request.user, form.cleaned_data["student"])
-    try:
-        review = services.survey_review(
-            actor=request.user, semester=semester, student=student, outcome=form.cleaned_data["outcome"]
-        )
-    except ValidationError as exc:
-        return _survey_page(request, semester, status=400, errors=exc.messages)
-    messages.success(
-        request,
-        _("已记录 %(name)s：%(outcome)s。") % {"name": student.name, "outcome": review.get_outcome_display()},
-    )
-    return redirect(_safe_next(request) or reverse("ledgers:survey"))
 
 
 # --- a college's ledger (台账) ---

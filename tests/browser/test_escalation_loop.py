@@ -40,7 +40,6 @@ def school(transactional_db) -> dict:
         start=today - timedelta(days=30),
         end=today + timedelta(days=60),
         ledger_due=today - timedelta(days=10),
-        is_current=True,
     )
     mentor = User.objects.create_user(username="erin", password=PASSWORD, name="周老师", phone="13700001111")
     Grant.objects.create(user=mentor, role=Role.MENTOR, college=college)

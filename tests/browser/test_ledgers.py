@@ -96,15 +96,17 @@ def test_counselor_surveys_and_submits_the_ledger_and_the_school_sees_it(page: P
     # 摸排: 张三丰 gives no concern; 李四's existing case is confirmed.
     nav.get_by_role("link", name="摸排").click()
     expect(page.get_by_role("heading", name="学期摸排")).to_be_visible()
-    unreviewed = page.locator("#unreviewed")
-    expect(unreviewed).to_contain_text("共 2 人")
+    students = page.locator("#students")
+    expect(students).to_contain_text("共 2 人")
     page.screenshot(path=str(artifacts / "desktop-survey.png"), full_page=True)
-    unreviewed.locator("tr", has_text="张三丰").get_by_role("button", name="无需关注").click()
-    expect(page.locator(".messages")).to_contain_text("已记录 张三丰：无需关注")
-    expect(unreviewed.locator("tr", has_text="张三丰")).to_have_count(0)
-    unreviewed.locator("tr", has_text="李四").get_by_role("button", name="确认已有档案").click()
-    expect(page.locator(".messages")).to_contain_text("已记录 李四：确认已有档案")
-    expect(unreviewed).to_contain_text("没有未摸排的学生")
+    # Each mark is answered by htmx in place: the row shows its outcome and an undo, nothing reloads.
+    page.evaluate("window.__noReload = true")
+    students.locator("tr", has_text="张三丰").get_by_role("button", name="无需关注").click()
+    expect(students.locator("tr", has_text="张三丰").get_by_role("button", name="撤销")).to_be_visible()
+    expect(students.locator("tr", has_text="张三丰")).to_contain_text("无需关注")
+    students.locator("tr", has_text="李四").get_by_role("button", name="确认已有档案").click()
+    expect(students.locator("tr", has_text="李四").get_by_role("button", name="撤销")).to_be_visible()
+    assert page.evaluate("window.__noReload") is True
     expect(page.locator("#progress")).to_contain_text("100%")
     assert dict(SurveyReview.objects.values_list("student__student_no", "outcome")) == {
         ZHANG: "no_concern",
@@ -178,11 +180,11 @@ def test_survey_on_a_phone(phone_page: Page, live_server, school, artifacts):
     page = phone_page
     sign_in(page, live_server.url, school["counselor"])
     page.goto(f"{live_server.url}/survey/")
-    expect(page.locator("#unreviewed")).to_contain_text("张三丰")
+    expect(page.locator("#students")).to_contain_text("张三丰")
     assert no_horizontal_overflow(page)
     page.screenshot(path=str(artifacts / "phone-survey.png"), full_page=True)
-    page.locator("#unreviewed tr", has_text="张三丰").get_by_role("button", name="无需关注").click()
-    expect(page.locator(".messages")).to_contain_text("已记录 张三丰")
+    page.locator("#students tr", has_text="张三丰").get_by_role("button", name="无需关注").click()
+    expect(page.locator("#students tr", has_text="张三丰").get_by_role("button", name="撤销")).to_be_visible()
 
     page.goto(f"{live_server.url}/ledgers/")
     page.get_by_role("button", name="开始填报").click()

@@ -126,6 +126,16 @@ MATRIX = {
         {"student": "202301010002", "outcome": "no_concern"},
         _row(403, anon=302, carol=302, dave=302),
     ),
+    "ledgers:survey-undo": (
+        "post",
+        CURRENT_SEMESTER,
+        {"student": "202301010002"},
+        _row(403, anon=302, carol=302, dave=302),
+    ),
+    # No class named: the surveyors' request is refused as incomplete.
+    "ledgers:survey-rest": ("post", CURRENT_SEMESTER, {}, _row(403, anon=302, carol=400, dave=400)),
+    # No student named: nobody's student, so 404 for the surveyors.
+    "ledgers:survey-new-case": ("get", CURRENT_SEMESTER, None, _row(403, anon=302, carol=404, dave=404)),
     "ledgers:index": ("get", CURRENT_SEMESTER, None, _row(403, anon=302, alice=302, **LEDGER_KEEPERS_OK)),
     "ledgers:open": ("post", CURRENT_SEMESTER, {}, _row(403, anon=302, bob=400, carol=400, ivan=400)),
     "ledgers:detail": ("get", LEDGER, None, _row(403, anon=302, **ON_WENXUE_LEDGER)),

@@ -342,7 +342,7 @@ class SignInTestCase(TestCase):
 
     def test_login_leads_home_with_grants_and_counts(self):
         r = self.client.post(reverse("login"), {"username": "carol", "password": PASSWORD}, follow=True)
-        self.assertTemplateUsed(r, "core/home.html")
+        self.assertTemplateUsed(r, "home/home.html")
         self.assertContains(r, "辅导员")
         self.assertEqual(r.context["counts"]["active"], 2)
         self.assertContains(r, reverse("students:list"))

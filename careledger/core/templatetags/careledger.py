@@ -15,3 +15,12 @@ def mask_phone_filter(value: str | None) -> str:
 @register.filter(name="mask_id")
 def mask_id_filter(value: str | None) -> str:
     return mask_id_number(str(value)) if value else ""
+
+
+@register.filter(name="at")
+def at_filter(items, index: int):
+    """``items[index]``, or "" past its end (a table's header for a cell: ``headers|at:forloop.counter0``)."""
+    try:
+        return items[index]
+    except (IndexError, TypeError, KeyError):
+        return ""

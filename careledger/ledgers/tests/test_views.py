@@ -80,7 +80,7 @@ class SurveyTests(LedgerViewTestCase):
         return self.client.post(reverse("ledgers:survey-review"), {"student": student_no, "outcome": outcome, **extra})
 
     def unreviewed(self, response) -> list[str]:
-        return [row.student.student_no for row in response.context["rows"]]
+        return [row.student.student_no for row in response.context["rows"] if not row.outcome]
 
     def test_counselor_sees_progress_by_class_and_the_students_not_yet_reviewed(self):
         self.login("carol")
@@ -94,7 +94,7 @@ class SurveyTests(LedgerViewTestCase):
         self.assertEqual(r.context["totals"], {"students": 2, "reviewed": 0, "left": 2})
         self.assertEqual(r.context["by_college"], [])  # by college and by counselor are for admins
         self.assertContains(r, "无需关注")
-        self.assertContains(r, f"{reverse('cases:new')}?student={ZHANG}")
+        self.assertContains(r, f"{reverse('ledgers:survey-new-case')}?student={ZHANG}")
 
     def test_no_concern_is_one_tap_and_goes_back_to_the_same_list(self):
         self.login("carol")
