@@ -9,10 +9,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from careledger.accounts import policy
+from careledger.api.job_views import accepted
 from careledger.api.serializers import StrictSerializer
 from careledger.cases.categories import Category
 from careledger.core.models import Semester
 from careledger.exports import services as exports
+from careledger.jobs import starters
 from careledger.ledgers import selectors, services
 from careledger.ledgers.models import Addendum, Ledger, LedgerStep, Section, SurveyOutcome
 from careledger.roster.models import College
@@ -171,6 +173,9 @@ class LedgerCaseFilesView(APIView):
     @extend_schema(responses={(200, "application/zip"): bytes})
     def get(self, request, pk: int):
         ledger = policy.get_ledger_for(request.user, pk)
+        job = starters.case_files_job(actor=request.user, college=ledger.college)
+        if job is not None:
+            return accepted(job)
         return download(exports.export_college_case_files(actor=request.user, college=ledger.college))
 
 
@@ -178,6 +183,9 @@ class SchoolExportView(APIView):
     @extend_schema(parameters=[OpenApiParameter("semester", int)], responses={(200, exports.XLSX): bytes})
     def get(self, request):
         semester = _semester(request.query_params.get("semester"))
+        job = starters.school_ledger_job(actor=request.user, semester=semester)
+        if job is not None:
+            return accepted(job)
         return download(exports.export_school_ledger(actor=request.user, semester=semester))
 
 

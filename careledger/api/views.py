@@ -13,13 +13,15 @@ from careledger.accounts import lockout, login_security, policy, services, totp
 from careledger.accounts.authentication import issue_token
 from careledger.accounts.models import User
 from careledger.api import serializers as s
+from careledger.api.job_views import accepted
 from careledger.audit.selectors import FILTERS, FilterError, audit_search, parse_filter
 from careledger.audit.services import Action, record
 from careledger.cases.services import reveal
 from careledger.core.tabular import TableError, check_size
 from careledger.escalations.models import Department
 from careledger.escalations.services import department_create
-from careledger.roster import importers
+from careledger.jobs.models import Job
+from careledger.jobs.starters import roster_import_or_job
 from careledger.roster.selectors import student_search
 
 
@@ -157,11 +159,13 @@ class _ImportView(APIView):
             return Response({"errors": [{"row": 0, "column": "", "message": str(exc)}]}, status=413)
         dry_run = str(request.data.get("dry_run", "")).lower() in {"1", "true", "yes", "on"}
         report = type(self).importer(actor=request.user, data=upload.read(), filename=upload.name, dry_run=dry_run)
+        if isinstance(report, Job):  # a large file: api.md "Long work"
+            return accepted(report)
         return Response(report.as_dict(), status=200 if report.ok else 400)
 
 
 class RosterImportView(_ImportView):
-    importer = staticmethod(importers.roster_import)
+    importer = staticmethod(roster_import_or_job)
 
 
 class StaffImportView(_ImportView):

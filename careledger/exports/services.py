@@ -99,6 +99,12 @@ def export_ledger(*, actor: User, ledger: Ledger) -> ExportFile:
 
 def export_school_ledger(*, actor: User, semester: Semester) -> ExportFile:
     """The school-wide workbook: every college's rows, grouped by college under each sub-table."""
+    export, detail = school_ledger_file(actor=actor, semester=semester)
+    return _audited(actor, export, object_type="semester", object_id=semester.pk, **detail)
+
+
+def school_ledger_file(*, actor: User, semester: Semester, progress=None) -> tuple[ExportFile, dict]:
+    """The school-wide workbook, not yet audited (a background job audits it when it finishes)."""
     categories = policy.ledger_categories_for(actor)
     if not categories or not policy.has_role(actor, "school_admin", "section"):
         raise PermissionDenied("school-wide export")
@@ -106,11 +112,14 @@ def export_school_ledger(*, actor: User, semester: Semester) -> ExportFile:
     ledgers = {ledger.college_id: ledger for ledger in Ledger.objects.filter(semester=semester)}
     colleges = []
     total = 0
-    for college in College.objects.order_by("name"):
+    all_colleges = list(College.objects.order_by("name"))
+    for n, college in enumerate(all_colleges):
         ledger = ledgers.get(college.pk) or Ledger(semester=semester, college=college)
         tables = ledger_tables(ledger, categories)
         total += sum(len(r) for r in tables.values())
         colleges.append((college.name, tables))
+        if progress is not None:
+            progress(n + 1, len(all_colleges) + 1)
     data = ledger_xlsx.LedgerSheetData(
         title_year=semester.start.year,
         on=clock.today(),
@@ -125,7 +134,7 @@ def export_school_ledger(*, actor: User, semester: Semester) -> ExportFile:
         data=ledger_xlsx.build(data, watermark),
         export_id=watermark.export_id,
     )
-    return _audited(actor, export, object_type="semester", object_id=semester.pk, categories=categories, rows=total)
+    return export, {"categories": categories, "rows": total}
 
 
 def _case_file_data(case: Case) -> case_docx.CaseFileData:

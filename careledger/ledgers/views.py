@@ -30,6 +30,7 @@ from careledger.cases.selectors import current_semester
 from careledger.core import clock
 from careledger.core.models import Semester
 from careledger.exports import services as exports
+from careledger.jobs import starters
 from careledger.ledgers import rows as ledger_rows
 from careledger.ledgers import selectors, services
 from careledger.ledgers.forms import CompareForm, OpenForm, ReturnForm, ReviewForm, SubmitForm
@@ -424,6 +425,9 @@ def ledger_export(request: HttpRequest, pk: int) -> HttpResponse:
 def ledger_case_files(request: HttpRequest, pk: int) -> HttpResponse:
     """附件2: a zip of the college's case files that the caller may read."""
     ledger = policy.get_ledger_for(request.user, pk)
+    job = starters.case_files_job(actor=request.user, college=ledger.college)
+    if job is not None:  # a large college: built in the background, the page shows its progress
+        return redirect("jobs:detail", job.pk)
     return _download(exports.export_college_case_files(actor=request.user, college=ledger.college))
 
 
@@ -448,6 +452,9 @@ def school_export(request: HttpRequest) -> HttpResponse:
     semester = _semester_from(list(Semester.objects.order_by("-start")), request.GET.get("semester"))
     if semester is None:
         raise Http404("semester")
+    job = starters.school_ledger_job(actor=request.user, semester=semester)
+    if job is not None:
+        return redirect("jobs:detail", job.pk)
     return _download(exports.export_school_ledger(actor=request.user, semester=semester))
 
 

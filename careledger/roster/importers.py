@@ -408,7 +408,8 @@ def _insert_students(rows: list[dict]) -> None:
                 cursor.executemany(sql, values[start : start + 10_000])
 
 
-def _apply(records, present, creates, updates) -> int:
+def _apply(records, present, creates, updates, *, deactivate: bool = True) -> int:
+    """Write the plan; ``deactivate=False`` for one chunk of a file applied in steps (roster/import_job.py)."""
     colleges, majors, classes, dorms = _lookups(records)
 
     def fk_values(rec: dict) -> dict:
@@ -462,7 +463,7 @@ def _apply(records, present, creates, updates) -> int:
                     touched.add(key)
             changed_students.append(student)
         Student.objects.bulk_update(changed_students, sorted(touched), batch_size=500)
-    return _deactivation_qs(records).update(is_active=False)
+    return _deactivation_qs(records).update(is_active=False) if deactivate else 0
 
 
 def roster_import(*, actor, data: bytes, filename: str, dry_run: bool = False) -> ImportReport:

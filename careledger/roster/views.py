@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from careledger.accounts import policy
 from careledger.audit.services import Action, record
 from careledger.core.uploads import run_upload_import
+from careledger.jobs.starters import roster_import_or_job
 from careledger.roster import importers
 from careledger.roster.models import College, SchoolClass
 from careledger.roster.selectors import student_search
@@ -51,7 +52,7 @@ def roster_import_page(request: HttpRequest) -> HttpResponse:
     """Upload a roster; the report is shown as a table (row, column, message). Dry run by default."""
     return run_upload_import(
         request,
-        importer=importers.roster_import,
+        importer=roster_import_or_job,
         template="roster/import.html",
         columns=importers.ROSTER_COLUMNS,
     )
