@@ -182,3 +182,20 @@ def test_a_failing_job_is_reported_failed_with_its_error(school):
     run_queued()
     body = api(school.alice).get(f"/api/v1/jobs/{job.pk}/").json()
     assert body["status"] == "failed" and body["error"]
+
+
+def test_serve_starts_the_worker_beside_gunicorn_unless_told_not_to(settings, monkeypatch):
+    from django.core.management import call_command
+
+    from careledger.core.management.commands import serve
+
+    settings.DEBUG = False
+    execs = []
+    monkeypatch.setattr(serve, "call_command", lambda name, **kw: None)
+    monkeypatch.setattr(serve.os, "execvp", lambda path, argv: execs.append(argv))
+    monkeypatch.delenv("CARELEDGER_WORKER", raising=False)
+    call_command("serve")
+    assert execs[0][execs[0].index("--config") + 1] == "python:careledger.gunicorn_conf"
+    assert "CARELEDGER_WORKER" not in serve.os.environ
+    call_command("serve", "--no-worker")
+    assert serve.os.environ.pop("CARELEDGER_WORKER") == "false"
