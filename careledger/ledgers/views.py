@@ -277,6 +277,7 @@ class Table:
     title: str
     headers: tuple[str, ...]
     rows: list[list[tuple[str, str]]] = field(default_factory=list)  # cells: (text, link or "")
+    count: int = 0  # rows in the whole sub-table; ``rows`` holds the page shown (the selected table only)
 
 
 def _cell(header: str, value) -> str:
@@ -284,17 +285,35 @@ def _cell(header: str, value) -> str:
     return _PHONE.sub(lambda m: mask_phone(m.group()), text) if header in PHONE_COLUMNS else text
 
 
-def _tables(ledger: Ledger, categories: list[str], readable: set[int]) -> list[Table]:
+# perf (issue 13): the page shows one sub-table at a time, a page of rows at a time.
+LEDGER_ROWS_PER_PAGE = 100
+
+
+def _tables(
+    ledger: Ledger, categories: list[str], readable: set[int], *, shown: str | None = None, page_number=None
+) -> tuple[list[Table], Table | None, object]:
+    """Every sub-table with its count; cells only for one page of the ``shown`` one (else the first with rows)."""
     tables = []
-    for code, found in exports.ledger_tables(ledger, categories).items():
+    found_by_code = exports.ledger_tables(ledger, categories)
+    non_empty = [code for code, found in found_by_code.items() if found]
+    if shown not in non_empty:
+        shown = non_empty[0] if non_empty else None
+    selected, page = None, None
+    for code, found in found_by_code.items():
         table = Table(
             number=Category.values.index(code) + 1,
             code=code,
             label=Category(code).label,
             title=SUB_TABLES[code].title,
             headers=ledger_rows.headers(code),
+            count=len(found),
         )
-        for n, row in enumerate(found, start=1):
+        tables.append(table)
+        if code != shown:
+            continue
+        selected = table
+        page = Paginator(found, LEDGER_ROWS_PER_PAGE).get_page(page_number)
+        for n, row in enumerate(page.object_list, start=page.start_index()):
             link = reverse("cases:detail", args=[row["_case"]]) if row.get("_case") in readable else ""
             cells = []
             for header in table.headers:
@@ -303,8 +322,7 @@ def _tables(ledger: Ledger, categories: list[str], readable: set[int]) -> list[T
                 else:
                     cells.append((_cell(header, row.get(header)), link if header == "姓名" else ""))
             table.rows.append(cells)
-        tables.append(table)
-    return tables
+    return tables, selected, page
 
 
 def _ledger_page(
@@ -321,7 +339,9 @@ def _ledger_page(
     categories = policy.ledger_categories_for(user)
     # Names link to the case page where the reader may open it (a section reads the tables only).
     readable = set(policy.cases_for(user).filter(student__college_id=ledger.college_id).values_list("pk", flat=True))
-    tables = _tables(ledger, categories, readable)
+    tables, shown, rows_page = _tables(
+        ledger, categories, readable, shown=request.GET.get("table"), page_number=request.GET.get("page")
+    )
     may_submit = policy.can_keep_ledger(user, ledger.college) and ledger.status in (
         LedgerStatus.DRAFT,
         LedgerStatus.RETURNED,
@@ -340,8 +360,10 @@ def _ledger_page(
         "overdue": _is_overdue(ledger, semester),
         "frozen": ledger.status in (LedgerStatus.SUBMITTED, LedgerStatus.ACCEPTED),
         "tables": tables,
-        "empty_tables": [t for t in tables if not t.rows],
-        "row_total": sum(len(t.rows) for t in tables),
+        "shown": shown,
+        "rows_page": rows_page,
+        "empty_tables": [t for t in tables if not t.count],
+        "row_total": sum(t.count for t in tables),
         "all_categories": len(categories) == len(Category.values),
         "steps": ledger.steps.select_related("actor"),
         "addenda": _addenda(ledger.addenda.filter(category__in=categories).select_related("case__student")),
