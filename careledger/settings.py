@@ -124,9 +124,13 @@ def _databases() -> dict:
         VAR_DIR.mkdir(parents=True, exist_ok=True)
         db = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(VAR_DIR / "careledger.sqlite3")}
     if db["ENGINE"] == "django.db.backends.sqlite3":
-        # WAL lets readers go on while one writer commits; IMMEDIATE avoids upgrade deadlocks.
+        # WAL lets readers go on while one writer commits; IMMEDIATE avoids upgrade deadlocks. A writer waits
+        # up to CARELEDGER_SQLITE_BUSY_MS for the one write lock (writes are short: large imports commit in
+        # chunks in a background job) rather than failing with "database is locked".
+        busy_ms = env_int("CARELEDGER_SQLITE_BUSY_MS", 20000)
         db["OPTIONS"] = {
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
+            "init_command": f"PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout={busy_ms};",
+            "timeout": busy_ms / 1000,
             "transaction_mode": "IMMEDIATE",
         }
         db["CONN_MAX_AGE"] = 0
