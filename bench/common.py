@@ -25,7 +25,8 @@ def fresh_postgres(url: str) -> tuple[str, str]:
     import psycopg
 
     parts = urlsplit(url)
-    name = f"careledger_bench_{uuid.uuid4().hex[:8]}"
+    # Named after the database DATABASE_URL names (a prefix of its own on a shared server).
+    name = f"{parts.path.strip('/') or 'careledger'}_bench_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     return urlunsplit(parts._replace(path=f"/{name}")), name

@@ -303,6 +303,21 @@ def measure(s: dict, requests: int, only: list[str]) -> dict:
     return out
 
 
+def profile(s: dict, name: str) -> None:
+    import cProfile
+    import pstats
+
+    from django.test import Client
+
+    who, url, _sql, _params = pages(s)[name]
+    client = Client()
+    client.force_login(s[who])
+    client.get(url)
+    profiler = cProfile.Profile()
+    profiler.runcall(client.get, url)
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--contacts", type=int, default=1_000_000)
@@ -311,6 +326,7 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=10, help="timed requests per page (default 10)")
     parser.add_argument("--pages", default="", help="only these pages (comma-separated)")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--profile", default="", help="cProfile one request of this page and print the top entries")
     parser.add_argument("--json", dest="json_file", default="", help="also write the figures to this file")
     args = parser.parse_args()
     os.environ["CARELEDGER_OTP_REQUIRED"] = "false"  # two-factor is not what is measured
@@ -333,6 +349,8 @@ def main() -> int:
             flush=True,
         )
         figures = measure(school, args.requests, [p for p in args.pages.split(",") if p])
+        if args.profile:
+            profile(school, args.profile)
     if args.json_file:
         with open(args.json_file, "w") as fh:
             json.dump({"contacts": args.contacts, "pages": figures}, fh, indent=2)

@@ -35,7 +35,8 @@ def student_list(request: HttpRequest) -> HttpResponse:
         return response
     scope = policy.students_for(request.user)
     context["colleges"] = College.objects.filter(pk__in=scope.values("college_id")).order_by("name")
-    context["grades"] = sorted(set(scope.values_list("grade", flat=True).distinct()), reverse=True)
+    # order_by(): without it DISTINCT also takes the model's ordering column and returns every student.
+    context["grades"] = sorted(scope.order_by().values_list("grade", flat=True).distinct(), reverse=True)
     context["classes"] = SchoolClass.objects.filter(pk__in=scope.values("school_class_id")).order_by("name")
     return render(request, "roster/student_list.html", context)
 
