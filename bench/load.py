@@ -34,14 +34,16 @@ def free_port() -> int:
 
 
 def prepare(args, workdir: Path) -> Path:
-    from django.contrib.auth.hashers import make_password
+    from django.contrib.auth.hashers import MD5PasswordHasher
     from scale import build
 
     from careledger.accounts.models import User
     from careledger.cases.models import Case, Mentorship
 
     school = build(args)
-    User.objects.update(password=make_password(PASSWORD))  # one hash for every bench user
+    User.objects.update(
+        password=MD5PasswordHasher().encode(PASSWORD, MD5PasswordHasher().salt())
+    )  # one fast hash (bench/load/settings.py)
     mentors = {}
     for mentor_id, case_id in Mentorship.objects.values_list("mentor__username", "case_id"):
         mentors.setdefault(mentor_id, []).append(case_id)
