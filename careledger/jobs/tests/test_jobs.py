@@ -199,3 +199,13 @@ def test_serve_starts_the_worker_beside_gunicorn_unless_told_not_to(settings, mo
     assert "CARELEDGER_WORKER" not in serve.os.environ
     call_command("serve", "--no-worker")
     assert serve.os.environ.pop("CARELEDGER_WORKER") == "false"
+
+
+def test_deliver_can_be_queued_for_the_worker(school):
+    from django.core.management import call_command
+
+    call_command("deliver", "--queue", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    job = Job.objects.get(kind=JobKind.DELIVER)
+    run_queued()
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE and job.report == {"sent": 0}
