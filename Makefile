@@ -48,6 +48,7 @@ bench: install
 	$(BIN)/python bench/export_ledger.py
 	$(BIN)/python bench/scale.py --contacts 100000
 	$(BIN)/python bench/load.py --users 25 --seconds 30
+	$(BIN)/python bench/worker_crash.py
 
 clean:
 	rm -rf $(VENV) var/
