@@ -36,6 +36,7 @@ def school(db):
 def _attachments_in_tmp(settings, tmp_path):
     """Uploaded files from tests never land in the project's var/ directory."""
     settings.ATTACHMENTS_DIR = tmp_path / "attachments"
+    settings.JOBS_DIR = tmp_path / "jobs"  # background jobs' uploads and result files (careledger/jobs)
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,7 @@ import random
 import sys
 from datetime import date, timedelta
 
-from common import best_of, print_table, throwaway_django, timed
+from common import bench_semester, best_of, print_table, throwaway_django, timed
 
 
 def build(cases: int, seed: int):
@@ -22,7 +22,6 @@ def build(cases: int, seed: int):
 
     from careledger.accounts.models import Grant, User
     from careledger.cases.models import Case, CategoryEntry, Mentorship
-    from careledger.core import services as core_services
     from careledger.core.clock import today
     from careledger.ledgers.models import Ledger
     from careledger.roster.models import College, SchoolClass, Student
@@ -55,7 +54,7 @@ def build(cases: int, seed: int):
     mentor = User.objects.create_user("bench_mentor", password="x", name="李老师", phone="13900000000")
     Grant.objects.create(user=mentor, role="mentor", college=college)
     start = date(today().year if today().month >= 9 else today().year - 1, 9, 1)
-    semester = core_services.semester_create(
+    semester = bench_semester(
         actor=admin,
         name="bench",
         start=start,

@@ -11,7 +11,7 @@ import random
 import sys
 from datetime import date, datetime, time, timedelta
 
-from common import best_of, print_table, throwaway_django, timed
+from common import bench_semester, best_of, print_table, throwaway_django, timed
 
 
 def build(students: int, cases: int, contacts: int, seed: int):
@@ -30,14 +30,17 @@ def build(students: int, cases: int, contacts: int, seed: int):
     counselor = User.objects.get(username="demo_counselor")
     mentor = User.objects.get(username="demo_mentor")
     start = date(today().year if today().month >= 9 else today().year - 1, 9, 1)
-    core_services.semester_create(
+    bench_semester(
         actor=None, name="bench", start=start, end=start + timedelta(days=136), ledger_due=start + timedelta(days=18),
         key_periods=[core_services.PeriodInput("考前", start + timedelta(days=120), start + timedelta(days=130))],
     )  # fmt: skip
-    scope = list(policy.students_for(counselor).order_by("student_no")[:cases])
+    # Students the demo's own case work left alone (one open case per student).
+    scope = list(
+        policy.students_for(counselor).exclude(pk__in=Case.objects.values("student_id")).order_by("student_no")[:cases]
+    )
     assert len(scope) == cases, f"only {len(scope)} students in the counselor's scope"
-    Case.objects.bulk_create(Case(student=s, opened_on=start, opened_by=counselor) for s in scope)
-    case_ids = list(Case.objects.values_list("pk", flat=True))
+    made = Case.objects.bulk_create(Case(student=s, opened_on=start, opened_by=counselor) for s in scope)
+    case_ids = [c.pk for c in made]
     CategoryEntry.objects.bulk_create(CategoryEntry(case_id=c, category="economic", added_on=start) for c in case_ids)
     now = timezone.now()
     Mentorship.objects.bulk_create(

@@ -125,9 +125,13 @@ def _databases() -> dict:
         VAR_DIR.mkdir(parents=True, exist_ok=True)
         db = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(VAR_DIR / "careledger.sqlite3")}
     if db["ENGINE"] == "django.db.backends.sqlite3":
-        # WAL lets readers go on while one writer commits; IMMEDIATE avoids upgrade deadlocks.
+        # WAL lets readers go on while one writer commits; IMMEDIATE avoids upgrade deadlocks. A writer waits
+        # up to CARELEDGER_SQLITE_BUSY_MS for the one write lock (writes are short: large imports commit in
+        # chunks in a background job) rather than failing with "database is locked".
+        busy_ms = env_int("CARELEDGER_SQLITE_BUSY_MS", 20000)
         db["OPTIONS"] = {
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
+            "init_command": f"PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout={busy_ms};",
+            "timeout": busy_ms / 1000,
             "transaction_mode": "IMMEDIATE",
         }
         db["CONN_MAX_AGE"] = 0
@@ -198,7 +202,8 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 10
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env_int("CARELEDGER_SESSION_IDLE_SECONDS", 30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+# Saved when changed only; core.middleware.SessionActivityMiddleware pushes the idle expiry back once a minute.
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -432,3 +437,45 @@ ASSESSMENT_COMMEND_THRESHOLDS = _env_fractions(
 ASSESSMENT_TREND_SEMESTERS = env_int("CARELEDGER_ASSESSMENT_TREND_SEMESTERS", 6)
 if not 1 <= ASSESSMENT_TREND_SEMESTERS <= 12:
     raise ImproperlyConfigured("CARELEDGER_ASSESSMENT_TREND_SEMESTERS must be 1–12")
+
+# Background jobs (api.md "Long work"; careledger/jobs/): Django's tasks framework (the django-tasks
+# backport). The embedded default keeps the queue in the database and `careledger worker` (started beside
+# gunicorn by `careledger serve`) runs it. CARELEDGER_TASKS_BACKEND=rq puts the same tasks on Redis (RQ,
+# CARELEDGER_TASKS_REDIS_URL) for workers on several machines (`careledger worker` runs `rqworker`).
+CARELEDGER_TASKS_BACKEND = env_str("CARELEDGER_TASKS_BACKEND", "database")
+INSTALLED_APPS += ["django_tasks", "django_tasks_db", "careledger.jobs"]
+if CARELEDGER_TASKS_BACKEND == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+elif CARELEDGER_TASKS_BACKEND == "rq":
+    INSTALLED_APPS += ["django_rq"]
+    RQ_QUEUES = {
+        "default": {
+            "URL": env_str("CARELEDGER_TASKS_REDIS_URL") or CARELEDGER_REDIS_URL or "redis://127.0.0.1:6379/0",
+            "DEFAULT_TIMEOUT": 3600,
+        }
+    }
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+elif CARELEDGER_TASKS_BACKEND == "immediate":  # runs each job inside the request: tests and one-off scripts
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+else:
+    raise ImproperlyConfigured(
+        f"CARELEDGER_TASKS_BACKEND must be database, rq or immediate, not {CARELEDGER_TASKS_BACKEND!r}"
+    )
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "careledger.core.middleware.SessionActivityMiddleware",
+)
+# A running job whose worker has said nothing for this long is taken to be dead and runs again.
+JOBS_STALE_SECONDS = env_int("CARELEDGER_JOBS_STALE_SECONDS", 120)
+JOBS_MAX_ATTEMPTS = env_int("CARELEDGER_JOBS_MAX_ATTEMPTS", 3)
+# Result files of jobs (zips, workbooks) live outside every web root and are removed after this many days.
+JOBS_DIR = Path(env_str("CARELEDGER_JOBS_DIR", str(VAR_DIR / "jobs")))
+JOBS_KEEP_DAYS = env_int("CARELEDGER_JOBS_KEEP_DAYS", 7)
+# Imports of more rows than this run as a job (the endpoint answers 202 {"job": id}).
+JOBS_IMPORT_ROWS = env_int("CARELEDGER_JOBS_IMPORT_ROWS", 5000)
+# The worker's schedule (local time): `tick` every minute, `remind` once a day at this hour.
+JOBS_REMIND_HOUR = env_int("CARELEDGER_JOBS_REMIND_HOUR", 7)
+# Exports done at once up to these sizes, as a job beyond: the 附件2 zip (open cases of the college) and
+# the school-wide book (open cases of the school).
+JOBS_INLINE_CASE_FILES = env_int("CARELEDGER_JOBS_INLINE_CASE_FILES", 20)
+JOBS_INLINE_LEDGER_CASES = env_int("CARELEDGER_JOBS_INLINE_LEDGER_CASES", 1000)

@@ -22,6 +22,7 @@ urlpatterns = [
     path("assessment/", include("careledger.assessment.urls", namespace="assessment")),
     path("", include("careledger.notify.urls", namespace="notify")),
     path("api/", include("careledger.api.urls", namespace="api")),
+    path("jobs/", include("careledger.jobs.urls", namespace="jobs")),
     path("audit/", include("careledger.audit.urls", namespace="audit")),
 ]
 

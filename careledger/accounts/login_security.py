@@ -13,8 +13,8 @@ request, for pages (``PolicyMiddleware``) and the API (``policy.PolicyPermission
 Until the first pending step is done, the login reaches only that step's page or endpoints, ``/me/``
 and logout. ``OTP_REQUIRED = False`` turns two-factor off everywhere (development and most tests).
 
-Sessions (SEC-5): the idle timeout is Django's (``SESSION_COOKIE_AGE``, saved on every request but the
-bell's poll); the absolute lifetime counts from the sign-in time stored in the session.
+Sessions (SEC-5): the idle timeout is Django's (``SESSION_COOKIE_AGE``, pushed back at most once a minute by a
+request other than the bell's poll: core.middleware.SessionActivityMiddleware); the absolute lifetime counts from the sign-in time stored in the session.
 """
 
 from enum import StrEnum
@@ -165,6 +165,7 @@ def flags(user, *, session=None) -> dict[str, bool]:
 def session_started(request) -> None:
     """At every sign-in: the absolute lifetime starts, and any earlier code no longer counts."""
     request.session[SESSION_LOGIN_AT] = int(timezone.now().timestamp())
+    request.session["_seen"] = request.session[SESSION_LOGIN_AT]  # core.middleware.SessionActivityMiddleware
     request.session.pop(SESSION_OTP_DEVICE, None)
 
 

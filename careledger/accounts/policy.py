@@ -218,6 +218,11 @@ RULES: dict[str, Rule] = {
     # Audit pages: read-only for everyone; exports for the auditor (separation of duties, SEC-15)
     "audit:list": Rule(read=AUDIT_READERS),
     "audit:export": Rule(read=frozenset({Role.AUDITOR})),
+    # --- jobs (perf, issue 13): a job is its owner's only; the object check is get_job_for ---
+    "api:job-detail": Rule(read=ANY_ROLE),
+    "api:job-download": Rule(read=ANY_ROLE),
+    "jobs:detail": Rule(read=ANY_ROLE),
+    "jobs:download": Rule(read=ANY_ROLE),
 }
 
 
@@ -725,3 +730,26 @@ def home_panels(user) -> frozenset[str]:
     """Which panels of the home page ``user``'s grants call for (each panel reads only scoped data)."""
     roles = roles_of(user)
     return frozenset(panel for panel, wanted in HOME_PANELS.items() if roles & wanted)
+
+
+# --- jobs (perf, issue 13) ---
+
+
+def jobs_for(user) -> QuerySet:
+    """Background jobs are their owner's alone (api.md "Long work"): no role sees another's job."""
+    from careledger.jobs.models import Job
+
+    if not getattr(user, "is_authenticated", False):
+        return Job.objects.none()
+    return Job.objects.filter(owner=user)
+
+
+def get_job_for(user, pk: object):
+    """The caller's own job, or 404 (audited) for a missing job, another's job or a malformed id."""
+    import uuid
+
+    try:
+        lookup = {"pk": uuid.UUID(str(pk))}
+    except ValueError:
+        lookup = {}
+    return _fetch(user, jobs_for(user), "job", pk, **lookup)

@@ -9,10 +9,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from careledger.accounts import policy
+from careledger.api.job_views import accepted
 from careledger.api.serializers import StrictSerializer
 from careledger.cases.categories import Category
 from careledger.core.models import Semester
 from careledger.exports import services as exports
+from careledger.jobs import starters
 from careledger.ledgers import selectors, services
 from careledger.ledgers.models import Addendum, Ledger, LedgerStep, Section, SurveyOutcome
 from careledger.roster.models import College
@@ -204,6 +206,10 @@ class LedgerCaseFilesView(APIView):
 
     def _zip(self, request, ledger):
         try:
+            if not exports.ledger_case_files(actor=request.user, ledger=ledger).need_reason:
+                job = starters.case_files_job(actor=request.user, ledger=ledger)
+                if job is not None:  # api.md "Long work": 202 {"job": id}
+                    return accepted(job)
             return download(exports.export_ledger_case_files(actor=request.user, ledger=ledger))
         except exports.ReasonRequired as exc:
             return Response({"detail": str(exc.args[0]), "files": exc.files, "reason_required": True}, status=403)
@@ -225,6 +231,9 @@ class SchoolExportView(APIView):
     @extend_schema(parameters=[OpenApiParameter("semester", int)], responses={(200, exports.XLSX): bytes})
     def get(self, request):
         semester = _semester(request.query_params.get("semester"))
+        job = starters.school_ledger_job(actor=request.user, semester=semester)
+        if job is not None:
+            return accepted(job)
         return download(exports.export_school_ledger(actor=request.user, semester=semester))
 
 

@@ -8,6 +8,7 @@ from careledger.api import (
     channel_views,
     escalation_views,
     inbox_views,
+    job_views,
     ledger_views,
     views,
 )
@@ -83,6 +84,8 @@ urlpatterns = [
     path("v1/channels/", channel_views.ChannelListView.as_view(), name="channel-list"),
     path("v1/channels/<int:pk>/deactivate/", channel_views.ChannelDeactivateView.as_view(), name="channel-deactivate"),
     # Login security: logout, own password and two-factor (restricted tokens may call these), admin unlock
+    path("v1/jobs/<str:pk>/", job_views.JobDetailView.as_view(), name="job-detail"),
+    path("v1/jobs/<str:pk>/download/", job_views.JobDownloadView.as_view(), name="job-download"),
     path("v1/auth/logout/", auth_views.AuthLogoutView.as_view(), name="auth-logout"),
     path("v1/me/password/", auth_views.MePasswordView.as_view(), name="me-password"),
     path("v1/me/totp/", auth_views.MeTotpView.as_view(), name="me-totp"),

@@ -13,12 +13,15 @@ from careledger.accounts import lockout, login_security, policy, services, totp
 from careledger.accounts.authentication import issue_token
 from careledger.accounts.models import User
 from careledger.api import serializers as s
+from careledger.api.job_views import accepted
 from careledger.audit.selectors import FILTERS, FilterError, audit_search, parse_filter
 from careledger.audit.services import Action, record
 from careledger.cases.services import reveal
 from careledger.core.tabular import TableError, check_size
 from careledger.escalations.models import Department
 from careledger.escalations.services import department_create
+from careledger.jobs.models import Job
+from careledger.jobs.starters import roster_import_or_job
 from careledger.roster import importers
 from careledger.roster import services as roster_services
 from careledger.roster.selectors import student_search
@@ -160,6 +163,8 @@ class _ImportView(APIView):
         report = type(self).importer(
             actor=request.user, data=upload.read(), filename=upload.name, dry_run=dry_run, **self.options(request)
         )
+        if isinstance(report, Job):  # a large file: api.md "Long work"
+            return accepted(report)
         return Response(report.as_dict(), status=200 if report.ok else 400)
 
     def options(self, request) -> dict:
@@ -167,7 +172,7 @@ class _ImportView(APIView):
 
 
 class RosterImportView(_ImportView):
-    importer = staticmethod(importers.roster_import)
+    importer = staticmethod(roster_import_or_job)
 
     @extend_schema(
         request=s.RosterUploadSerializer, responses={200: s.ImportResultSerializer, 400: s.ImportResultSerializer}

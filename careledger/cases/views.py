@@ -290,6 +290,9 @@ def _case_page(request: HttpRequest, case: Case, *, status: int = 200, **bound) 
         return bound.get(name) or (make() if may[action] and when else None)
 
     pending = next((r for r in close_requests if r.status == CloseStatus.PENDING), None)
+    contacts_page = Paginator(case.contacts.select_related("recorded_by"), CONTACTS_SHOWN).get_page(
+        request.GET.get("page")
+    )
     has_helpers = any(h.removed_on is None for h in case.helpers.all())
     context = {
         "case": case,
@@ -305,8 +308,10 @@ def _case_page(request: HttpRequest, case: Case, *, status: int = 200, **bound) 
         "pending": pending,
         "windows": windows,
         "periods": list(case.open_periods.all()),  # every open period: closing and reopening erase nothing
-        "contacts": case.contacts.select_related("recorded_by")[:CONTACTS_SHOWN],
-        "contact_count": case.contacts.count(),
+        # Paginated (perf, issue 13): the page costs one page of contacts however long the case's history.
+        "contacts": contacts_page.object_list,
+        "contact_count": contacts_page.paginator.count,
+        "contacts_page": contacts_page,
         "events": case.events.select_related("actor")[:EVENTS_SHOWN],
         "mentor_form": offer(
             "mentor_form",

@@ -2,7 +2,7 @@
 
 from django import forms
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from careledger.core.tabular import TableError, check_size
@@ -28,6 +28,8 @@ def run_upload_import(request: HttpRequest, *, importer, template: str, columns)
                 report = importer(
                     actor=request.user, data=upload.read(), filename=upload.name, dry_run=form.cleaned_data["dry_run"]
                 )
+                if not hasattr(report, "ok"):  # a large file became a background job: show its progress
+                    return redirect("jobs:detail", report.pk)
     else:
         form = UploadForm()
     return render(

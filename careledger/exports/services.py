@@ -136,6 +136,12 @@ def _college_label(name: str, line: dict[str, str]) -> str:
 def export_school_ledger(*, actor: User, semester: Semester) -> ExportFile:
     """The school-wide workbook: every college's rows, grouped by college under each sub-table, each
     college under a line with its ledger's status, signatures and date; and a register sheet."""
+    export, detail = school_ledger_file(actor=actor, semester=semester)
+    return _audited(actor, export, object_type="semester", object_id=semester.pk, **detail)
+
+
+def school_ledger_file(*, actor: User, semester: Semester, progress=None) -> tuple[ExportFile, dict]:
+    """The school-wide workbook, not yet audited (a background job audits it when it finishes)."""
     categories = policy.ledger_categories_for(actor)
     if not categories or not policy.has_role(actor, "school_admin", "section"):
         raise PermissionDenied("school-wide export")
@@ -144,7 +150,8 @@ def export_school_ledger(*, actor: User, semester: Semester) -> ExportFile:
     colleges = []
     register = []
     total = 0
-    for college in College.objects.order_by("name"):
+    all_colleges = list(College.objects.order_by("name"))
+    for n, college in enumerate(all_colleges):
         ledger = ledgers.get(college.pk) or Ledger(semester=semester, college=college)
         tables = rows.ledger_tables(ledger, categories)
         addenda = rows.ledger_addenda(ledger, categories)
@@ -154,6 +161,8 @@ def export_school_ledger(*, actor: User, semester: Semester) -> ExportFile:
         total += count + extra
         colleges.append((_college_label(college.name, line), tables, addenda))
         register.append({"college": college.name, **line, "rows": str(count), "addenda": str(extra)})
+        if progress is not None:
+            progress(n + 1, len(all_colleges) + 1)
     data = ledger_xlsx.LedgerSheetData(
         title_year=semester.start.year,
         on=clock.today(),
@@ -169,7 +178,7 @@ def export_school_ledger(*, actor: User, semester: Semester) -> ExportFile:
         data=ledger_xlsx.build(data, watermark),
         export_id=watermark.export_id,
     )
-    return _audited(actor, export, object_type="semester", object_id=semester.pk, categories=categories, rows=total)
+    return export, {"categories": categories, "rows": total}
 
 
 def _category_facts(entry) -> str:

@@ -13,6 +13,7 @@ from urllib.parse import quote
 from django import forms as django_forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -29,6 +30,7 @@ from careledger.core import clock
 from careledger.core.errors import RateLimited
 from careledger.core.models import Semester, mark_current
 from careledger.exports import services as exports
+from careledger.jobs import starters
 from careledger.ledgers import rows as ledger_rows
 from careledger.ledgers import selectors, services
 from careledger.ledgers.forms import CompareForm, OpenForm, ReturnForm, SubmitForm
@@ -159,6 +161,7 @@ class Table:
     title: str
     headers: tuple[str, ...]
     rows: list[list[tuple[str, str]]] = field(default_factory=list)  # cells: (text, link or "")
+    count: int = 0  # rows in the whole sub-table; ``rows`` holds the page shown (the selected table only)
 
 
 def _cell(header: str, value) -> str:
@@ -166,8 +169,19 @@ def _cell(header: str, value) -> str:
     return _PHONE.sub(lambda m: mask_phone(m.group()), text) if header in PHONE_COLUMNS else text
 
 
-def _tables(records_by_category: dict, readable: set[int]) -> list[Table]:
+# perf (issue 13): the page shows one sub-table at a time, a page of rows at a time.
+LEDGER_ROWS_PER_PAGE = 100
+
+
+def _tables(
+    records_by_category: dict, readable: set[int], *, shown: str | None = None, page_number=None
+) -> tuple[list[Table], Table | None, object]:
+    """Every sub-table with its count; cells only for one page of the ``shown`` one (else the first with rows)."""
     tables = []
+    non_empty = [code for code, found in records_by_category.items() if found]
+    if shown not in non_empty:
+        shown = non_empty[0] if non_empty else None
+    selected, page = None, None
     for code, found in records_by_category.items():
         columns = ledger_columns(code)
         table = Table(
@@ -176,8 +190,14 @@ def _tables(records_by_category: dict, readable: set[int]) -> list[Table]:
             label=Category(code).label,
             title=SUB_TABLES[code].title,
             headers=tuple(header for header, _field in columns),
+            count=len(found),
         )
-        for n, record in enumerate(found, start=1):
+        tables.append(table)
+        if code != shown:
+            continue
+        selected = table
+        page = Paginator(found, LEDGER_ROWS_PER_PAGE).get_page(page_number)
+        for n, record in enumerate(page.object_list, start=page.start_index()):
             link = reverse("cases:detail", args=[record.case]) if record.case in readable else ""
             cells = []
             for header, field_name in columns:
@@ -186,8 +206,7 @@ def _tables(records_by_category: dict, readable: set[int]) -> list[Table]:
                 else:
                     cells.append((_cell(header, record.value(field_name)), link if field_name == "name" else ""))
             table.rows.append(cells)
-        tables.append(table)
-    return tables
+    return tables, selected, page
 
 
 def _ledger_page(
@@ -205,7 +224,9 @@ def _ledger_page(
     # Names link to the case page where the reader may open it (a section reads the tables only).
     readable = set(policy.cases_for(user).filter(student__college_id=ledger.college_id).values_list("pk", flat=True))
     records = ledger_rows.ledger_tables(ledger, categories)
-    tables = _tables(records, readable)
+    tables, shown, rows_page = _tables(
+        records, readable, shown=request.GET.get("table"), page_number=request.GET.get("page")
+    )
     addenda = _addenda(ledger.addenda.filter(category__in=categories).select_related("case__student"))
     may_case_files = policy.allows_endpoint(user, "ledgers:case-files", "GET")
     # The number of case files the zip holds, shown on its button (no extra query: the ledger's cases
@@ -235,8 +256,10 @@ def _ledger_page(
         "overdue": _is_overdue(ledger, semester),
         "frozen": ledger.status in (LedgerStatus.SUBMITTED, LedgerStatus.ACCEPTED),
         "tables": tables,
-        "empty_tables": [t for t in tables if not t.rows],
-        "row_total": sum(len(t.rows) for t in tables),
+        "shown": shown,
+        "rows_page": rows_page,
+        "empty_tables": [t for t in tables if not t.count],
+        "row_total": sum(t.count for t in tables),
         "all_categories": len(categories) == len(Category.values),
         "steps": ledger.steps.select_related("actor"),
         "addenda": addenda,
@@ -341,6 +364,10 @@ def ledger_case_files(request: HttpRequest, pk: int) -> HttpResponse:
             )
     if not errors:
         try:
+            if not exports.ledger_case_files(actor=request.user, ledger=ledger).need_reason:
+                job = starters.case_files_job(actor=request.user, ledger=ledger)
+                if job is not None:  # a large ledger: built in the background, the page shows its progress
+                    return redirect("jobs:detail", job.pk)
             return _download(exports.export_ledger_case_files(actor=request.user, ledger=ledger))
         except exports.ReasonRequired:
             pass
@@ -375,6 +402,9 @@ def school_export(request: HttpRequest) -> HttpResponse:
     semester = _semester_from(list(Semester.objects.order_by("-start")), request.GET.get("semester"))
     if semester is None:
         raise Http404("semester")
+    job = starters.school_ledger_job(actor=request.user, semester=semester)
+    if job is not None:
+        return redirect("jobs:detail", job.pk)
     return _download(exports.export_school_ledger(actor=request.user, semester=semester))
 
 

@@ -503,7 +503,8 @@ def _insert_students(rows: list[dict]) -> None:
                 cursor.executemany(sql, values[start : start + 10_000])
 
 
-def _apply(records, present, creates, updates) -> int:
+def _apply(records, present, creates, updates) -> None:
+    """Write the plan (the whole file, or one chunk of a file applied in steps: roster/import_job.py)."""
     colleges, majors, classes, dorms = _lookups(records)
 
     def fk_values(rec: dict) -> dict:

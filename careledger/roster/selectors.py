@@ -8,6 +8,9 @@ from django.db.models import Count, Q, QuerySet
 from careledger.accounts import policy
 from careledger.roster.models import EnrolmentStatus, Student, StudentStatus
 
+# perf (issue 13): what no student list shows.
+LIST_DEFERRED = ("parent_name", "parent_phone", "id_number", "birth_date", "native_place", "created_at", "updated_at")
+
 
 def student_search(
     *,
@@ -39,7 +42,8 @@ def student_search(
         qs = qs.filter(grade=grade.removesuffix("级"))
     if school_class:
         qs = qs.filter(school_class__name=school_class)
-    return qs.select_related("college", "major", "school_class", "dorm").order_by("student_no")
+    # A list shows neither the encrypted columns nor the rest: they are not loaded (nor decrypted).
+    return qs.select_related("college", "major", "school_class", "dorm").defer(*LIST_DEFERRED).order_by("student_no")
 
 
 def student_counts_for(user) -> dict[str, int]:

@@ -13,6 +13,8 @@ from careledger.accounts import policy
 from careledger.audit.services import Action, record
 from careledger.core import clock
 from careledger.core.tabular import TableError, check_size
+from careledger.jobs.models import Job
+from careledger.jobs.starters import roster_import_or_job
 from careledger.roster import importers, services
 from careledger.roster.forms import RosterUploadForm, StudentStatusForm
 from careledger.roster.models import College, EnrolmentStatus, SchoolClass, StudentStatus
@@ -41,7 +43,8 @@ def student_list(request: HttpRequest) -> HttpResponse:
         return response
     scope = policy.students_for(request.user)
     context["colleges"] = College.objects.filter(pk__in=scope.values("college_id")).order_by("name")
-    context["grades"] = sorted(set(scope.values_list("grade", flat=True).distinct()), reverse=True)
+    # order_by(): without it DISTINCT also takes the model's ordering column and returns every student.
+    context["grades"] = sorted(scope.order_by().values_list("grade", flat=True).distinct(), reverse=True)
     context["classes"] = SchoolClass.objects.filter(pk__in=scope.values("school_class_id")).order_by("name")
     return render(request, "roster/student_list.html", context)
 
@@ -113,9 +116,11 @@ def roster_import_page(request: HttpRequest) -> HttpResponse:
             mode = form.cleaned_data["mode"]
             confirmed = form.cleaned_data["confirm"] == digest
             dry_run = form.cleaned_data["dry_run"] or (mode == importers.SYNC and not confirmed)
-            report = importers.roster_import(
+            report = roster_import_or_job(
                 actor=request.user, data=data, filename=upload.name, dry_run=dry_run, mode=mode
             )
+            if isinstance(report, Job):  # a large file: imported in the background, the page shows progress
+                return redirect("jobs:detail", report.pk)
             if report.ok and dry_run and mode == importers.SYNC:
                 confirm = digest  # the next upload of this same file, unticked, applies it
                 form = RosterUploadForm(initial={"mode": mode, "dry_run": False, "confirm": digest})

@@ -40,6 +40,18 @@ ON_LIS_CASE = {"alice": 200, "bob": 200, "carol": 200, "dave": 200, "erin": 200,
 ON_LIS_CASE_TEXT = {**ON_LIS_CASE, "alice": 403, "bob": 403}
 ON_LIS_CASE_400 = {"alice": 400, "bob": 400, "carol": 400, "dave": 400, "erin": 400, "ivan": 404}
 SEMESTER = lambda s: {"pk": make_semester().pk}  # noqa: E731
+# A finished job of alice's with a file: its owner only, 404 for everyone else (api.md "Long work").
+JOB = lambda s: {"pk": make_done_job(s.alice).pk}  # noqa: E731
+OWNER_ONLY = _row(404, anon=302, harry=403, alice=200)
+
+
+def make_done_job(owner):
+    from careledger.jobs.models import Job, JobKind
+    from careledger.jobs.services import job_finish
+
+    job = Job.objects.create(kind=JobKind.SCHOOL_LEDGER, owner=owner, status="running")
+    job_finish(job=job, data=b"PK", name="book.xlsx", content_type="application/zip")
+    return job
 
 
 def make_semester():
@@ -326,6 +338,11 @@ MATRIX = {
     # Audit pages: school_admin and the auditor read; only the auditor exports.
     "audit:list": ("get", None, None, _row(403, anon=302, alice=200, grace=200)),
     "audit:export": ("get", None, None, _row(403, anon=302, grace=200)),
+    # Jobs (perf, issue 13)
+    "api:job-detail": ("get", JOB, None, {**OWNER_ONLY, "anon": 401}),
+    "api:job-download": ("get", JOB, None, {**OWNER_ONLY, "anon": 401}),
+    "jobs:detail": ("get", JOB, None, OWNER_ONLY),
+    "jobs:download": ("get", JOB, None, OWNER_ONLY),
 }
 
 

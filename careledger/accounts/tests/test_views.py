@@ -71,7 +71,7 @@ class UserListTestCase(TestCase):
             make_user(f"staff{i:02d}", role=Role.COUNSELOR, college=self.school.wenxue, grades=["2024"])
         with CaptureQueriesContext(connection) as large:
             self.client.get(url)
-        # Per request: session, user, grants, grants' classes, session save (3). The page: count,
+        # Per request: session, user, grants, grants' classes (no session save). The page: count,
         # one page of users, then their grants with colleges, classes and departments prefetched.
         self.assertEqual(len(large), len(small), [q["sql"] for q in large.captured_queries])
 

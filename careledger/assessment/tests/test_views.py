@@ -278,9 +278,9 @@ def _count(client, url, **params) -> list[str]:
     return [q["sql"] for q in queries.captured_queries]
 
 
-# Per request: session, user, grants (with college, department, section), the grants' classes, and the
-# session save (savepoint, update, release).
-REQUEST = 7
+# Per request: session, user, grants (with college, department, section), the grants' classes (a request
+# that changes nothing saves no session).
+REQUEST = 4
 # indicators.load: calendars (semesters, periods); students; cases; categories; risk changes; pairings;
 # reviews; contacts counted per window (one grouped query); escalations; ledgers; closures; ratings.
 LOAD = 2 + 11

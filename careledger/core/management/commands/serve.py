@@ -1,4 +1,5 @@
-"""``careledger serve [--host] [--port] [--workers]``: migrate, collect static files, then run gunicorn.
+"""``careledger serve [--host] [--port] [--workers] [--no-worker]``: migrate, collect static files, then
+run gunicorn, with the background worker (``careledger worker``: jobs and the schedule) beside it.
 
 The process becomes gunicorn (exec), so a service manager's signals reach it directly. It refuses to
 start with DEBUG on: the debug pages would show settings and data to anyone who can reach the port.
@@ -13,7 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 DEFAULT_WORKERS = 2
-TIMEOUT_SECONDS = 120  # a 40,000-row import or a large ledger export must finish within one request
+TIMEOUT_SECONDS = 120  # long work (large imports and exports) runs as a job in the background worker
 
 
 def gunicorn_path() -> Path:
@@ -37,8 +38,13 @@ class Command(BaseCommand):
             default=DEFAULT_WORKERS,
             help=f"工作进程数 / worker processes (default {DEFAULT_WORKERS})",
         )
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="不启动后台任务进程 / do not start the background worker (it runs on another machine)",
+        )
 
-    def handle(self, *args, host: str, port: int, workers: int, **options):
+    def handle(self, *args, host: str, port: int, workers: int, no_worker: bool = False, **options):
         if settings.DEBUG:
             raise CommandError(
                 "CARELEDGER_DEBUG 已开启，serve 拒绝启动：调试页面会泄露配置和数据。请关闭 CARELEDGER_DEBUG。\n"
@@ -65,9 +71,14 @@ class Command(BaseCommand):
             str(TIMEOUT_SECONDS),
             "--access-logfile",
             "-",
+            # Starts `careledger worker` beside the web workers (careledger/gunicorn_conf.py).
+            "--config",
+            "python:careledger.gunicorn_conf",
         ]
         shown = host if host not in ("0.0.0.0", "::") else "127.0.0.1"  # noqa: S104  # nosec B104  # compared, not bound: only for the message
         self.stdout.write(f"CareLedger: http://{bind_address(shown, port)}/  (Ctrl-C 停止 / to stop)")
         self.stdout.flush()
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "careledger.settings")
+        if no_worker:
+            os.environ["CARELEDGER_WORKER"] = "false"
         os.execvp(argv[0], argv)  # noqa: S606 - replaces this process with gunicorn from our own virtualenv
