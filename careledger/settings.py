@@ -214,7 +214,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     # The one access policy decides every API call; there is no default-allow.
-    "DEFAULT_PERMISSION_CLASSES": ["careledger.accounts.policy.PolicyPermission"],
+    "DEFAULT_PERMISSION_CLASSES": ["careledger.api.permissions.PolicyPermission"],
     "DEFAULT_PAGINATION_CLASS": "careledger.api.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

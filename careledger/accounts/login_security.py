@@ -1,7 +1,7 @@
 """What a signed-in account must do before anything else, and how long a session lives.
 
 The one rule for "this login may only reach X" (SEC-1, SEC-3), read from the account's state on every
-request, for pages (``PolicyMiddleware``) and the API (``policy.PolicyPermission``) alike:
+request, for pages (``PolicyMiddleware``) and the API (``api.permissions.PolicyPermission``) alike:
 
 1. ``otp``: the account has a confirmed authenticator (and two-factor applies) but this browser
    session has not yet given a code. Only web sessions: API tokens are issued after the code is checked.
@@ -84,7 +84,7 @@ def otp_role_applies(user) -> bool:
     """Two-factor is required of this account by one of its roles (OTP_ROLES)."""
     from careledger.accounts import policy
 
-    return bool(settings.OTP_REQUIRED) and not policy.roles_of(user).isdisjoint(settings.OTP_ROLES)
+    return bool(settings.OTP_REQUIRED) and bool(policy.otp_roles_of(user))
 
 
 def otp_applies(user) -> bool:

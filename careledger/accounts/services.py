@@ -82,25 +82,14 @@ def grant_spec_resolve(
 
 def grant_spec_validate(spec: GrantSpec) -> None:
     """Each role carries exactly the scope it needs."""
-    errors: dict[str, list[str]] = {}
-    if spec.role in policy.COLLEGE_SCOPED and spec.college is None:
-        errors["college"] = [_("该角色须指定学院。")]
-    if spec.role == Role.COUNSELOR and not (spec.grades or spec.classes):
-        errors["grades"] = [_("辅导员须指定所带年级或班级。")]
-    if spec.role == Role.CLASS_TEACHER and not spec.classes:
-        errors["classes"] = [_("班主任须指定所带班级。")]
-    if spec.college is not None and any(c.college_id != spec.college.pk for c in spec.classes):
-        errors["classes"] = [_("班级须属于所选学院。")]
-    if spec.role == Role.DEPARTMENT and spec.department is None:
-        errors["department"] = [_("职能部门账号须指定部门。")]
-    if spec.role not in policy.COLLEGE_SCOPED and spec.college is not None:
-        errors["college"] = [_("该角色不按学院授权。")]
-    if spec.role != Role.DEPARTMENT and spec.department is not None:
-        errors["department"] = [_("只有职能部门角色可指定部门。")]
-    if spec.role == Role.SECTION and spec.section is None:
-        errors["section"] = [_("学工处科室账号须指定科室。")]
-    if spec.role != Role.SECTION and spec.section is not None:
-        errors["section"] = [_("只有学工处科室角色可指定科室。")]
+    errors = policy.grant_scope_errors(
+        role=spec.role,
+        college=spec.college,
+        grades=spec.grades,
+        classes=spec.classes,
+        department=spec.department,
+        section=spec.section,
+    )
     if errors:
         raise ValidationError(errors)
 

@@ -12,7 +12,7 @@ from careledger.accounts import policy
 from careledger.api.serializers import StrictSerializer
 from careledger.audit.services import Action, record
 from careledger.escalations import selectors, services
-from careledger.escalations.models import Department, Escalation, Severity
+from careledger.escalations.models import Department, Severity
 
 
 class EscalationInputSerializer(StrictSerializer):
@@ -30,54 +30,9 @@ class NoteSerializer(StrictSerializer):
     text = serializers.CharField()
 
 
-def _student_fields(escalation: Escalation) -> dict:
-    """What a department needs to act: who, where, how to reach them and their parents."""
-    s = escalation.case.student
-    return {
-        "name": s.name,
-        "class": s.school_class.name,
-        "dorm": s.dorm.name if s.dorm else "",
-        "phone": s.phone,
-        "parent_name": s.parent_name,
-        "parent_phone": s.parent_phone,
-    }
-
-
-def escalation_body(user, escalation: Escalation, *, full: bool) -> dict:
-    body = {
-        "id": escalation.pk,
-        "severity": escalation.severity,
-        "status": escalation.status,
-        "description": escalation.description,
-        "departments": [d.code for d in escalation.departments.all()],
-        "created_at": escalation.created_at.isoformat(),
-        "due_at": escalation.due_at.isoformat(),
-        "acknowledged_at": escalation.acknowledged_at.isoformat() if escalation.acknowledged_at else None,
-        "resolved_at": escalation.resolved_at.isoformat() if escalation.resolved_at else None,
-        "resolution": escalation.resolution,
-        "raised_to_school": escalation.raised_at is not None,
-        "student": _student_fields(escalation),
-        "notes": [
-            {"author": n.author.name or n.author.username, "at": n.at.isoformat(), "text": n.text}
-            for n in escalation.notes.all()
-        ],
-    }
-    if full:  # those who see the case itself
-        body |= {
-            "case": escalation.case_id,
-            "student_no": escalation.case.student.student_no,
-            "college": escalation.case.student.college.name,
-            "created_by": escalation.created_by.username,
-        }
-    return body
-
-
 def _full_ids(user, escalations) -> set[int]:
     """Escalations the user sees through the case (one query for the whole page)."""
-    if policy.has_role(user, "school_admin"):
-        return {e.pk for e in escalations}
-    case_ids = set(policy.cases_for(user).filter(pk__in=[e.case_id for e in escalations]).values_list("pk", flat=True))
-    return {e.pk for e in escalations if e.case_id in case_ids}
+    return policy.escalation_case_ids_seen(user, escalations)
 
 
 class EscalationListView(generics.ListAPIView):
@@ -87,7 +42,7 @@ class EscalationListView(generics.ListAPIView):
             selectors.escalation_list(request.user, status=request.query_params.get("status", ""))
         )
         full = _full_ids(request.user, page)
-        return self.get_paginated_response([escalation_body(request.user, e, full=e.pk in full) for e in page])
+        return self.get_paginated_response([policy.escalation_body(request.user, e, full=e.pk in full) for e in page])
 
     @extend_schema(request=EscalationInputSerializer)
     def post(self, request):
@@ -103,7 +58,7 @@ class EscalationListView(generics.ListAPIView):
             actor=request.user, case=case, severity=v["severity"], description=v["description"], departments=departments
         )
         escalation = policy.get_escalation_for(request.user, escalation.pk)
-        return Response(escalation_body(request.user, escalation, full=True), status=status.HTTP_201_CREATED)
+        return Response(policy.escalation_body(request.user, escalation, full=True), status=status.HTTP_201_CREATED)
 
 
 class EscalationDetailView(APIView):
@@ -116,13 +71,17 @@ class EscalationDetailView(APIView):
             object_id=escalation.pk,
             student_no=escalation.case.student.student_no,
         )
-        return Response(escalation_body(request.user, escalation, full=policy.sees_case_of(request.user, escalation)))
+        return Response(
+            policy.escalation_body(request.user, escalation, full=policy.sees_case_of(request.user, escalation))
+        )
 
 
 class _EscalationAction(APIView):
     def respond(self, request, pk: int) -> Response:
         escalation = policy.get_escalation_for(request.user, pk)
-        return Response(escalation_body(request.user, escalation, full=policy.sees_case_of(request.user, escalation)))
+        return Response(
+            policy.escalation_body(request.user, escalation, full=policy.sees_case_of(request.user, escalation))
+        )
 
 
 class AcknowledgeView(_EscalationAction):
@@ -142,7 +101,7 @@ class ResolveView(_EscalationAction):
         resolution = data.validated_data["resolution"]
         escalation = services.escalation_resolve(actor=request.user, escalation=escalation, resolution=resolution)
         # A department loses sight of it once resolved (SEC-13): this answer is the last it gets.
-        return Response(escalation_body(request.user, escalation, full=full))
+        return Response(policy.escalation_body(request.user, escalation, full=full))
 
 
 class NotesView(_EscalationAction):

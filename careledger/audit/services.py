@@ -11,6 +11,7 @@ caller's transaction rolls back and no data is returned; core.middleware answers
 import ipaddress
 import json
 import logging
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -109,12 +110,21 @@ def _next_id(head: ChainHead) -> int:
     return max(last, head.last_id) + 1
 
 
-def _roles(user) -> str:
-    if user is None:
-        return ""
-    from careledger.accounts.policy import roles_of  # policy imports this module
+# The caller's roles as the access policy reads them. The policy sits above the audit trail (it records
+# denials here), so it hands its reader in when the accounts app is ready (AccountsConfig.ready) rather
+# than this floor module importing it.
+_roles_of: Callable[[Any], Iterable[str]] | None = None
 
-    return ",".join(sorted(str(r) for r in roles_of(user)))[:100]
+
+def set_roles_reader(reader: Callable[[Any], Iterable[str]]) -> None:
+    global _roles_of
+    _roles_of = reader
+
+
+def _roles(user) -> str:
+    if user is None or _roles_of is None:
+        return ""
+    return ",".join(sorted(str(r) for r in _roles_of(user)))[:100]
 
 
 def _address(raw: str | None) -> str | None:

@@ -10,7 +10,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from careledger.accounts import policy
-from careledger.accounts.models import Role
 from careledger.audit import exports
 from careledger.audit.models import Action, Outcome
 from careledger.audit.selectors import FILTERS, FilterError, audit_search, parse_filter
@@ -48,7 +47,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         "actions": Action.choices,
         "outcomes": Outcome.choices,
         "query": _query_without_page(request),
-        "may_export": policy.has_role(request.user, Role.AUDITOR),
+        "may_export": policy.can_export_audit(request.user),
     }
     return render(request, "audit/list.html", context, status=400 if errors else 200)
 

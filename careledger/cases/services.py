@@ -119,7 +119,7 @@ def _check_categories(entries: list[CategoryInput], roles: frozenset[str]) -> No
         if entry.verification is not None:
             if entry.category != Category.PHYSICAL:
                 raise ValidationError({"categories": [_("只有生理缺陷类别有“班主任核实情况”。")]})
-            if policy.CASE_ACTIONS["verify_physical"].isdisjoint(roles):
+            if not policy.can_verify_physical(roles=roles):
                 raise ValidationError({"categories": [_("班主任核实情况只能由该生的班主任或辅导员填写。")]})
         entry.data = _clean_data(entry.category, entry.data or {})
 
@@ -142,7 +142,7 @@ def case_open(
     note: str = "",
 ) -> Case:
     roles = policy.student_roles(actor, student)
-    if policy.CASE_OPENERS.isdisjoint(roles):
+    if not policy.can_open_case(actor, student, roles=roles):
         raise PermissionDenied(_("无权为该学生建档。 / You may not open a case for this student."))
     with transaction.atomic():
         opened_on = opened_on or clock.today()

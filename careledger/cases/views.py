@@ -22,7 +22,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from careledger.accounts import policy
-from careledger.accounts.models import Role
 from careledger.audit.services import Action, record
 from careledger.cases import selectors, services
 from careledger.cases.categories import Category
@@ -60,8 +59,6 @@ from careledger.roster.models import SchoolClass
 PAGE_SIZE = 30
 CONTACTS_SHOWN = 50
 EVENTS_SHOWN = 100
-# Roles that oversee cases they are not paired with: they see the scope's figures on the work view.
-OVERSEERS = frozenset({Role.COUNSELOR, Role.CLASS_TEACHER}) | policy.ADMINS
 
 
 # --- rows with their compliance ---
@@ -90,16 +87,15 @@ def _rows(cases: list[Case]) -> list[Row]:
 
 def work_context(user) -> dict:
     """我的工作台: a mentor's own cases with what is due; an overseer's scope at a glance."""
-    roles = policy.roles_of(user)
     rows = _rows(list(selectors.case_search(user=user)))
     mine = [r for r in rows if r.case.mentor_id == user.pk]
     mine.sort(key=lambda r: (not r.overdue, r.next_due.end if r.next_due else date.max))
-    context: dict = {"mine": mine if Role.MENTOR in roles else None, "scope": None}
-    if roles & OVERSEERS:
+    context: dict = {"mine": mine if policy.has_own_cases(user) else None, "scope": None}
+    if policy.oversees_cases(user):
         categories = Counter(e.category for r in rows for e in r.case.categories.all())
         risks = Counter(r.case.risk_level for r in rows)
         pending = []
-        if roles & policy.ADMINS:
+        if policy.approves_closes(user):
             pending = list(selectors.case_search(user=user).filter(close_requests__status=CloseStatus.PENDING))
         context["scope"] = {
             "total": len(rows),
@@ -154,7 +150,7 @@ def _add_errors(form: django_forms.Form, exc: ValidationError) -> None:
 
 
 def _can_verify(roles: frozenset[str]) -> bool:
-    return not policy.CASE_ACTIONS["verify_physical"].isdisjoint(roles)
+    return policy.can_verify_physical(roles=roles)
 
 
 def _audit_read(user, case: Case) -> None:
@@ -169,7 +165,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
         return render(request, "cases/case_new_pick.html")
     student = policy.get_student_for(request.user, student_no)
     roles = policy.student_roles(request.user, student)
-    if policy.CASE_OPENERS.isdisjoint(roles):
+    if not policy.can_open_case(request.user, student, roles=roles):
         policy.audit_denied(request.user, object_type="student", object_id=student_no, student_no=student_no)
         raise PermissionDenied
     existing = policy.cases_for(request.user).filter(student=student, status=CaseStatus.OPEN).first()
@@ -241,7 +237,7 @@ def _case_page(request: HttpRequest, case: Case, *, status: int = 200, **bound) 
     user = request.user
     _audit_read(user, case)
     roles = policy.case_roles(user, case)
-    may = {action: policy.can(user, action, case, roles=roles) for action in policy.CASE_ACTIONS}
+    may = policy.case_actions_for(user, case, roles=roles)
     text_access = policy.case_text_access(user, case, roles)
     prefetch_related_objects(
         [case],

@@ -17,7 +17,7 @@ def home(request: HttpRequest) -> HttpResponse:
     """The start page: what the user's grants cover, and where to go next."""
     grants = policy.grants_of(request.user)
     context = {"grants": grants, "counts": student_counts_for(request.user)}
-    if policy.has_role(request.user, *policy.CASE_READERS):
+    if policy.has_work_view(request.user):
         # Users with case roles land on their work view (我的工作台), shown above the grants.
         context["work"] = work_context(request.user)
     return render(request, "core/home.html", context)

@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from careledger.accounts import policy
-from careledger.api.escalation_views import escalation_body
 from careledger.audit.services import Action, record
 from careledger.escalations import selectors, services
 from careledger.escalations.forms import EscalationForm, NoteForm, ResolveForm
@@ -59,7 +58,7 @@ def escalation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "escalations/detail.html",
         {
             "escalation": escalation,
-            "e": escalation_body(request.user, escalation, full=full),
+            "e": policy.escalation_body(request.user, escalation, full=full),
             "full": full,
             "can_handle": policy.can_handle_escalation(request.user, escalation),
             "note_form": NoteForm(),

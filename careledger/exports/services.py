@@ -100,7 +100,7 @@ def export_ledger(*, actor: User, ledger: Ledger) -> ExportFile:
 def export_school_ledger(*, actor: User, semester: Semester) -> ExportFile:
     """The school-wide workbook: every college's rows, grouped by college under each sub-table."""
     categories = policy.ledger_categories_for(actor)
-    if not categories or not policy.has_role(actor, "school_admin", "section"):
+    if not categories or not policy.can_read_school_ledgers(actor):
         raise PermissionDenied("school-wide export")
     watermark = watermark_for(actor)
     ledgers = {ledger.college_id: ledger for ledger in Ledger.objects.filter(semester=semester)}

@@ -124,7 +124,7 @@ def survey_review(
     *, actor: User, semester: Semester, student: Student, outcome: str, case: Case | None = None
 ) -> SurveyReview:
     """Record the survey outcome for one student (counselor or class teacher in scope)."""
-    if policy.SURVEYORS.isdisjoint(policy.student_roles(actor, student)):
+    if not policy.can_review_survey(actor, student):
         raise PermissionDenied(_("无权摸排该学生。"))
     if outcome not in SurveyOutcome.values:
         raise ValidationError({"outcome": [_("摸排结果无效。")]})

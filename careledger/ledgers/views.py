@@ -73,8 +73,7 @@ def _int(value: str | None) -> int | None:
 
 def _kept_colleges(user) -> list[College]:
     """The colleges whose ledger ``user`` keeps (counselor, college_admin): the policy decides."""
-    ids = {g.college_id for g in policy.grants_of(user) if g.college_id}
-    return [c for c in College.objects.filter(pk__in=ids).order_by("name") if policy.can_keep_ledger(user, c)]
+    return list(policy.kept_colleges(user).order_by("name"))
 
 
 @dataclass
@@ -135,7 +134,7 @@ def _survey_page(request: HttpRequest, semester: Semester | None, *, status: int
     if semester is None:
         return render(request, "ledgers/survey.html", {"semester": None, "errors": errors}, status=status)
     user, g = request.user, request.GET
-    is_admin = policy.has_role(user, *policy.ADMINS)
+    is_admin = policy.sees_survey_by_college(user)
     by_class = selectors.survey_progress(user, semester, "class")
     classes = {
         c["pk"]: c
@@ -158,7 +157,7 @@ def _survey_page(request: HttpRequest, semester: Semester | None, *, status: int
             student=s,
             case_opened_on=opened.get(s.pk),
             new_case=s.pk in opened and opened[s.pk] >= semester.start,
-            may_review=not policy.SURVEYORS.isdisjoint(policy.student_roles(user, s)),
+            may_review=policy.can_review_survey(user, s),
         )
         for s in items
     ]
@@ -327,7 +326,7 @@ def _ledger_page(
     )
     may_decide = policy.can_review_ledger(user) and ledger.status == LedgerStatus.SUBMITTED
     # A counselor signs as 填表人, the college's head (college_admin) as 负责人.
-    head = policy.has_role(user, Role.COLLEGE_ADMIN) and not policy.has_role(user, Role.COUNSELOR)
+    head = policy.signs_ledger_as_head(user)
     initial = {
         "filled_by": ledger.filled_by or ("" if head else user.name),
         "responsible": ledger.responsible or (user.name if head else ""),
@@ -513,9 +512,7 @@ def school(request: HttpRequest) -> HttpResponse:
 
 
 def _compare_colleges(user) -> list[College]:
-    if policy.is_school_admin(user):
-        return list(College.objects.order_by("name"))
-    return _kept_colleges(user)
+    return list(policy.comparable_colleges(user).order_by("name"))
 
 
 def _labels(codes: list[str]) -> list[str]:
