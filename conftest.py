@@ -27,7 +27,7 @@ def pytest_configure(config):
 @pytest.fixture
 def school(db):
     """A small school: two colleges, four classes, a handful of students, and one persona per role."""
-    from careledger.core.testing import build_school
+    from tests.support.testing import build_school
 
     return build_school()
 

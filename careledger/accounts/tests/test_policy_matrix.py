@@ -10,8 +10,8 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from careledger.accounts import policy
-from careledger.core.testing import make_attachment, make_case, make_escalation, make_ledger
-from careledger.core.testing import make_semester as make_current_semester
+from tests.support.testing import make_attachment, make_case, make_escalation, make_ledger
+from tests.support.testing import make_semester as make_current_semester
 
 ROLES = ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "harry", "ivan", "judy", "anon"]
 # alice school_admin · bob college_admin 文学院 · carol counselor 文学院 2023 · dave class_teacher 2023-2班

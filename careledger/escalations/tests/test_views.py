@@ -2,8 +2,8 @@
 
 import pytest
 
-from careledger.core.testing import make_case
 from careledger.escalations.models import Escalation
+from tests.support.testing import make_case
 
 
 @pytest.fixture

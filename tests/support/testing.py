@@ -16,7 +16,7 @@ from careledger.ledgers.models import Section
 from careledger.roster.models import College, Dorm, Gender, SchoolClass, Student
 from careledger.roster.rules import id_number_check_char, name_initials
 
-PASSWORD = "Test-Password-2026"  # noqa: S105 (test personas only)
+PASSWORD = "Test-Password-2026"
 
 
 def make_id_number(birth: str, order: int, area: str = "360702") -> str:
