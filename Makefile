@@ -25,6 +25,7 @@ run: install
 test: install system-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 
 system-deps:

@@ -111,7 +111,7 @@ def run(students: int, seed: int, workdir: Path, profile: bool, breakdown: bool 
     from django.core.management import call_command
     from django.db import connection
 
-    from careledger.core.demo_data import build_university, iter_roster_rows
+    from careledger.web.demo_data import build_university, iter_roster_rows
     from careledger.core.tabular import read_table
     from careledger.roster.importers import roster_import
     from careledger.roster.models import Student

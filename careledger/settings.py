@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI served from our own static files: campus intranets block CDNs
     "django_htmx",
     "careledger.core",
+    "careledger.web",
     "careledger.accounts",
     "careledger.roster",
     "careledger.audit",
@@ -107,7 +108,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "careledger.core.context_processors.site",
+                "careledger.web.context_processors.site",
             ],
         },
     },

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from careledger.core import views as core_views
+from careledger.web import views as core_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -21,7 +21,7 @@ urlpatterns = [
     path("assessment/", include("careledger.assessment.urls", namespace="assessment")),
     path("", include("careledger.notify.urls", namespace="notify")),
     path("api/", include("careledger.api.urls", namespace="api")),
-    path("audit/", include("careledger.audit.urls", namespace="audit")),
+    path("audit/", include("careledger.web.audit_urls", namespace="audit")),
 ]
 
 # An audit row that cannot be written outside a view (e.g. while auditing a denial) is answered 503 too.

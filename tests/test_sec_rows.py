@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 from careledger.accounts.models import Grant, User
 from careledger.audit.models import AuditEvent
 from careledger.cases.models import Case
-from careledger.exports.safe import neutralise
+from careledger.core.export_safety import neutralise
 from careledger.roster.models import Student
 from tests.support.testing import make_case, make_escalation
 

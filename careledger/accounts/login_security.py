@@ -25,7 +25,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 from rest_framework.exceptions import APIException
 
-from careledger.accounts import totp
+from careledger.accounts import policy, totp
 from careledger.audit.services import Action, record
 
 SESSION_LOGIN_AT = "_careledger_login_at"
@@ -82,7 +82,6 @@ class StepRequired(APIException):
 
 def otp_role_applies(user) -> bool:
     """Two-factor is required of this account by one of its roles (OTP_ROLES)."""
-    from careledger.accounts import policy
 
     return bool(settings.OTP_REQUIRED) and bool(policy.otp_roles_of(user))
 

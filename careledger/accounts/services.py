@@ -7,8 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from careledger.accounts import policy
-from careledger.accounts.models import Grant, Role, User
+from careledger.accounts import lockout, policy, totp
+from careledger.accounts.models import Grant, Role, TOTPDevice, User
 from careledger.audit.services import Action, record
 from careledger.escalations.models import Department
 from careledger.ledgers.models import Section
@@ -244,7 +244,6 @@ def password_change(*, user: User, old_password: str, new_password: str) -> User
 @transaction.atomic
 def totp_confirm(*, user: User, code: str):
     """Confirm the user's pending authenticator with a first code; audited."""
-    from careledger.accounts import totp
 
     device = totp.device_of(user)
     if device is None or device.confirmed:
@@ -264,8 +263,6 @@ def totp_confirm(*, user: User, code: str):
 @transaction.atomic
 def totp_reset(*, actor: User, user: User) -> bool:
     """An admin removes a lost authenticator: the account enrols a new one at its next sign-in."""
-    from careledger.accounts import totp
-    from careledger.accounts.models import TOTPDevice
 
     deleted, _rows = TOTPDevice.objects.filter(user=user).delete()
     totp.forget(user)
@@ -283,7 +280,6 @@ def totp_reset(*, actor: User, user: User) -> bool:
 @transaction.atomic
 def login_unlock(*, actor: User, user: User) -> int:
     """An admin lifts the sign-in locks on an account (decision 7); the number of locks lifted."""
-    from careledger.accounts import lockout
 
     lifted = lockout.unlock(user.get_username(), by=actor.get_username())
     record(

@@ -20,8 +20,8 @@ from careledger.assessment import selectors
 from careledger.audit.services import Action, record
 from careledger.cases.categories import Category
 from careledger.cases.models import HelperRole, RiskLevel
+from careledger.core.export_safety import Watermark, neutralise, watermark_for
 from careledger.core.models import Semester
-from careledger.exports.safe import Watermark, neutralise, watermark_for
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

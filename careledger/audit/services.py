@@ -19,6 +19,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils.ipv6 import clean_ipv6_address
 
 from careledger.audit import chain, context
+from careledger.audit.chain import lock_chain
 from careledger.audit.models import Action, AuditEvent, ChainHead, Outcome
 from careledger.core import clock
 
@@ -74,30 +75,6 @@ def _append(fields: dict) -> AuditEvent:
         event.save(force_insert=True)
         ChainHead.objects.filter(pk=head.pk).update(last_id=event.id, last_hash=event.hash)
     return event
-
-
-def lock_chain() -> ChainHead:
-    """Take the chain lock for the rest of the transaction and return the chain head (created if absent)."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("lock_chain() must run inside transaction.atomic()")
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [chain.LOCK_KEY])
-        head = ChainHead.objects.filter(pk=1).first()
-    else:
-        # SQLite: the IMMEDIATE transaction already holds the database's write lock.
-        head = ChainHead.objects.select_for_update().filter(pk=1).first()
-    if head is None:
-        head = _recreate_head()
-    return head
-
-
-def _recreate_head() -> ChainHead:
-    """A fresh database (or one flushed by tests) has no head: start it at the last row, if any."""
-    last = AuditEvent.objects.order_by("-id").values("id", "hash").first()
-    if last is not None:
-        logger.warning("audit: chain head missing; restarting it at row %s", last["id"])
-    return ChainHead.objects.create(pk=1, last_id=last["id"] if last else 0, last_hash=last["hash"] if last else "")
 
 
 def _next_id(head: ChainHead) -> int:

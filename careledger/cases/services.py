@@ -1,9 +1,10 @@
 """Writes to case files. Each checks the policy, validates, saves, records the timeline and audits."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -11,7 +12,9 @@ from django.utils.translation import gettext as _
 
 from careledger.accounts import policy
 from careledger.accounts.models import Role, User
+from careledger.audit.models import AuditEvent
 from careledger.audit.services import Action, Outcome, record
+from careledger.cases import signals
 from careledger.cases.categories import CHOICES, STRUCTURED_FIELDS, Category
 from careledger.cases.models import (
     Case,
@@ -28,8 +31,7 @@ from careledger.cases.models import (
     RiskLevel,
 )
 from careledger.core import clock
-from careledger.ledgers.models import Addendum
-from careledger.ledgers.services import addenda_report
+from careledger.core.errors import RateLimited
 from careledger.roster.models import Student
 
 # Case fields a PATCH may change, in the order the case page shows them.
@@ -187,7 +189,9 @@ def case_open(
         timeline_add(case, actor, CaseEvent.Kind.OPENED, ", ".join(str(Category(e.category).label) for e in categories))
         audit_case(actor, Action.CREATE, case, categories=[e.category for e in categories])
         # 随时上报: after the college has reported its ledger, a new case goes to 学工处 at once.
-        addenda_report(actor=actor, case=case, categories=[e.category for e in categories], kind=Addendum.Kind.NEW_CASE)
+        signals.categories_added.send(
+            sender=Case, actor=actor, case=case, categories=[e.category for e in categories], new_case=True
+        )
         return case
 
 
@@ -257,7 +261,7 @@ def case_update(
                     for c in category_changes
                     if c["old"] is None and c["field"].count(":") == 1
                 ]
-                addenda_report(actor=actor, case=case, categories=added, kind=Addendum.Kind.NEW_CATEGORY)
+                signals.categories_added.send(sender=Case, actor=actor, case=case, categories=added, new_case=False)
             if changes:
                 timeline_add(case, actor, CaseEvent.Kind.UPDATED, changes=changes)
             audit_case(actor, Action.UPDATE, case, fields=[c["field"] for c in changes], version=case.version)
@@ -434,12 +438,6 @@ def case_reopen(*, actor: User, case: Case) -> Case:
 
 def reveal(*, actor: User, object_type: str, object_id, student_no: str, reason: str, fields: list[str]) -> None:
     """Break-glass: record why ``actor`` opens sensitive fields (SEC-17). The audit row is the grant."""
-    from datetime import timedelta
-
-    from django.conf import settings
-
-    from careledger.audit.models import AuditEvent
-    from careledger.core.errors import RateLimited
 
     reason = reason.strip()
     if len(reason) < 2:

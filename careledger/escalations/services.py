@@ -11,7 +11,7 @@ from careledger.accounts.models import Grant, Role, User
 from careledger.audit.services import Action, record
 from careledger.cases.models import Case, CaseEvent, CaseStatus
 from careledger.cases.services import timeline_add
-from careledger.core import clock
+from careledger.core import clock, outbox
 from careledger.escalations import rules
 from careledger.escalations.models import Department, Escalation, EscalationNote, EscalationStatus, Severity
 
@@ -68,8 +68,6 @@ def escalation_create(
         raise ValidationError({"description": [_("请说明情况。 / Describe the risk.")]})
     if case.status != CaseStatus.OPEN:
         raise ValidationError({"case": [_("档案已撤销建档。 / The case is closed.")]})
-    from careledger.notify.services import notify
-
     with transaction.atomic():
         now = clock.now()
         escalation = Escalation.objects.create(
@@ -84,7 +82,7 @@ def escalation_create(
         timeline_add(case, actor, CaseEvent.Kind.ESCALATION, escalation.get_severity_display())
         _audit(actor, escalation, Action.CREATE, severity=severity, departments=[d.code for d in departments])
         # Told at once: the college's admins and the chosen departments (stored, then delivered by tick).
-        notify(
+        outbox.notify(
             users=_college_admins(case),
             departments=departments,
             kind="escalation",
@@ -151,8 +149,6 @@ def raise_overdue(*, now: datetime | None = None) -> int:
     Idempotent: ``raised_at`` marks the ones done, and the message's dedupe key stops a second send
     even if two ticks overlap.
     """
-    from careledger.notify.services import notify
-
     now = now or clock.now()
     raised = 0
     school_admins = list(User.objects.filter(is_active=True, grants__role=Role.SCHOOL_ADMIN).distinct())
@@ -162,7 +158,7 @@ def raise_overdue(*, now: datetime | None = None) -> int:
             updated = Escalation.objects.filter(pk=escalation.pk, raised_at__isnull=True).update(raised_at=now)
             if not updated:
                 continue  # another tick got there first
-            notify(
+            outbox.notify(
                 users=school_admins,
                 kind="escalation_overdue",
                 subject=("【逾期未确认】" + _headline(escalation))[:100],

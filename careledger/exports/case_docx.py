@@ -10,7 +10,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
-from careledger.exports.safe import Watermark
+from careledger.core.export_safety import Watermark
 
 FONT = "宋体"
 

@@ -15,7 +15,7 @@ from datetime import date
 import xlsxwriter
 
 from careledger.cases.categories import SUB_TABLES, Category, ledger_headers
-from careledger.exports.safe import Watermark, neutralise
+from careledger.core.export_safety import Watermark, neutralise
 
 SHEET_NAMES = {
     Category.ECONOMIC: "1 家庭经济困难学生",

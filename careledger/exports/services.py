@@ -17,9 +17,9 @@ from careledger.accounts.models import User
 from careledger.audit.services import Action, record
 from careledger.cases.models import Case, CaseStatus, CloseStatus
 from careledger.core import clock
+from careledger.core.export_safety import Watermark, watermark_for
 from careledger.core.models import Semester
 from careledger.exports import case_docx, ledger_xlsx
-from careledger.exports.safe import Watermark, watermark_for
 from careledger.ledgers import rows
 from careledger.ledgers.models import Ledger, LedgerStatus
 from careledger.roster.models import College

@@ -8,6 +8,7 @@ from careledger.accounts import policy
 from careledger.cases.models import Case, CaseStatus, CategoryEntry
 from careledger.core import clock
 from careledger.core.models import Semester
+from careledger.exports.services import ledger_tables
 from careledger.ledgers.models import Addendum, Ledger, LedgerStatus, SurveyReview
 from careledger.roster.models import College, SchoolClass, Student
 
@@ -146,7 +147,6 @@ class Comparison:
 
 def _state(ledger: Ledger | None, college: College, semester: Semester, categories: list[str]) -> dict[str, dict]:
     """student_no → {"name", "categories": set, "case"} for a semester: the snapshot, else live cases."""
-    from careledger.exports.services import ledger_tables
 
     ledger = ledger or Ledger(semester=semester, college=college)
     state: dict[str, dict] = {}

@@ -156,3 +156,9 @@ def section_create(*, actor: User, code: str, name: str, categories: list[str]) 
         section.save()
         record(actor=actor, action=Action.CREATE, object_type="section", object_id=section.pk, detail={"code": code})
     return section
+
+
+def report_added_categories(sender, *, actor: User, case: Case, categories: list[str], new_case: bool, **kwargs):
+    """Receiver of ``cases.signals.categories_added``: the addendum for a new case or new categories."""
+    kind = Addendum.Kind.NEW_CASE if new_case else Addendum.Kind.NEW_CATEGORY
+    addenda_report(actor=actor, case=case, categories=categories, kind=kind)

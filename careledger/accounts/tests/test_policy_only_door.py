@@ -13,7 +13,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]  # careledger/
 SKIPPED_PARTS = {"migrations", "tests", "policy"}
-SKIPPED_FILES = {"core/demo_data.py", "core/management/commands/demo.py", "core/testing.py"}
+SKIPPED_FILES = {"web/demo_data.py", "web/management/commands/demo.py"}
 
 # A comparison of roles: the caller's roles, a role set of the policy, or a Role member tested for equality
 # or membership.

@@ -14,9 +14,9 @@ from django.core.management.base import CommandError
 from careledger import cli
 from careledger.accounts.models import Grant, Role, User
 from careledger.audit.models import AuditEvent
-from careledger.core import demo_data
 from careledger.core.management.commands import serve
 from careledger.roster.models import Student
+from careledger.web import demo_data
 
 STRONG = "Strong-Passw0rd-2026"
 

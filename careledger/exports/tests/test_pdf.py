@@ -8,8 +8,8 @@ import shutil
 import subprocess
 from datetime import date, datetime
 
+from careledger.core.export_safety import Watermark
 from careledger.exports import case_docx, ledger_xlsx
-from careledger.exports.safe import Watermark
 
 
 def _convert(paths, outdir, profile) -> None:

@@ -1,0 +1,35 @@
+"""What every export shares: neutralised cell values and the exporter's watermark (有据可查)."""
+
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from careledger.core import clock
+
+# A value a spreadsheet could read as a formula, even behind a BOM, whitespace or control characters
+# (OWASP CSV injection; Primero a9ca21d8e1): it is prefixed with ' and always written as text.
+_FORMULA = re.compile(r"\A[\uFEFF\u0000-\u001F\u007F\s]*[=+\-@|%]")
+
+
+def neutralise(value: object) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if _FORMULA.match(text) else text
+
+
+@dataclass(frozen=True)
+class Watermark:
+    """Who exported what and when: printed in every page header/footer and the file's properties."""
+
+    exporter: str  # "姓名 (username)"
+    at: datetime = field(default_factory=clock.now)
+    export_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+
+    @property
+    def line(self) -> str:
+        local = clock.local_time(self.at)
+        return f"导出人：{self.exporter}  导出时间：{local:%Y-%m-%d %H:%M}  导出编号：{self.export_id}"
+
+
+def watermark_for(user) -> Watermark:
+    return Watermark(exporter=f"{user.name or user.username} ({user.username})")
