@@ -75,7 +75,7 @@ def _case_for_read(user, pk) -> Case:
 
 
 def _with_pairing(case: Case) -> Case:
-    case.current_pairing = Mentorship.objects.select_related("mentor").filter(case=case, ended_at__isnull=True).first()
+    case.current_pairing = Mentorship.objects.current().select_related("mentor").filter(case=case).first()
     return case
 
 

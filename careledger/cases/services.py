@@ -294,7 +294,7 @@ def mentor_assign(*, actor: User, case: Case, mentor: User) -> Mentorship:
                 {"mentor": [_("只能选择本学院的帮扶导师。 / Choose a mentor of the student's college.")]}
             )
         now = clock.now()
-        current = Mentorship.objects.select_for_update().filter(case=case, ended_at__isnull=True).first()
+        current = Mentorship.objects.select_for_update().current().filter(case=case).first()
         if current is not None and current.mentor_id == mentor.pk:
             return current
         if current is not None:
@@ -393,7 +393,7 @@ def close_approve(*, actor: User, case: Case, note: str = "") -> Case:
         case.status, case.closed_on = CaseStatus.CLOSED, clock.today()
         case.version += 1
         case.save(update_fields=["status", "closed_on", "version", "updated_at"])
-        Mentorship.objects.filter(case=case, ended_at__isnull=True).update(ended_at=now)
+        Mentorship.objects.current().filter(case=case).update(ended_at=now)
         timeline_add(
             case, actor, CaseEvent.Kind.CLOSED, note[:100], [{"field": "status", "old": "open", "new": "closed"}]
         )

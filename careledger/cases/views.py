@@ -54,6 +54,7 @@ from careledger.core import clock
 from careledger.core import services as core_services
 from careledger.core.errors import RateLimited
 from careledger.core.models import Semester
+from careledger.roster import rules as roster_rules
 from careledger.roster.models import SchoolClass
 
 PAGE_SIZE = 30
@@ -226,10 +227,7 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _age(born: date | None) -> int | None:
-    if born is None:
-        return None
-    today = clock.today()
-    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    return roster_rules.age_on(born, clock.today())
 
 
 def _case_page(request: HttpRequest, case: Case, *, status: int = 200, **bound) -> HttpResponse:
@@ -274,7 +272,7 @@ def _case_page(request: HttpRequest, case: Case, *, status: int = 200, **bound) 
         "age": _age(case.student.birth_date),
         "may": may,
         "is_open": is_open,
-        "mentor": next((m for m in mentorships if m.ended_at is None), None),
+        "mentor": next((m for m in mentorships if m.is_current), None),
         "mentorships": mentorships,
         "close_requests": close_requests,
         "pending": pending,

@@ -21,7 +21,9 @@ from careledger.core.export_safety import Watermark, watermark_for
 from careledger.core.models import Semester
 from careledger.exports import case_docx, ledger_xlsx
 from careledger.ledgers import rows
-from careledger.ledgers.models import Ledger, LedgerStatus
+from careledger.ledgers import rules as ledger_rules
+from careledger.ledgers.models import Ledger
+from careledger.roster import rules as roster_rules
 from careledger.roster.models import College
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -57,7 +59,7 @@ def _audited(
 
 def ledger_tables(ledger: Ledger, categories: list[str]) -> dict[str, list[dict]]:
     """The ledger's rows: the frozen snapshot once submitted, the live draft before."""
-    if ledger.status in (LedgerStatus.SUBMITTED, LedgerStatus.ACCEPTED) and ledger.snapshot:
+    if ledger_rules.is_frozen(ledger.status) and ledger.snapshot:
         frozen = ledger.snapshot.get("rows", {})
         return {c: frozen.get(c, []) for c in categories}
     return rows.ledger_rows(rows.open_cases(ledger.college_id, ledger.semester), categories)
@@ -131,12 +133,10 @@ def export_school_ledger(*, actor: User, semester: Semester) -> ExportFile:
 def _case_file_data(case: Case) -> case_docx.CaseFileData:
     student = case.student
     today = clock.today()
-    pairing = case.mentorships.filter(ended_at__isnull=True).select_related("mentor").first()
+    pairing = case.mentorships.current().select_related("mentor").first()
     mentor = pairing.mentor if pairing else None
-    age = ""
-    if student.birth_date:
-        b = student.birth_date
-        age = str(today.year - b.year - ((today.month, today.day) < (b.month, b.day)))
+    years = roster_rules.age_on(student.birth_date, today)
+    age = "" if years is None else str(years)
     categories = "、".join(str(e.get_category_display()) for e in case.categories.all())
     parts = [f"问题类型：{categories}" if categories else "", *(e.detail for e in case.categories.all()), case.problem]
     problem = "\n".join(p for p in parts if p)

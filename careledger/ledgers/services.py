@@ -11,6 +11,7 @@ from careledger.cases.models import Case, CaseStatus
 from careledger.core import clock
 from careledger.core.models import Semester
 from careledger.ledgers import rows
+from careledger.ledgers import rules as ledger_rules
 from careledger.ledgers.models import Addendum, Ledger, LedgerStatus, LedgerStep, Section, SurveyOutcome, SurveyReview
 from careledger.roster.models import College, Student
 
@@ -97,7 +98,7 @@ def addenda_report(*, actor: User, case: Case, categories: list[str], kind: str)
     ledger = Ledger.objects.filter(
         semester=semester,
         college_id=case.student.college_id,
-        status__in=[LedgerStatus.SUBMITTED, LedgerStatus.ACCEPTED],
+        status__in=ledger_rules.FROZEN,
     ).first()
     if ledger is None:
         return []

@@ -31,7 +31,7 @@ from careledger.core import clock
 from careledger.core.models import Semester
 from careledger.exports import services as exports
 from careledger.ledgers import rows as ledger_rows
-from careledger.ledgers import selectors, services
+from careledger.ledgers import rules, selectors, services
 from careledger.ledgers.forms import CompareForm, OpenForm, ReturnForm, ReviewForm, SubmitForm
 from careledger.ledgers.models import Ledger, LedgerStatus, SurveyOutcome
 from careledger.roster.models import College, SchoolClass
@@ -89,8 +89,7 @@ def _addenda(queryset, limit: int | None = None) -> list[AddendumRow]:
 
 def _is_overdue(ledger: Ledger | None, semester: Semester) -> bool:
     """Not yet reported (no ledger, a draft or a returned one) after the due date."""
-    reported = ledger is not None and ledger.status in (LedgerStatus.SUBMITTED, LedgerStatus.ACCEPTED)
-    return not reported and clock.today() > semester.ledger_due
+    return rules.is_overdue(ledger.status if ledger else None, due=semester.ledger_due, today=clock.today())
 
 
 # --- survey (摸排) ---
@@ -336,7 +335,7 @@ def _ledger_page(
         "semester": semester,
         "status": selectors.display_status(ledger, semester),
         "overdue": _is_overdue(ledger, semester),
-        "frozen": ledger.status in (LedgerStatus.SUBMITTED, LedgerStatus.ACCEPTED),
+        "frozen": rules.is_frozen(ledger.status),
         "tables": tables,
         "empty_tables": [t for t in tables if not t.rows],
         "row_total": sum(len(t.rows) for t in tables),

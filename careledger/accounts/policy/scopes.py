@@ -59,7 +59,7 @@ def _any(parts: list[Q]) -> Q | None:
 
 
 def _current_pairings(user) -> QuerySet[Mentorship]:
-    return Mentorship.objects.filter(mentor=user, ended_at__isnull=True)
+    return Mentorship.objects.current().filter(mentor=user)
 
 
 def students_for(user) -> QuerySet[Student]:
