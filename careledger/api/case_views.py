@@ -13,12 +13,11 @@ from rest_framework.views import APIView
 from careledger.accounts import policy
 from careledger.accounts.models import Role, User
 from careledger.api import case_serializers as cs
-from careledger.audit.services import Action, record
 from careledger.cases import attachments, selectors, services
 from careledger.cases.attachment_views import file_response
 from careledger.cases.models import Case, Helper, Mentorship
 from careledger.contacts import services as contact_services
-from careledger.core import clock
+from careledger.core import clock, http
 from careledger.core import services as core_services
 from careledger.core.errors import RevealRequired
 from careledger.core.models import Semester
@@ -152,9 +151,8 @@ class CaseDetailView(APIView):
     @extend_schema(responses=cs.CaseDetailSerializer)
     def get(self, request, pk: int):
         case = _case_for_read(request.user, pk)
-        record(
-            actor=request.user,
-            action=Action.READ,
+        http.audited_read(
+            request.user,
             object_type="case",
             object_id=case.pk,
             student_no=case.student.student_no,
@@ -222,9 +220,8 @@ class CaseContactsView(generics.ListAPIView):
     def list(self, request, *args, **kwargs):
         response = super().list(request, *args, **kwargs)
         case = policy.get_case_for(request.user, kwargs["pk"])
-        record(
-            actor=request.user,
-            action=Action.READ,
+        http.audited_read(
+            request.user,
             object_type="contact",
             object_id=case.pk,
             student_no=case.student.student_no,

@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 
 from careledger.accounts import policy
 from careledger.api.serializers import StrictSerializer
-from careledger.audit.services import Action, record
+from careledger.core import http
 from careledger.escalations import selectors, services
 from careledger.escalations.models import Department, Severity
 
@@ -64,9 +64,8 @@ class EscalationListView(generics.ListAPIView):
 class EscalationDetailView(APIView):
     def get(self, request, pk: int):
         escalation = policy.get_escalation_for(request.user, pk)
-        record(
-            actor=request.user,
-            action=Action.READ,
+        http.audited_read(
+            request.user,
             object_type="escalation",
             object_id=escalation.pk,
             student_no=escalation.case.student.student_no,

@@ -1,6 +1,6 @@
 """API views for the survey, ledgers, addenda, the school's overview and the official exports."""
 
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 from careledger.accounts import policy
 from careledger.api.serializers import StrictSerializer
 from careledger.cases.categories import Category
+from careledger.core import http
 from careledger.core.models import Semester
 from careledger.exports import services as exports
 from careledger.ledgers import selectors, services
@@ -27,14 +28,7 @@ def _semester(value) -> Semester:
     return semester
 
 
-def download(export: exports.ExportFile) -> HttpResponse:
-    from urllib.parse import quote
-
-    response = HttpResponse(export.data, content_type=export.content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(export.filename, safe='')}"
-    response["Cache-Control"] = "no-store"
-    response["X-Export-Id"] = export.export_id
-    return response
+download = http.download
 
 
 class LedgerStepSerializer(serializers.ModelSerializer):

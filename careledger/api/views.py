@@ -14,8 +14,8 @@ from careledger.accounts.authentication import issue_token
 from careledger.accounts.models import User
 from careledger.api import serializers as s
 from careledger.audit.selectors import FILTERS, FilterError, audit_search, parse_filter
-from careledger.audit.services import Action, record
 from careledger.cases.services import reveal
+from careledger.core import http
 from careledger.core.tabular import TableError, check_size
 from careledger.escalations.models import Department
 from careledger.escalations.services import department_create
@@ -187,9 +187,8 @@ class StudentDetailView(APIView):
     @extend_schema(responses=s.StudentDetailSerializer)
     def get(self, request, student_no: str):
         student = policy.get_student_for(request.user, student_no)
-        record(
-            actor=request.user,
-            action=Action.READ,
+        http.audited_read(
+            request.user,
             object_type="student",
             object_id=student.pk,
             student_no=student.student_no,

@@ -8,22 +8,17 @@ from django.views.decorators.http import require_GET, require_POST
 
 from careledger.accounts import policy
 from careledger.cases import attachments
+from careledger.core import http
 
 
 def file_response(attachment, data: bytes) -> HttpResponse:
     """Always a download, never rendered inline: an uploaded file is never served as a page (ASVS 12.5.2)."""
-    response = HttpResponse(data, content_type=attachment.content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(attachments.download_name(attachment))}"
+    response = http.file_download(
+        data, filename=attachments.download_name(attachment), content_type=attachment.content_type
+    )
     response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "no-store"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
-
-
-def _quote(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name, safe="")
 
 
 @require_GET

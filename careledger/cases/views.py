@@ -17,12 +17,10 @@ from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from careledger.accounts import policy
-from careledger.audit.services import Action, record
 from careledger.cases import selectors, services
 from careledger.cases.categories import Category
 from careledger.cases.forms import (
@@ -50,7 +48,7 @@ from careledger.cases.models import (
 from careledger.contacts import services as contact_services
 from careledger.contacts.models import ContactKind
 from careledger.contacts.rules import Window
-from careledger.core import clock
+from careledger.core import clock, http
 from careledger.core import services as core_services
 from careledger.core.errors import RateLimited
 from careledger.core.models import Semester
@@ -145,9 +143,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 # --- opening and editing ---
 
 
-def _add_errors(form: django_forms.Form, exc: ValidationError) -> None:
-    for name, errors in getattr(exc, "message_dict", {"__all__": exc.messages}).items():
-        form.add_error(name if name in form.fields else None, errors)
+_add_errors = http.add_errors
 
 
 def _can_verify(roles: frozenset[str]) -> bool:
@@ -156,7 +152,7 @@ def _can_verify(roles: frozenset[str]) -> bool:
 
 def _audit_read(user, case: Case) -> None:
     """Every page showing the case file is a read of it (有据可查)."""
-    record(actor=user, action=Action.READ, object_type="case", object_id=case.pk, student_no=case.student.student_no)
+    http.audited_read(user, object_type="case", object_id=case.pk, student_no=case.student.student_no)
 
 
 @require_http_methods(["GET", "POST"])
@@ -476,10 +472,7 @@ def case_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 # --- contacts ---
 
 
-def _safe_next(request: HttpRequest) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    ok = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure())
-    return target if ok else ""
+_safe_next = http.safe_next
 
 
 @require_http_methods(["GET", "POST"])

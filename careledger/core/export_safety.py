@@ -1,10 +1,13 @@
-"""What every export shares: neutralised cell values and the exporter's watermark (有据可查)."""
+"""What every export shares: neutralised cell values, the exporter's watermark (有据可查), the file itself
+(``ExportFile``) and its audit row (``audit_export``)."""
 
+import hashlib
 import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from careledger.audit.services import Action, record
 from careledger.core import clock
 
 # A value a spreadsheet could read as a formula, even behind a BOM, whitespace or control characters
@@ -33,3 +36,31 @@ class Watermark:
 
 def watermark_for(user) -> Watermark:
     return Watermark(exporter=f"{user.name or user.username} ({user.username})")
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    filename: str
+    content_type: str
+    data: bytes
+    export_id: str
+
+
+def audit_export(
+    actor, export: ExportFile, *, object_type: str, object_id, student_no: str = "", **detail
+) -> ExportFile:
+    """The one audit row of an export: the file's name, SHA-256 and export id, and what it held."""
+    record(
+        actor=actor,
+        action=Action.EXPORT,
+        object_type=object_type,
+        object_id=object_id,
+        student_no=student_no,
+        detail={
+            "file": export.filename,
+            "sha256": hashlib.sha256(export.data).hexdigest(),
+            "export_id": export.export_id,
+            **detail,
+        },
+    )
+    return export

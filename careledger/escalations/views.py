@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from careledger.accounts import policy
-from careledger.audit.services import Action, record
+from careledger.core import http
 from careledger.escalations import selectors, services
 from careledger.escalations.forms import EscalationForm, NoteForm, ResolveForm
 
@@ -45,9 +45,8 @@ def escalation_new(request: HttpRequest) -> HttpResponse:
 @require_GET
 def escalation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     escalation = policy.get_escalation_for(request.user, pk)
-    record(
-        actor=request.user,
-        action=Action.READ,
+    http.audited_read(
+        request.user,
         object_type="escalation",
         object_id=escalation.pk,
         student_no=escalation.case.student.student_no,

@@ -4,20 +4,17 @@ Every export follows the access policy's view of the data: a section sees only i
 case file only goes to those who may read the case.
 """
 
-import hashlib
 import io
 import zipfile
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 
 from careledger.accounts import policy
 from careledger.accounts.models import User
-from careledger.audit.services import Action, record
 from careledger.cases.models import Case, CaseStatus, CloseStatus
 from careledger.core import clock
-from careledger.core.export_safety import Watermark, watermark_for
+from careledger.core.export_safety import ExportFile, Watermark, audit_export, watermark_for
 from careledger.core.models import Semester
 from careledger.exports import case_docx, ledger_xlsx
 from careledger.ledgers import rows
@@ -30,31 +27,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-@dataclass(frozen=True)
-class ExportFile:
-    filename: str
-    content_type: str
-    data: bytes
-    export_id: str
-
-
-def _audited(
-    actor: User, export: ExportFile, *, object_type: str, object_id, student_no: str = "", **detail
-) -> ExportFile:
-    record(
-        actor=actor,
-        action=Action.EXPORT,
-        object_type=object_type,
-        object_id=object_id,
-        student_no=student_no,
-        detail={
-            "file": export.filename,
-            "sha256": hashlib.sha256(export.data).hexdigest(),
-            "export_id": export.export_id,
-            **detail,
-        },
-    )
-    return export
+_audited = audit_export  # the one export audit row (core/export_safety.py)
 
 
 def ledger_tables(ledger: Ledger, categories: list[str]) -> dict[str, list[dict]]:

@@ -8,9 +8,7 @@ with the message (400); on success the browser is sent back to the page.
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import quote
 
-from django import forms as django_forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -18,7 +16,6 @@ from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -27,7 +24,7 @@ from careledger.accounts.models import Grant, Role
 from careledger.cases.categories import SUB_TABLES, Category
 from careledger.cases.models import CaseStatus, RiskLevel
 from careledger.cases.selectors import current_semester
-from careledger.core import clock
+from careledger.core import clock, http
 from careledger.core.models import Semester
 from careledger.exports import services as exports
 from careledger.ledgers import rows as ledger_rows
@@ -47,24 +44,9 @@ _PHONE = re.compile(r"\d{7,}")
 # --- helpers ---
 
 
-def _download(export: exports.ExportFile) -> HttpResponse:
-    """The export as an attachment; never cached (it holds personal data), traceable by its export id."""
-    response = HttpResponse(export.data, content_type=export.content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(export.filename, safe='')}"
-    response["Cache-Control"] = "no-store"
-    response["X-Export-Id"] = export.export_id
-    return response
-
-
-def _safe_next(request: HttpRequest) -> str:
-    target = request.POST.get("next") or ""
-    ok = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure())
-    return target if ok else ""
-
-
-def _add_errors(form: django_forms.Form, exc: ValidationError) -> None:
-    for name, errors in getattr(exc, "message_dict", {"__all__": exc.messages}).items():
-        form.add_error(name if name in form.fields else None, errors)
+_download = http.download
+_safe_next = http.safe_next
+_add_errors = http.add_errors
 
 
 def _int(value: str | None) -> int | None:

@@ -5,7 +5,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods
 
 from careledger.accounts import policy
-from careledger.audit.services import Action, record
+from careledger.core import http
 from careledger.core.uploads import run_upload_import
 from careledger.roster import importers
 from careledger.roster.models import College, SchoolClass
@@ -42,7 +42,7 @@ def student_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def student_detail(request: HttpRequest, student_no: str) -> HttpResponse:
     student = policy.get_student_for(request.user, student_no)
-    record(actor=request.user, action=Action.READ, object_type="student", object_id=student.pk, student_no=student_no)
+    http.audited_read(request.user, object_type="student", object_id=student.pk, student_no=student_no)
     return render(request, "roster/student_detail.html", {"student": student})
 
 

@@ -3,8 +3,6 @@
 Read-only: there is no form, URL or API anywhere that changes or deletes an audit row.
 """
 
-from urllib.parse import quote
-
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -14,6 +12,7 @@ from careledger.audit import exports
 from careledger.audit.models import Action, Outcome
 from careledger.audit.selectors import FILTERS, FilterError, audit_search, parse_filter
 from careledger.audit.services import record
+from careledger.core import http
 
 PAGE_SIZE = 50
 
@@ -70,7 +69,6 @@ def audit_export(request: HttpRequest) -> HttpResponse:
             status=400,
             content_type="text/plain; charset=utf-8",
         )
-    response = HttpResponse(export.data, content_type=export.content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(export.filename, safe='')}"
-    response["X-Export-Id"] = export.export_id
-    return response
+    return http.file_download(
+        export.data, filename=export.filename, content_type=export.content_type, export_id=export.export_id
+    )
