@@ -442,7 +442,7 @@ def reveal(*, actor: User, object_type: str, object_id, student_no: str, reason:
     reason = reason.strip()
     if len(reason) < 2:
         raise ValidationError({"reason": [_("请说明查看原因。 / State why you need to see it.")]})
-    limit = getattr(settings, "REVEALS_PER_HOUR", 20)
+    limit = settings.REVEALS_PER_HOUR
     recent = AuditEvent.objects.filter(
         actor_id=actor.pk, action=Action.REVEAL, at__gte=clock.now() - timedelta(hours=1)
     )

@@ -151,7 +151,7 @@ def parse_date(value: str) -> date | None:
 
 
 def _validate_rows(table: Table, index: dict[str, int], written: dict[str, str]) -> tuple[list[dict], list[RowError]]:
-    pattern = re.compile(getattr(settings, "STUDENT_NO_PATTERN", rules.STUDENT_NO.pattern))
+    pattern = re.compile(settings.STUDENT_NO_PATTERN)
     errors: list[RowError] = []
     records: list[dict] = []
     seen: dict[str, int] = {}
