@@ -23,6 +23,7 @@ from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _lazy
 from rest_framework.exceptions import APIException
 
 from careledger.accounts import policy, totp
@@ -59,9 +60,9 @@ FLAGS: dict[Step, str] = {
     Step.OTP_ENROLLMENT: "otp_enrollment_required",
 }
 MESSAGES: dict[Step, str] = {
-    Step.OTP: "请先输入动态口令。 / Enter your one-time code first.",
-    Step.PASSWORD_CHANGE: "请先修改密码。 / Change your password first (POST /api/v1/me/password/).",
-    Step.OTP_ENROLLMENT: "请先绑定动态口令。 / Set up two-factor sign-in first (POST /api/v1/me/totp/).",
+    Step.OTP: _lazy("请先输入动态口令。"),
+    Step.PASSWORD_CHANGE: _lazy("请先修改密码。"),
+    Step.OTP_ENROLLMENT: _lazy("请先绑定动态口令。"),
 }
 
 

@@ -3,6 +3,7 @@
 from django.db.models import Prefetch
 from django.http import Http404
 from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
@@ -185,7 +186,7 @@ class CaseMentorView(APIView):
         data.is_valid(raise_exception=True)
         mentor = User.objects.filter(username=data.validated_data["mentor"], grants__role=Role.MENTOR).first()
         if mentor is None:
-            raise ValidationError({"mentor": ["该账号不是帮扶导师。 / That account is not a mentor."]})
+            raise ValidationError({"mentor": [_("该账号不是帮扶导师。")]})
         services.mentor_assign(actor=request.user, case=case, mentor=mentor)
         return Response(_detail(_case_for_read(request.user, pk), request.user))
 
@@ -204,7 +205,7 @@ class CaseHelpersView(APIView):
         data.is_valid(raise_exception=True)
         student = Student.objects.filter(student_no=data.validated_data["student"]).first()
         if student is None:
-            raise ValidationError({"student": ["学号不存在。 / Unknown student number."]})
+            raise ValidationError({"student": [_("学号不存在。")]})
         helper = services.helper_add(actor=request.user, case=case, student=student, role=data.validated_data["role"])
         return Response(cs.HelperSerializer(helper).data, status=status.HTTP_201_CREATED)
 
@@ -258,7 +259,7 @@ def _date_param(request, name: str):
     except ValueError:
         value = None
     if value is None:
-        raise ValidationError({name: ["日期格式应为 YYYY-MM-DD。 / Use YYYY-MM-DD."]})
+        raise ValidationError({name: [_("日期格式应为 YYYY-MM-DD。")]})
     return value
 
 
@@ -377,7 +378,7 @@ class CaseAttachmentsView(generics.ListAPIView):
         if v["contact"] is not None:
             contact = case.contacts.filter(pk=v["contact"]).first()
             if contact is None:
-                raise ValidationError({"contact": ["辅导记录不属于该档案。 / Not a contact of this case."]})
+                raise ValidationError({"contact": [_("辅导记录不属于该档案。")]})
         attachment = attachments.attachment_add(
             actor=request.user, case=case, upload=v["file"], title=v["title"], contact=contact
         )

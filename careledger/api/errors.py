@@ -1,6 +1,7 @@
 """One place that turns service errors into API answers: 400 bad input, 403, 404 (no hint), 409 stale."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from rest_framework import status
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
@@ -17,14 +18,14 @@ def exception_handler(exc, context):
     if isinstance(exc, StaleVersion):
         return Response(
             {
-                "detail": "档案已被他人修改，请刷新后重试。 / The case changed since you read it; reload and try again.",
+                "detail": _("档案已被他人修改，请刷新后重试。"),
                 "version": exc.current,
             },
             status=status.HTTP_409_CONFLICT,
         )
     if isinstance(exc, RevealRequired):
         return Response(
-            {"detail": "须先说明查看原因。 / State a reason first (POST …/reveal/).", "reveal_required": True},
+            {"detail": _("须先说明查看原因。"), "reveal_required": True},
             status=status.HTTP_403_FORBIDDEN,
         )
     if isinstance(exc, RateLimited):

@@ -2,6 +2,7 @@
 
 from dataclasses import asdict
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
@@ -53,7 +54,7 @@ class EscalationListView(generics.ListAPIView):
         departments = list(Department.objects.filter(code__in=v["departments"]))
         unknown = set(v["departments"]) - {d.code for d in departments}
         if unknown:
-            raise ValidationError({"departments": [f"未知部门 / unknown: {', '.join(sorted(unknown))}"]})
+            raise ValidationError({"departments": [_("未知部门：%(codes)s") % {"codes": ", ".join(sorted(unknown))}]})
         escalation = services.escalation_create(
             actor=request.user, case=case, severity=v["severity"], description=v["description"], departments=departments
         )

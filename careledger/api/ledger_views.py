@@ -1,6 +1,7 @@
 """API views for the survey, ledgers, addenda, the school's overview and the official exports."""
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
@@ -24,7 +25,7 @@ def _semester(value) -> Semester:
     else:
         semester = Semester.objects.filter(pk=value).first() if str(value).isdigit() else None
     if semester is None:
-        raise ValidationError({"semester": ["学期不存在。 / Unknown semester."]})
+        raise ValidationError({"semester": [_("学期不存在。")]})
     return semester
 
 

@@ -1,5 +1,6 @@
 """API serializers: validate input and render output. No rules live here; writes call the services."""
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from careledger.accounts.models import Grant, User
@@ -16,7 +17,7 @@ class StrictSerializer(serializers.Serializer):
         if isinstance(data, dict):
             unknown = set(data) - set(self.fields)
             if unknown:
-                raise serializers.ValidationError({name: ["未知字段 / unknown field"] for name in sorted(unknown)})
+                raise serializers.ValidationError({name: [_("未知字段")] for name in sorted(unknown)})
         return super().to_internal_value(data)
 
 

@@ -1,6 +1,8 @@
 """API views: authenticate, let the policy decide, validate, call the same services as the pages."""
 
 from django.contrib.auth import user_logged_in
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
@@ -36,8 +38,8 @@ class TokenView(APIView):
     permission_classes: list = []
     throttle_classes: list = []
 
-    WRONG = {"errors": ["用户名或密码错误。 / Wrong username or password."]}
-    OTP_WANTED = {"detail": "请提供动态口令 otp。 / A valid one-time code (otp) is required.", "otp_required": True}
+    WRONG = {"errors": [_lazy("用户名或密码错误。")]}
+    OTP_WANTED = {"detail": _lazy("请提供动态口令 otp。"), "otp_required": True}
 
     @extend_schema(
         request=inline_serializer(
@@ -150,7 +152,7 @@ class _ImportView(APIView):
     def post(self, request):
         upload = request.FILES.get("file")
         if upload is None:
-            raise ValidationError({"file": ["请上传文件。 / Please upload a file."]})
+            raise ValidationError({"file": [_("请上传文件。")]})
         try:
             check_size(upload.size)  # before anything is parsed
         except TableError as exc:

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from careledger.accounts import policy
@@ -34,7 +35,7 @@ def upload(request: HttpRequest, case_pk: int) -> HttpResponse:
     case = policy.get_case_for(request.user, case_pk)
     upload = request.FILES.get("file")
     if upload is None:
-        messages.error(request, "请选择文件。 / Choose a file.")
+        messages.error(request, _("请选择文件。"))
     else:
         try:
             attachments.attachment_add(

@@ -58,7 +58,7 @@ def require_action(user: User, action: str, case: Case, roles: frozenset[str] | 
     roles = policy.case_roles(user, case) if roles is None else roles
     if not policy.can(user, action, case, roles=roles):
         policy.audit_denied(user, object_type="case", object_id=case.pk, student_no=case.student.student_no, why=action)
-        raise PermissionDenied(_("无权执行该操作。 / You may not do this."))
+        raise PermissionDenied(_("无权执行该操作。"))
     return roles
 
 
@@ -110,7 +110,7 @@ def _clean_data(category: str, data: dict) -> dict:
 
 def _check_categories(entries: list[CategoryInput], roles: frozenset[str]) -> None:
     if not entries:
-        raise ValidationError({"categories": [_("请至少选择一个类别。 / Choose at least one category.")]})
+        raise ValidationError({"categories": [_("请至少选择一个类别。")]})
     seen = set()
     for entry in entries:
         if entry.category not in Category.values:
@@ -128,7 +128,7 @@ def _check_categories(entries: list[CategoryInput], roles: frozenset[str]) -> No
 
 def _check_not_future(day: date, field_name: str) -> None:
     if day > clock.today():
-        raise ValidationError({field_name: [_("日期不能晚于今天。 / The date cannot be in the future.")]})
+        raise ValidationError({field_name: [_("日期不能晚于今天。")]})
 
 
 def case_open(
@@ -145,7 +145,7 @@ def case_open(
 ) -> Case:
     roles = policy.student_roles(actor, student)
     if not policy.can_open_case(actor, student, roles=roles):
-        raise PermissionDenied(_("无权为该学生建档。 / You may not open a case for this student."))
+        raise PermissionDenied(_("无权为该学生建档。"))
     with transaction.atomic():
         opened_on = opened_on or clock.today()
         _check_not_future(opened_on, "opened_on")
@@ -153,11 +153,9 @@ def case_open(
             raise ValidationError({"risk_level": [_("风险等级应为 low、medium 或 high。")]})
         _check_categories(categories, roles)
         if not student.is_active:
-            raise ValidationError({"student": [_("该学生已不在册。 / The student is no longer on the roster.")]})
+            raise ValidationError({"student": [_("该学生已不在册。")]})
         if Case.objects.filter(student=student, status=CaseStatus.OPEN).exists():
-            raise ValidationError(
-                {"student": [_("该学生已有在档的关爱档案。 / The student already has an open case.")]}
-            )
+            raise ValidationError({"student": [_("该学生已有在档的关爱档案。")]})
         case = Case(
             student=student,
             opened_on=opened_on,
@@ -172,9 +170,7 @@ def case_open(
             with transaction.atomic():
                 case.save()
         except IntegrityError as exc:  # a parallel request opened one first
-            raise ValidationError(
-                {"student": [_("该学生已有在档的关爱档案。 / The student already has an open case.")]}
-            ) from exc
+            raise ValidationError({"student": [_("该学生已有在档的关爱档案。")]}) from exc
         CategoryEntry.objects.bulk_create(
             CategoryEntry(
                 case=case,
@@ -286,13 +282,11 @@ def mentor_assign(*, actor: User, case: Case, mentor: User) -> Mentorship:
         if case.status != CaseStatus.OPEN:
             raise ValidationError({"mentor": [_("已撤销建档的档案不能结对。")]})
         if not mentor.is_active or not mentor.grants.filter(role=Role.MENTOR).exists():
-            raise ValidationError({"mentor": [_("该账号不是帮扶导师。 / That account is not a mentor.")]})
+            raise ValidationError({"mentor": [_("该账号不是帮扶导师。")]})
         if not policy.is_school_admin(actor) and not mentor.grants.filter(
             role=Role.MENTOR, college_id=case.student.college_id
         ):
-            raise ValidationError(
-                {"mentor": [_("只能选择本学院的帮扶导师。 / Choose a mentor of the student's college.")]}
-            )
+            raise ValidationError({"mentor": [_("只能选择本学院的帮扶导师。")]})
         now = clock.now()
         current = Mentorship.objects.select_for_update().current().filter(case=case).first()
         if current is not None and current.mentor_id == mentor.pk:
@@ -362,7 +356,7 @@ def close_request(*, actor: User, case: Case, reason: str, improved: bool = True
         if case.status != CaseStatus.OPEN:
             raise ValidationError({"status": [_("档案未在档。")]})
         if not reason.strip():
-            raise ValidationError({"reason": [_("请填写理由。 / Give a reason.")]})
+            raise ValidationError({"reason": [_("请填写理由。")]})
         if CloseRequest.objects.filter(case=case, status=CloseStatus.PENDING).exists():
             raise ValidationError({"reason": [_("已有待审批的撤销建档申请。")]})
         request = CloseRequest.objects.create(case=case, reason=reason, improved=improved, requested_by=actor)
@@ -374,7 +368,7 @@ def close_request(*, actor: User, case: Case, reason: str, improved: bool = True
 def _pending_request(case: Case) -> CloseRequest:
     pending = CloseRequest.objects.select_for_update().filter(case=case, status=CloseStatus.PENDING).first()
     if pending is None:
-        raise ValidationError({"status": [_("没有待审批的撤销建档申请。 / No pending close request.")]})
+        raise ValidationError({"status": [_("没有待审批的撤销建档申请。")]})
     return pending
 
 
@@ -423,9 +417,7 @@ def case_reopen(*, actor: User, case: Case) -> Case:
         if case.status != CaseStatus.CLOSED:
             raise ValidationError({"status": [_("档案未撤销建档，无需重新建档。")]})
         if Case.objects.filter(student_id=case.student_id, status=CaseStatus.OPEN).exists():
-            raise ValidationError(
-                {"student": [_("该学生已有在档的关爱档案。 / The student already has an open case.")]}
-            )
+            raise ValidationError({"student": [_("该学生已有在档的关爱档案。")]})
         case.status, case.closed_on, case.reopened_on = CaseStatus.OPEN, None, clock.today()
         case.version += 1
         case.save(update_fields=["status", "closed_on", "reopened_on", "version", "updated_at"])
@@ -441,7 +433,7 @@ def reveal(*, actor: User, object_type: str, object_id, student_no: str, reason:
 
     reason = reason.strip()
     if len(reason) < 2:
-        raise ValidationError({"reason": [_("请说明查看原因。 / State why you need to see it.")]})
+        raise ValidationError({"reason": [_("请说明查看原因。")]})
     limit = settings.REVEALS_PER_HOUR
     recent = AuditEvent.objects.filter(
         actor_id=actor.pk, action=Action.REVEAL, at__gte=clock.now() - timedelta(hours=1)
@@ -450,7 +442,7 @@ def reveal(*, actor: User, object_type: str, object_id, student_no: str, reason:
         policy.audit_denied(
             actor, object_type=object_type, object_id=object_id, student_no=student_no, why="rate limit: reveal"
         )
-        raise RateLimited(_("查看敏感信息过于频繁，请稍后再试。 / Too many reveals; try again later."))
+        raise RateLimited(_("查看敏感信息过于频繁，请稍后再试。"))
     record(
         actor=actor,
         action=Action.REVEAL,

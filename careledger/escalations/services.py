@@ -65,9 +65,9 @@ def escalation_create(
     if severity not in Severity.values:
         raise ValidationError({"severity": [_("紧急程度应为 urgent、high 或 normal。")]})
     if not description.strip():
-        raise ValidationError({"description": [_("请说明情况。 / Describe the risk.")]})
+        raise ValidationError({"description": [_("请说明情况。")]})
     if case.status != CaseStatus.OPEN:
-        raise ValidationError({"case": [_("档案已撤销建档。 / The case is closed.")]})
+        raise ValidationError({"case": [_("档案已撤销建档。")]})
     with transaction.atomic():
         now = clock.now()
         escalation = Escalation.objects.create(
@@ -127,11 +127,11 @@ def escalation_note(*, actor: User, escalation: Escalation, text: str) -> Escala
 def escalation_resolve(*, actor: User, escalation: Escalation, resolution: str) -> Escalation:
     _require(actor, escalation)
     if not resolution.strip():
-        raise ValidationError({"resolution": [_("请填写处置结果。 / Say how it was resolved.")]})
+        raise ValidationError({"resolution": [_("请填写处置结果。")]})
     with transaction.atomic():
         escalation = Escalation.objects.select_for_update().select_related("case__student").get(pk=escalation.pk)
         if escalation.status == EscalationStatus.RESOLVED:
-            raise ValidationError({"status": [_("已处置。 / Already resolved.")]})
+            raise ValidationError({"status": [_("已处置。")]})
         now = clock.now()
         if escalation.acknowledged_at is None:  # resolving also acknowledges
             escalation.acknowledged_at, escalation.acknowledged_by = now, actor

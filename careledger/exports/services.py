@@ -9,6 +9,7 @@ import zipfile
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 
 from careledger.accounts import policy
 from careledger.accounts.models import User
@@ -152,7 +153,7 @@ def _case_file_data(case: Case) -> case_docx.CaseFileData:
 
 def export_case_file(*, actor: User, case: Case) -> ExportFile:
     if not policy.can_read_case_text(actor, case):
-        raise PermissionDenied("须先说明查看原因。 / State a reason first.")
+        raise PermissionDenied(_("须先说明查看原因。"))
     watermark = watermark_for(actor)
     export = ExportFile(
         filename=f"{case.student.student_no}_{case.student.name}_档案表.docx",

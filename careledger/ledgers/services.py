@@ -23,7 +23,7 @@ def _audit(actor: User, ledger: Ledger, **detail) -> None:
 def ledger_open(*, actor: User, semester: Semester, college: College) -> Ledger:
     """The college's ledger for the semester, created as a draft the first time it is asked for."""
     if not policy.can_keep_ledger(actor, college):
-        raise PermissionDenied(_("无权填报该学院的台账。 / You may not keep this college's ledger."))
+        raise PermissionDenied(_("无权填报该学院的台账。"))
     existing = Ledger.objects.filter(semester=semester, college=college).first()
     if existing is not None:
         return existing
@@ -42,11 +42,11 @@ def ledger_submit(*, actor: User, ledger: Ledger, filled_by: str, responsible: s
     if not policy.can_keep_ledger(actor, ledger.college):
         raise PermissionDenied(_("无权上报该学院的台账。"))
     if not filled_by.strip() or not responsible.strip():
-        raise ValidationError({"filled_by": [_("请填写填表人和负责人。 / Both signatures are required.")]})
+        raise ValidationError({"filled_by": [_("请填写填表人和负责人。")]})
     with transaction.atomic():
         ledger = Ledger.objects.select_for_update().get(pk=ledger.pk)
         if ledger.status not in (LedgerStatus.DRAFT, LedgerStatus.RETURNED):
-            raise ValidationError({"status": [_("台账已上报，不能重复上报。 / Already submitted.")]})
+            raise ValidationError({"status": [_("台账已上报，不能重复上报。")]})
         now = clock.now()
         ledger.snapshot = {
             "generated_at": now.isoformat(),
@@ -69,7 +69,7 @@ def _decide(*, actor: User, ledger: Ledger, status: str, action: str, comment: s
     with transaction.atomic():
         ledger = Ledger.objects.select_for_update().get(pk=ledger.pk)
         if ledger.status != LedgerStatus.SUBMITTED:
-            raise ValidationError({"status": [_("只能处理已上报的台账。 / Only a submitted ledger can be decided.")]})
+            raise ValidationError({"status": [_("只能处理已上报的台账。")]})
         ledger.status, ledger.decided_at, ledger.comment = status, clock.now(), comment
         ledger.save(update_fields=["status", "decided_at", "comment"])
         LedgerStep.objects.create(ledger=ledger, action=action, actor=actor, comment=comment)
@@ -83,7 +83,7 @@ def ledger_accept(*, actor: User, ledger: Ledger) -> Ledger:
 
 def ledger_return(*, actor: User, ledger: Ledger, comment: str) -> Ledger:
     if not comment.strip():
-        raise ValidationError({"comment": [_("请填写退回意见。 / Say why it is returned.")]})
+        raise ValidationError({"comment": [_("请填写退回意见。")]})
     return _decide(
         actor=actor, ledger=ledger, status=LedgerStatus.RETURNED, action=LedgerStep.Action.RETURNED, comment=comment
     )
@@ -132,7 +132,7 @@ def survey_review(
     if outcome != SurveyOutcome.NO_CONCERN:
         case = case or Case.objects.filter(student=student, status=CaseStatus.OPEN).first()
         if case is None:
-            raise ValidationError({"outcome": [_("该学生没有在档的档案，请先建档。 / Open a case first.")]})
+            raise ValidationError({"outcome": [_("该学生没有在档的档案，请先建档。")]})
     with transaction.atomic():
         review, _created = SurveyReview.objects.update_or_create(
             semester=semester,

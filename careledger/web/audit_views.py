@@ -6,6 +6,7 @@ Read-only: there is no form, URL or API anywhere that changes or deletes an audi
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from careledger.accounts import policy
 from careledger.audit import exports
@@ -65,7 +66,7 @@ def audit_export(request: HttpRequest) -> HttpResponse:
         export = exports.export_audit(actor=request.user, qs=audit_search(f), fmt=fmt, used=f)
     except exports.TooManyRows as exc:
         return HttpResponse(
-            f"超过 {exc.args[0]} 行，请缩小筛选范围。 / More than {exc.args[0]} rows; narrow the filters.",
+            _("超过 %(n)d 行，请缩小筛选范围。") % {"n": exc.args[0]},
             status=400,
             content_type="text/plain; charset=utf-8",
         )
