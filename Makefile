@@ -31,6 +31,7 @@ test: install system-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 
 system-deps:

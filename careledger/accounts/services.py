@@ -113,7 +113,7 @@ def _grant_create(user: User, spec: GrantSpec) -> Grant:
     return grant
 
 
-def _grant_summary(spec: GrantSpec) -> dict:
+def _grant_summary(spec: GrantSpec) -> dict[str, object]:
     return {
         "role": spec.role,
         "college": spec.college.name if spec.college else None,
@@ -242,9 +242,8 @@ def password_change(*, user: User, old_password: str, new_password: str) -> User
 
 
 @transaction.atomic
-def totp_confirm(*, user: User, code: str):
+def totp_confirm(*, user: User, code: str) -> TOTPDevice:
     """Confirm the user's pending authenticator with a first code; audited."""
-
     device = totp.device_of(user)
     if device is None or device.confirmed:
         raise ValidationError({"otp": [_("没有待绑定的动态口令设备。")]})

@@ -32,13 +32,13 @@ class AuditWriteError(Exception):
 
 def record(
     *,
-    actor,
+    actor: Any,
     action: str,
     object_type: str = "",
     object_id: Any = "",
     student_no: str = "",
     outcome: str = Outcome.OK,
-    detail: dict | None = None,
+    detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
     ctx = context.current()
     user = actor if getattr(actor, "is_authenticated", False) else None
@@ -66,7 +66,7 @@ def record(
         raise AuditWriteError(f"audit row not written ({type(exc).__name__})") from exc
 
 
-def _append(fields: dict) -> AuditEvent:
+def _append(fields: dict[str, Any]) -> AuditEvent:
     with transaction.atomic():
         head = lock_chain()
         event_id = _next_id(head)
@@ -81,7 +81,8 @@ def _next_id(head: ChainHead) -> int:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [AuditEvent._meta.db_table])
-            return cursor.fetchone()[0]
+            row = cursor.fetchone()
+            return int(row[0])
     # Under the write lock: one more than any id used so far.
     last = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
     return max(last, head.last_id) + 1
@@ -98,7 +99,7 @@ def set_roles_reader(reader: Callable[[Any], Iterable[str]]) -> None:
     _roles_of = reader
 
 
-def _roles(user) -> str:
+def _roles(user: Any) -> str:
     if user is None or _roles_of is None:
         return ""
     return ",".join(sorted(str(r) for r in _roles_of(user)))[:100]

@@ -1,6 +1,7 @@
 """Escalations: report at once, acknowledge, note, resolve; raise what passes its deadline."""
 
 from datetime import datetime
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -17,7 +18,7 @@ from careledger.escalations.models import Department, Escalation, EscalationNote
 
 
 @transaction.atomic
-def department_create(*, actor, code: str, name: str) -> Department:
+def department_create(*, actor: User, code: str, name: str) -> Department:
     department = Department(code=code, name=name)
     department.full_clean()
     department.save()
@@ -25,7 +26,7 @@ def department_create(*, actor, code: str, name: str) -> Department:
     return department
 
 
-def _audit(actor: User, escalation: Escalation, action: str = Action.UPDATE, **detail) -> None:
+def _audit(actor: User, escalation: Escalation, action: str = Action.UPDATE, **detail: Any) -> None:
     record(
         actor=actor,
         action=action,

@@ -6,6 +6,8 @@ case file only goes to those who may read the case.
 
 import io
 import zipfile
+from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -31,7 +33,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 _audited = audit_export  # the one export audit row (core/export_safety.py)
 
 
-def ledger_tables(ledger: Ledger, categories: list[str]) -> dict[str, list[dict]]:
+def ledger_tables(ledger: Ledger, categories: list[str]) -> dict[str, list[dict[str, Any]]]:
     """The ledger's rows: the frozen snapshot once submitted, the live draft before."""
     if ledger_rules.is_frozen(ledger.status) and ledger.snapshot:
         frozen = ledger.snapshot.get("rows", {})
@@ -39,7 +41,7 @@ def ledger_tables(ledger: Ledger, categories: list[str]) -> dict[str, list[dict]
     return rows.ledger_rows(rows.open_cases(ledger.college_id, ledger.semester), categories)
 
 
-def _sheet_date(ledger: Ledger):
+def _sheet_date(ledger: Ledger) -> date:
     return clock.local_date(ledger.submitted_at) if ledger.submitted_at else clock.today()
 
 
@@ -126,7 +128,7 @@ def _case_file_data(case: Case) -> case_docx.CaseFileData:
     latest = case.close_requests.order_by("-requested_at").first()
     revoke = ""
     if latest is not None:
-        verdict = {
+        verdict: dict[str, str] = {
             CloseStatus.PENDING: "待学院审批",
             CloseStatus.APPROVED: "学院已同意",
             CloseStatus.REJECTED: "学院未同意",

@@ -1,5 +1,7 @@
 """Writes to the survey and the ledgers: create, submit (freeze), accept, return, addenda."""
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -16,7 +18,7 @@ from careledger.ledgers.models import Addendum, Ledger, LedgerStatus, LedgerStep
 from careledger.roster.models import College, Student
 
 
-def _audit(actor: User, ledger: Ledger, **detail) -> None:
+def _audit(actor: User, ledger: Ledger, **detail: Any) -> None:
     record(actor=actor, action=Action.UPDATE, object_type="ledger", object_id=ledger.pk, detail=detail or None)
 
 
@@ -103,7 +105,9 @@ def addenda_report(*, actor: User, case: Case, categories: list[str], kind: str)
     if ledger is None:
         return []
     fresh = rows.open_cases(case.student.college_id, semester).filter(pk=case.pk).first()
-    entries = {e.category: e for e in fresh.categories.all()} if fresh else {}
+    if fresh is None:
+        return []
+    entries = {e.category: e for e in fresh.categories.all()}
     made = [
         Addendum.objects.create(
             ledger=ledger,
@@ -159,7 +163,9 @@ def section_create(*, actor: User, code: str, name: str, categories: list[str]) 
     return section
 
 
-def report_added_categories(sender, *, actor: User, case: Case, categories: list[str], new_case: bool, **kwargs):
+def report_added_categories(
+    sender: object, *, actor: User, case: Case, categories: list[str], new_case: bool, **kwargs: Any
+) -> None:
     """Receiver of ``cases.signals.categories_added``: the addendum for a new case or new categories."""
     kind = Addendum.Kind.NEW_CASE if new_case else Addendum.Kind.NEW_CATEGORY
     addenda_report(actor=actor, case=case, categories=categories, kind=kind)

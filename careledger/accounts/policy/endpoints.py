@@ -25,6 +25,7 @@ from careledger.accounts.policy.roles import (
     STUDENT_READERS,
     SURVEY_VIEWERS,
     SURVEYORS,
+    AnyUser,
     roles_of,
 )
 from careledger.audit.services import Action, Outcome, record
@@ -194,7 +195,7 @@ RULES: dict[str, Rule] = {
 # --- endpoint rules ---
 
 
-def allows_endpoint(user, url_name: str | None, method: str) -> bool:
+def allows_endpoint(user: AnyUser, url_name: str | None, method: str) -> bool:
     """May ``user`` call the endpoint named ``url_name`` with ``method``? No rule means no."""
     if url_name in PUBLIC:
         return True
@@ -207,7 +208,9 @@ def allows_endpoint(user, url_name: str | None, method: str) -> bool:
     return not roles_of(user).isdisjoint(allowed)
 
 
-def audit_denied(user, *, object_type: str = "", object_id: object = "", student_no: str = "", why: str = ""):
+def audit_denied(
+    user: AnyUser, *, object_type: str = "", object_id: object = "", student_no: str = "", why: str = ""
+) -> None:
     record(
         actor=user,
         action=Action.DENIED,
@@ -236,6 +239,6 @@ NAV: dict[str, tuple[str, str]] = {
 }
 
 
-def nav_for(user) -> dict[str, bool]:
+def nav_for(user: AnyUser) -> dict[str, bool]:
     """Which navigation entries ``user`` sees: asked of the same rules the views enforce."""
     return {key: allows_endpoint(user, name, method) for key, (name, method) in NAV.items()}

@@ -4,7 +4,7 @@
 from datetime import timedelta
 
 from careledger.accounts.models import Role
-from careledger.accounts.policy.roles import ADMINS, LEDGER_KEEPERS, ON_CASE, grants_of, roles_of
+from careledger.accounts.policy.roles import ADMINS, LEDGER_KEEPERS, ON_CASE, AnyUser, grants_of, roles_of
 from careledger.accounts.policy.scopes import case_roles
 from careledger.audit.models import AuditEvent
 from careledger.cases.categories import Category
@@ -19,7 +19,7 @@ from careledger.escalations.models import Escalation
 REVEAL_MINUTES = 30
 
 
-def revealed(user, object_type: str, object_id: object) -> bool:
+def revealed(user: AnyUser, object_type: str, object_id: object) -> bool:
     """Did ``user`` state a reason to open this object within the last REVEAL_MINUTES?"""
     since = clock.now() - timedelta(minutes=REVEAL_MINUTES)
     return AuditEvent.objects.filter(
@@ -27,7 +27,7 @@ def revealed(user, object_type: str, object_id: object) -> bool:
     ).exists()
 
 
-def case_text_access(user, case: Case, roles: frozenset[str] | None = None) -> str:
+def case_text_access(user: AnyUser, case: Case, roles: frozenset[str] | None = None) -> str:
     """'full' — read the sensitive text; 'reason' — an admin who must state a reason first; 'none'."""
     roles = case_roles(user, case) if roles is None else roles
     if not roles.isdisjoint(ON_CASE):
@@ -37,14 +37,14 @@ def case_text_access(user, case: Case, roles: frozenset[str] | None = None) -> s
     return "none"
 
 
-def can_read_case_text(user, case: Case, roles: frozenset[str] | None = None) -> bool:
+def can_read_case_text(user: AnyUser, case: Case, roles: frozenset[str] | None = None) -> bool:
     return case_text_access(user, case, roles) == "full"
 
 
 # --- ledgers: which sub-tables ---
 
 
-def ledger_categories_for(user) -> list[str]:
+def ledger_categories_for(user: AnyUser) -> list[str]:
     """The sub-tables a user may see: all seven, or a section's own categories (分类报到相关科室)."""
     roles = roles_of(user)
     if not roles.isdisjoint(LEDGER_KEEPERS | {Role.SCHOOL_ADMIN}):
@@ -56,7 +56,7 @@ def ledger_categories_for(user) -> list[str]:
 # --- escalations: what a department needs to act, the rest for those on the case ---
 
 
-def _student_fields(escalation: Escalation) -> dict:
+def _student_fields(escalation: Escalation) -> dict[str, str]:
     """What a department needs to act: who, where, how to reach them and their parents."""
     s = escalation.case.student
     return {
@@ -69,7 +69,7 @@ def _student_fields(escalation: Escalation) -> dict:
     }
 
 
-def escalation_body(user, escalation: Escalation, *, full: bool) -> dict:
+def escalation_body(user: AnyUser, escalation: Escalation, *, full: bool) -> dict[str, object]:
     body = {
         "id": escalation.pk,
         "severity": escalation.severity,

@@ -1,10 +1,19 @@
 """Roles, the sets of roles the rules are written with, and the caller's grants (read once per request)."""
 
+from collections.abc import Sequence
+
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.utils.translation import gettext as _
 
-from careledger.accounts.models import Grant, Role
+from careledger.accounts.models import Grant, Role, User
 from careledger.audit import context as request_context
+from careledger.escalations.models import Department
+from careledger.ledgers.models import Section
+from careledger.roster.models import College, SchoolClass
+
+# Whoever calls: an account, or nobody signed in.
+AnyUser = User | AnonymousUser
 
 # Roles that may see students (each within its own scope).
 STUDENT_READERS = frozenset({Role.SCHOOL_ADMIN, Role.COLLEGE_ADMIN, Role.COUNSELOR, Role.CLASS_TEACHER, Role.MENTOR})
@@ -37,29 +46,30 @@ COLLEGE_SCOPED = frozenset({Role.COLLEGE_ADMIN, Role.COUNSELOR, Role.CLASS_TEACH
 # --- grants of the caller (loaded once per request; permission changes apply on the next one) ---
 
 
-def grants_of(user) -> list[Grant]:
+def grants_of(user: AnyUser) -> list[Grant]:
     """The caller's grants, read once per request: a changed grant applies from the next request on."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
     cache = request_context.current().cache
     key = ("grants", user.pk)
     if cache is not None and key in cache:
-        return cache[key]
+        cached: list[Grant] = cache[key]
+        return cached
     grants = list(user.grants.select_related("college", "department", "section").prefetch_related("classes"))
     if cache is not None:
         cache[key] = grants
     return grants
 
 
-def roles_of(user) -> frozenset[str]:
+def roles_of(user: AnyUser) -> frozenset[str]:
     return frozenset(g.role for g in grants_of(user))
 
 
-def has_role(user, *roles: str) -> bool:
+def has_role(user: AnyUser, *roles: str) -> bool:
     return not roles_of(user).isdisjoint(roles)
 
 
-def otp_roles_of(user) -> frozenset[str]:
+def otp_roles_of(user: AnyUser) -> frozenset[str]:
     """The caller's roles that call for two-factor sign-in (settings.OTP_ROLES)."""
     return roles_of(user) & frozenset(settings.OTP_ROLES)
 
@@ -71,7 +81,15 @@ def role_needs_two_factor(role: str) -> bool:
 # --- the shape of a grant: which scope each role carries ---
 
 
-def grant_scope_errors(*, role: str, college, grades, classes, department, section) -> dict[str, list[str]]:
+def grant_scope_errors(
+    *,
+    role: str,
+    college: College | None,
+    grades: Sequence[str],
+    classes: Sequence[SchoolClass],
+    department: Department | None,
+    section: Section | None,
+) -> dict[str, list[str]]:
     """What is missing or superfluous in a grant of ``role`` with this scope (field → messages)."""
     errors: dict[str, list[str]] = {}
     if role in COLLEGE_SCOPED and college is None:

@@ -4,7 +4,9 @@
 ``.none()``; ``get_student_for(user, student_no)`` … raise 404 for "missing" and "not yours" alike and
 record the denial in the audit trail (``audit_denied``)."""
 
-from django.db.models import Q, QuerySet
+from typing import Any, TypeVar
+
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from careledger.accounts.models import Grant, Role, User
@@ -13,6 +15,7 @@ from careledger.accounts.policy.roles import (
     CASE_READERS,
     COLLEGE_SCOPED,
     LEDGER_KEEPERS,
+    AnyUser,
     grants_of,
     has_role,
     roles_of,
@@ -23,10 +26,13 @@ from careledger.ledgers.models import Ledger
 from careledger.notify.models import Channel
 from careledger.roster.models import College, Student
 
+M = TypeVar("M", bound=Model)
+
+
 # --- students and cases ---
 
 
-def _roster_scope(user, prefix: str = "") -> Q | None:
+def _roster_scope(user: AnyUser, prefix: str = "") -> Q | None:
     """The Q selecting students (``prefix=""``) or cases (``prefix="student__"``) in ``user``'s roster
     scope — by college, grade and class — or None when the grants give no roster scope."""
     parts: list[Q] = []
@@ -58,11 +64,11 @@ def _any(parts: list[Q]) -> Q | None:
     return combined
 
 
-def _current_pairings(user) -> QuerySet[Mentorship]:
+def _current_pairings(user: AnyUser) -> QuerySet[Mentorship]:
     return Mentorship.objects.current().filter(mentor=user)
 
 
-def students_for(user) -> QuerySet[Student]:
+def students_for(user: AnyUser) -> QuerySet[Student]:
     parts = [q for q in [_roster_scope(user)] if q is not None]
     if has_role(user, Role.MENTOR):
         parts.append(Q(pk__in=_current_pairings(user).values("case__student_id")))
@@ -70,7 +76,9 @@ def students_for(user) -> QuerySet[Student]:
     return Student.objects.none() if scope is None else Student.objects.filter(scope)
 
 
-def _fetch(user, scoped: QuerySet, object_type: str, key: object, *, student_no: str = "", **lookup):
+def _fetch(
+    user: AnyUser, scoped: QuerySet[M], object_type: str, key: object, *, student_no: str = "", **lookup: Any
+) -> M:
     """One object of ``scoped`` (already limited to what ``user`` may see) or 404 with an audited denial —
     the same answer for "missing" and "not yours", so IDs reveal nothing."""
     found = scoped.filter(**lookup).first() if lookup else None
@@ -80,18 +88,18 @@ def _fetch(user, scoped: QuerySet, object_type: str, key: object, *, student_no:
     return found
 
 
-def _pk(value: object) -> dict:
+def _pk(value: object) -> dict[str, Any]:
     """A primary-key lookup for a value as it came in (a URL or JSON field), or none for a non-number."""
     return {"pk": int(str(value))} if str(value).isdigit() else {}
 
 
-def get_student_for(user, student_no: str) -> Student:
+def get_student_for(user: AnyUser, student_no: str) -> Student:
     """The student, if ``user`` may see them; 404 (and an audited denial) for missing and forbidden alike."""
     scoped = students_for(user).select_related("college", "major", "school_class", "dorm")
     return _fetch(user, scoped, "student", student_no, student_no=student_no, student_no__exact=student_no)
 
 
-def cases_for(user) -> QuerySet[Case]:
+def cases_for(user: AnyUser) -> QuerySet[Case]:
     parts = [q for q in [_roster_scope(user, "student__")] if q is not None]
     if has_role(user, Role.MENTOR):
         parts.append(Q(pk__in=_current_pairings(user).values("case_id")))
@@ -99,18 +107,18 @@ def cases_for(user) -> QuerySet[Case]:
     return Case.objects.none() if scope is None else Case.objects.filter(scope)
 
 
-def get_case_for(user, pk: object) -> Case:
+def get_case_for(user: AnyUser, pk: object) -> Case:
     """The case, if ``user`` may see it; 404 (and an audited denial) for missing and forbidden alike."""
     return _fetch(user, cases_for(user).select_related("student"), "case", pk, **_pk(pk))
 
 
-def get_attachment_for(user, pk: int) -> Attachment:
+def get_attachment_for(user: AnyUser, pk: int) -> Attachment:
     """An attachment of a case ``user`` may see; 404 (audited) otherwise."""
     scoped = Attachment.objects.select_related("case__student").filter(case__in=cases_for(user))
     return _fetch(user, scoped, "attachment", pk, **_pk(pk))
 
 
-def student_roles(user, student: Student) -> frozenset[str]:
+def student_roles(user: AnyUser, student: Student) -> frozenset[str]:
     """The roles ``user`` holds towards this student through the roster (not through a pairing)."""
     roles = set()
     for grant in grants_of(user):
@@ -126,7 +134,7 @@ def student_roles(user, student: Student) -> frozenset[str]:
     return frozenset(roles)
 
 
-def case_roles(user, case: Case) -> frozenset[str]:
+def case_roles(user: AnyUser, case: Case) -> frozenset[str]:
     """The roles ``user`` holds towards ``case``: roster roles plus mentor when currently paired."""
     roles = set(student_roles(user, case.student))
     if has_role(user, Role.MENTOR) and _current_pairings(user).filter(case_id=case.pk).exists():
@@ -137,31 +145,31 @@ def case_roles(user, case: Case) -> frozenset[str]:
 # --- ledgers ---
 
 
-def ledgers_for(user) -> QuerySet[Ledger]:
+def ledgers_for(user: AnyUser) -> QuerySet[Ledger]:
     if has_role(user, Role.SCHOOL_ADMIN, Role.SECTION):
         return Ledger.objects.all()
     ids = [g.college_id for g in grants_of(user) if g.role in LEDGER_KEEPERS and g.college_id]
     return Ledger.objects.filter(college_id__in=ids)
 
 
-def get_ledger_for(user, pk: object) -> Ledger:
+def get_ledger_for(user: AnyUser, pk: object) -> Ledger:
     return _fetch(user, ledgers_for(user).select_related("semester", "college"), "ledger", pk, **_pk(pk))
 
 
-def kept_colleges(user) -> QuerySet[College]:
+def kept_colleges(user: AnyUser) -> QuerySet[College]:
     """The colleges whose ledger ``user`` keeps (a counselor's or college_admin's own college)."""
     ids = {g.college_id for g in grants_of(user) if g.role in LEDGER_KEEPERS and g.college_id}
     return College.objects.filter(pk__in=ids)
 
 
-def comparable_colleges(user) -> QuerySet[College]:
+def comparable_colleges(user: AnyUser) -> QuerySet[College]:
     """The colleges whose semesters ``user`` may compare: all for the school office, else the kept ones."""
     if has_role(user, Role.SCHOOL_ADMIN):
         return College.objects.all()
     return kept_colleges(user)
 
 
-def get_comparable_college_for(user, name: str) -> College:
+def get_comparable_college_for(user: AnyUser, name: str) -> College:
     """A college to compare by its name; 404 (audited) for an unknown one and one out of scope alike."""
     return _fetch(user, comparable_colleges(user), "college", name, **({"name": name} if name else {}))
 
@@ -169,11 +177,11 @@ def get_comparable_college_for(user, name: str) -> College:
 # --- escalations ---
 
 
-def _department_ids(user) -> list[int]:
+def _department_ids(user: AnyUser) -> list[int]:
     return [g.department_id for g in grants_of(user) if g.role == Role.DEPARTMENT and g.department_id]
 
 
-def escalations_for(user) -> QuerySet[Escalation]:
+def escalations_for(user: AnyUser) -> QuerySet[Escalation]:
     """Escalations on cases the user may see, plus — for department users — those addressed to their
     department while not yet resolved (SEC-13)."""
     parts = []
@@ -188,7 +196,7 @@ def escalations_for(user) -> QuerySet[Escalation]:
     return Escalation.objects.none() if scope is None else Escalation.objects.filter(scope).distinct()
 
 
-def get_escalation_for(user, pk: object) -> Escalation:
+def get_escalation_for(user: AnyUser, pk: object) -> Escalation:
     scoped = escalations_for(user).select_related(
         "case__student__college", "case__student__school_class", "case__student__dorm"
     )
@@ -198,18 +206,20 @@ def get_escalation_for(user, pk: object) -> Escalation:
 # --- notification channels ---
 
 
-def channels_for(user):
+def channels_for(user: AnyUser) -> QuerySet[Channel]:
     """Channels ``user`` manages: their own; the school office also the departments'."""
     qs = Channel.objects.select_related("user", "department")
+    if user.pk is None:
+        return qs.none()
     if has_role(user, Role.SCHOOL_ADMIN):
-        return qs.filter(Q(user=user) | Q(department__isnull=False))
-    return qs.filter(user=user)
+        return qs.filter(Q(user_id=user.pk) | Q(department__isnull=False))
+    return qs.filter(user_id=user.pk)
 
 
 # --- colleges and accounts ---
 
 
-def administered_colleges(user) -> QuerySet[College]:
+def administered_colleges(user: AnyUser) -> QuerySet[College]:
     """Colleges whose accounts and roster ``user`` administers."""
     if has_role(user, Role.SCHOOL_ADMIN):
         return College.objects.all()
@@ -217,7 +227,7 @@ def administered_colleges(user) -> QuerySet[College]:
     return College.objects.filter(pk__in=ids)
 
 
-def users_for(user) -> QuerySet[User]:
+def users_for(user: AnyUser) -> QuerySet[User]:
     """Accounts ``user`` may see and manage: all for school_admin; the college's staff for college_admin."""
     if has_role(user, Role.SCHOOL_ADMIN):
         return User.objects.all()
@@ -235,5 +245,5 @@ def users_for(user) -> QuerySet[User]:
     )
 
 
-def get_user_for(user, pk: int) -> User:
+def get_user_for(user: AnyUser, pk: int) -> User:
     return _fetch(user, users_for(user), "user", pk, **_pk(pk))

@@ -1,6 +1,6 @@
 """Action verbs: what a user may do (``can_*``), given what they can see (scopes.py)."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from careledger.accounts.models import Role
 from careledger.accounts.policy.roles import (
@@ -16,6 +16,7 @@ from careledger.accounts.policy.roles import (
     ON_CASE,
     REOPENERS,
     SURVEYORS,
+    AnyUser,
     grants_of,
     has_role,
     roles_of,
@@ -50,33 +51,35 @@ CASE_ACTIONS: dict[str, frozenset[str]] = {
 }
 
 
-def can(user, action: str, case: Case, *, roles: frozenset[str] | None = None) -> bool:
+def can(user: AnyUser, action: str, case: Case, *, roles: frozenset[str] | None = None) -> bool:
     allowed = CASE_ACTIONS[action]  # an unknown action is a programming error, never a yes
     return not allowed.isdisjoint(case_roles(user, case) if roles is None else roles)
 
 
-def case_actions_for(user, case: Case, *, roles: frozenset[str] | None = None) -> dict[str, bool]:
+def case_actions_for(user: AnyUser, case: Case, *, roles: frozenset[str] | None = None) -> dict[str, bool]:
     """Every action of CASE_ACTIONS with whether ``user`` may take it on ``case`` (for a page's buttons)."""
     roles = case_roles(user, case) if roles is None else roles
     return {action: can(user, action, case, roles=roles) for action in CASE_ACTIONS}
 
 
-def can_open_case(user, student: Student, *, roles: frozenset[str] | None = None) -> bool:
+def can_open_case(user: AnyUser, student: Student, *, roles: frozenset[str] | None = None) -> bool:
     """May ``user`` open a case (建档) for ``student``? ``roles``: their roles towards the student, if known."""
     return not CASE_OPENERS.isdisjoint(student_roles(user, student) if roles is None else roles)
 
 
-def can_verify_physical(user=None, student: Student | None = None, *, roles: frozenset[str] | None = None) -> bool:
+def can_verify_physical(
+    user: AnyUser | None = None, student: Student | None = None, *, roles: frozenset[str] | None = None
+) -> bool:
     """May ``user`` fill in 班主任核实情况 (the physical-condition verification) for ``student``?
     ``roles``: the caller's roles towards the student or case, when already known."""
     if roles is None:
-        if student is None:
+        if user is None or student is None:
             raise TypeError("can_verify_physical needs the student or the roles")
         roles = student_roles(user, student)
     return not CASE_ACTIONS["verify_physical"].isdisjoint(roles)
 
 
-def has_own_cases(user) -> bool:
+def has_own_cases(user: AnyUser) -> bool:
     """A mentor: the work view lists their own paired cases."""
     return has_role(user, Role.MENTOR)
 
@@ -85,16 +88,16 @@ def has_own_cases(user) -> bool:
 OVERSEERS = frozenset({Role.COUNSELOR, Role.CLASS_TEACHER}) | ADMINS
 
 
-def oversees_cases(user) -> bool:
+def oversees_cases(user: AnyUser) -> bool:
     return has_role(user, *OVERSEERS)
 
 
-def approves_closes(user) -> bool:
+def approves_closes(user: AnyUser) -> bool:
     """Admins decide close requests (撤销建档): the work view lists the pending ones."""
     return has_role(user, *ADMINS)
 
 
-def has_work_view(user) -> bool:
+def has_work_view(user: AnyUser) -> bool:
     """Users with case roles land on their work view (我的工作台)."""
     return has_role(user, *CASE_READERS)
 
@@ -102,31 +105,31 @@ def has_work_view(user) -> bool:
 # --- survey and ledgers ---
 
 
-def can_keep_ledger(user, college: College) -> bool:
+def can_keep_ledger(user: AnyUser, college: College) -> bool:
     """The college's counselors and college_admin create, sign and submit its ledger."""
     return any(g.role in LEDGER_KEEPERS and g.college_id == college.pk for g in grants_of(user))
 
 
-def can_review_ledger(user) -> bool:
+def can_review_ledger(user: AnyUser) -> bool:
     return has_role(user, Role.SCHOOL_ADMIN)
 
 
-def can_review_survey(user, student: Student) -> bool:
+def can_review_survey(user: AnyUser, student: Student) -> bool:
     """摸排: the student's counselor or class teacher records the outcome."""
     return not SURVEYORS.isdisjoint(student_roles(user, student))
 
 
-def sees_survey_by_college(user) -> bool:
+def sees_survey_by_college(user: AnyUser) -> bool:
     """The survey page shows progress per college to admins (the school's and a college's)."""
     return has_role(user, *ADMINS)
 
 
-def signs_ledger_as_head(user) -> bool:
+def signs_ledger_as_head(user: AnyUser) -> bool:
     """A college's head (college_admin, not also a counselor) signs a ledger as 负责人, not 填表人."""
     return has_role(user, Role.COLLEGE_ADMIN) and not has_role(user, Role.COUNSELOR)
 
 
-def can_read_school_ledgers(user) -> bool:
+def can_read_school_ledgers(user: AnyUser) -> bool:
     """The school-wide ledger tables (and their export): the school office and its sections."""
     return has_role(user, Role.SCHOOL_ADMIN, Role.SECTION)
 
@@ -134,18 +137,18 @@ def can_read_school_ledgers(user) -> bool:
 # --- escalations ---
 
 
-def sees_case_of(user, escalation: Escalation) -> bool:
+def sees_case_of(user: AnyUser, escalation: Escalation) -> bool:
     """Whether the user sees the escalation through the case (full view) rather than as a department."""
     return has_role(user, Role.SCHOOL_ADMIN) or cases_for(user).filter(pk=escalation.case_id).exists()
 
 
-def can_handle_escalation(user, escalation: Escalation) -> bool:
+def can_handle_escalation(user: AnyUser, escalation: Escalation) -> bool:
     if escalation.status != "resolved" and escalation.departments.filter(pk__in=_department_ids(user)).exists():
         return True
     return not ESCALATION_HANDLERS.isdisjoint(case_roles(user, escalation.case))
 
 
-def escalation_case_ids_seen(user, escalations: Iterable[Escalation]) -> set[int]:
+def escalation_case_ids_seen(user: AnyUser, escalations: Iterable[Escalation]) -> set[int]:
     """The escalations (of a page) that ``user`` sees through the case: one query for the whole page."""
     escalations = list(escalations)
     if has_role(user, Role.SCHOOL_ADMIN):
@@ -157,7 +160,7 @@ def escalation_case_ids_seen(user, escalations: Iterable[Escalation]) -> set[int
 # --- notification channels ---
 
 
-def can_configure_department_channels(user) -> bool:
+def can_configure_department_channels(user: AnyUser) -> bool:
     return is_school_admin(user)
 
 
@@ -172,31 +175,33 @@ ASSESSMENT_LEVELS: dict[str, frozenset[str]] = {
 CADRE_READERS = frozenset({Role.SCHOOL_ADMIN, Role.COLLEGE_ADMIN, Role.COUNSELOR})
 
 
-def can_see_assessment_level(user, level: str) -> bool:
+def can_see_assessment_level(user: AnyUser, level: str) -> bool:
     return not roles_of(user).isdisjoint(ASSESSMENT_LEVELS[level])
 
 
-def assessed_counselor_ids(user, college_ids: list[int], counselors_of) -> set[int] | None:
+def assessed_counselor_ids(
+    user: AnyUser, college_ids: list[int], counselors_of: Callable[[list[int]], Iterable[int]]
+) -> set[int] | None:
     """The counselors whose figures ``user`` sees: None for all (school office); else the counselors of
     the colleges they administer (``college_ids``; ``counselors_of(college_ids)`` gives their ids) and
     themselves."""
     if is_school_admin(user):
         return None
     ids = set(counselors_of(college_ids)) if college_ids else set()
-    if has_role(user, Role.COUNSELOR):
+    if has_role(user, Role.COUNSELOR) and user.pk is not None:
         ids.add(user.pk)
     return ids
 
 
-def assessed_mentor_ids(user, mentors_of_visible_cases: set[int]) -> set[int]:
+def assessed_mentor_ids(user: AnyUser, mentors_of_visible_cases: set[int]) -> set[int]:
     """The mentors whose figures ``user`` sees: those paired with cases in scope, and themselves."""
     ids = set(mentors_of_visible_cases)
-    if has_role(user, Role.MENTOR):
+    if has_role(user, Role.MENTOR) and user.pk is not None:
         ids.add(user.pk)
     return ids
 
 
-def can_read_cadres(user) -> bool:
+def can_read_cadres(user: AnyUser) -> bool:
     """学生干部考察: counts of a cadre's help-group activities, for the school, college and counselor."""
     return not roles_of(user).isdisjoint(CADRE_READERS)
 
@@ -204,11 +209,11 @@ def can_read_cadres(user) -> bool:
 # --- colleges, accounts, imports, audit ---
 
 
-def is_school_admin(user) -> bool:
+def is_school_admin(user: AnyUser) -> bool:
     return has_role(user, Role.SCHOOL_ADMIN)
 
 
-def can_grant(user, *, role: str, college: College | None) -> bool:
+def can_grant(user: AnyUser, *, role: str, college: College | None) -> bool:
     """May ``user`` give someone a grant of ``role`` in ``college``?"""
     if is_school_admin(user):
         return True
@@ -217,7 +222,7 @@ def can_grant(user, *, role: str, college: College | None) -> bool:
     return administered_colleges(user).filter(pk=college.pk).exists()
 
 
-def can_import_into(user, colleges: Iterable[College | str]) -> bool:
+def can_import_into(user: AnyUser, colleges: Iterable[College | str]) -> bool:
     """May ``user`` write roster or staff rows for every one of ``colleges`` (College or name)? (SEC-34)"""
     if is_school_admin(user):
         return True
@@ -226,10 +231,10 @@ def can_import_into(user, colleges: Iterable[College | str]) -> bool:
     return bool(allowed) and all(name in allowed for name in wanted)
 
 
-def can_read_audit(user) -> bool:
+def can_read_audit(user: AnyUser) -> bool:
     return has_role(user, *AUDIT_READERS)
 
 
-def can_export_audit(user) -> bool:
+def can_export_audit(user: AnyUser) -> bool:
     """Audit exports are the auditor's alone (separation of duties, SEC-15)."""
     return has_role(user, Role.AUDITOR)
