@@ -8,11 +8,10 @@ declared here (careledger/core/tests/test_settings.py checks it).
 
 from pathlib import Path
 
-import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from careledger.core.crypto import check_key, development_key
-from careledger.core.env import env_bool, env_int, env_list, env_str
+from careledger.core.env import env_bool, env_database, env_fraction, env_fractions, env_int, env_list, env_str
 
 # --- paths and keys ---
 
@@ -125,29 +124,7 @@ TEMPLATES = [
 # --- database ---
 
 
-def _databases() -> dict:
-    url = env_str("DATABASE_URL")
-    if url:
-        if not url.startswith(("sqlite:", "postgres:", "postgresql:")):
-            raise ImproperlyConfigured("DATABASE_URL must start with sqlite:/// or postgres://")
-        db = dj_database_url.parse(url, conn_max_age=env_int("CARELEDGER_DB_CONN_MAX_AGE", 60))
-    else:
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
-        db = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(VAR_DIR / "careledger.sqlite3")}
-    if db["ENGINE"] == "django.db.backends.sqlite3":
-        # WAL lets readers go on while one writer commits; IMMEDIATE avoids upgrade deadlocks.
-        db["OPTIONS"] = {
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
-            "transaction_mode": "IMMEDIATE",
-        }
-        db["CONN_MAX_AGE"] = 0
-        db["TEST"] = {"NAME": env_str("CARELEDGER_TEST_SQLITE", "") or None}
-    else:
-        db.setdefault("TEST", {})
-    return {"default": db}
-
-
-DATABASES = _databases()
+DATABASES = {"default": env_database(VAR_DIR)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- sign-in and passwords (SEC-1 … SEC-8; accounts/login_security.py, lockout.py, totp.py, cas.py) ---
@@ -397,38 +374,9 @@ CARELEDGER_DEMO_PASSWORD = env_str("CARELEDGER_DEMO_PASSWORD", "Demo-CareLedger-
 _ASSESSMENT_SCORED = ("survey_coverage", "mentor_coverage", "compliance_rate", "ledger_on_time", "ack_speed")
 
 
-def _env_fractions(name: str, default: dict[str, float]) -> dict[str, float]:
-    raw = env_str(name)
-    if not raw.strip():
-        return dict(default)
-    out = {}
-    for item in raw.split(","):
-        key, sep, value = (part.strip() for part in item.partition("="))
-        try:
-            number = float(value)
-        except ValueError:
-            number = -1.0
-        if not sep or key not in _ASSESSMENT_SCORED or number < 0:
-            raise ImproperlyConfigured(
-                f"{name} must be indicator=number pairs (indicators: {', '.join(_ASSESSMENT_SCORED)}), not {raw!r}"
-            )
-        out[key] = number
-    return out
-
-
-def _env_fraction(name: str, default: float) -> float:
-    raw = env_str(name)
-    try:
-        value = float(raw) if raw.strip() else default
-    except ValueError:
-        value = -1.0
-    if not 0 <= value <= 1:
-        raise ImproperlyConfigured(f"{name} must be a number from 0 to 1, not {raw!r}")
-    return value
-
-
-ASSESSMENT_WEIGHTS = _env_fractions(
+ASSESSMENT_WEIGHTS = env_fractions(
     "CARELEDGER_ASSESSMENT_WEIGHTS",
+    _ASSESSMENT_SCORED,
     {"survey_coverage": 0.2, "mentor_coverage": 0.2, "compliance_rate": 0.3, "ledger_on_time": 0.15, "ack_speed": 0.15},
 )
 if not any(ASSESSMENT_WEIGHTS.values()):
@@ -438,11 +386,12 @@ ASSESSMENT_ACK_TARGET_MINUTES = env_int("CARELEDGER_ASSESSMENT_ACK_TARGET_MINUTE
 if ASSESSMENT_ACK_TARGET_MINUTES < 1:
     raise ImproperlyConfigured("CARELEDGER_ASSESSMENT_ACK_TARGET_MINUTES must be at least 1")
 # The compliance target drawn on the dashboard's compliance chart.
-ASSESSMENT_COMPLIANCE_TARGET = _env_fraction("CARELEDGER_ASSESSMENT_COMPLIANCE_TARGET", 0.9)
+ASSESSMENT_COMPLIANCE_TARGET = env_fraction("CARELEDGER_ASSESSMENT_COMPLIANCE_TARGET", 0.9)
 # Commendation candidates: the best N by score among the units meeting every threshold.
 ASSESSMENT_COMMEND_TOP = env_int("CARELEDGER_ASSESSMENT_COMMEND_TOP", 3)
-ASSESSMENT_COMMEND_THRESHOLDS = _env_fractions(
+ASSESSMENT_COMMEND_THRESHOLDS = env_fractions(
     "CARELEDGER_ASSESSMENT_COMMEND_THRESHOLDS",
+    _ASSESSMENT_SCORED,
     {"survey_coverage": 0.95, "mentor_coverage": 0.9, "compliance_rate": 0.9, "ledger_on_time": 1.0},
 )
 # How many semesters (up to the one shown) the dashboard's trend lines cover.
