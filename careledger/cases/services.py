@@ -31,19 +31,11 @@ from careledger.cases.models import (
     RiskLevel,
 )
 from careledger.core import clock
-from careledger.core.errors import RateLimited
+from careledger.core.errors import RateLimited, StaleVersion  # StaleVersion: services.StaleVersion too
 from careledger.roster.models import Student
 
 # Case fields a PATCH may change, in the order the case page shows them.
 EDITABLE = ("risk_level", "problem", "life_history", "plan", "note")
-
-
-class StaleVersion(Exception):
-    """The case changed since the caller read it (optimistic locking): 409, nothing overwritten."""
-
-    def __init__(self, current: int):
-        super().__init__(current)
-        self.current = current
 
 
 @dataclass

@@ -7,8 +7,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 
 from careledger.audit.services import Action, record
+from careledger.core.errors import RateLimited, RevealRequired, StaleVersion
 from careledger.core.export_safety import ExportFile
 
 
@@ -46,3 +48,18 @@ def add_errors(form: forms.Form, exc: ValidationError) -> None:
     (the API answers the same error as 400 with the same messages, api/errors.py)."""
     for name, errors in getattr(exc, "message_dict", {"__all__": exc.messages}).items():
         form.add_error(name if name in form.fields else None, errors)
+
+
+def service_error(exc: Exception) -> tuple[int, dict[str, object]] | None:
+    """The one mapping of a service's errors to an answer (status, body): 400 bad input, 409 stale,
+    403 reason first, 429 too many; None for what the framework answers itself (403, 404). The API sends
+    it as JSON (api/errors.py); a page shows a ValidationError on its form (``add_errors``)."""
+    if isinstance(exc, ValidationError):
+        return 400, exc.message_dict if hasattr(exc, "message_dict") else {"errors": exc.messages}
+    if isinstance(exc, StaleVersion):
+        return 409, {"detail": _("档案已被他人修改，请刷新后重试。"), "version": exc.current}
+    if isinstance(exc, RevealRequired):
+        return 403, {"detail": _("须先说明查看原因。"), "reveal_required": True}
+    if isinstance(exc, RateLimited):
+        return 429, {"detail": str(exc)}
+    return None
