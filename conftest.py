@@ -1,5 +1,7 @@
 """Test set-up shared by every app: fast hashing, plain static storage, and the personas of security.md §3."""
 
+import secrets
+
 import pytest
 
 
@@ -20,14 +22,17 @@ def pytest_configure(config):
     # accounts/tests/test_sec_1_passwords.py and test_sec_3_two_factor.py turn them on and prove them.
     settings.OTP_REQUIRED = False
     settings.PASSWORD_MAX_AGE_DAYS = 0
-    # SEC-27: a fixed, public test key (base64 of 32 ASCII bytes), never one from var/ or the environment.
+    # The tests make their own keys (settings.py generates none unless CARELEDGER_DEV_KEYS is on): a
+    # Django secret made for this run, and for SEC-27 a fixed, public test key (base64 of 32 ASCII bytes),
+    # never one from var/ or the environment.
+    settings.SECRET_KEY = "test-only-" + secrets.token_urlsafe(40)
     settings.ENCRYPTION_KEYS = ["Y2FyZWxlZGdlci10ZXN0LWtleS1ub3Qtc2VjcmV0ISE="]
 
 
 @pytest.fixture
 def school(db):
     """A small school: two colleges, four classes, a handful of students, and one persona per role."""
-    from careledger.core.testing import build_school
+    from tests.support.testing import build_school
 
     return build_school()
 

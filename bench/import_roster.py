@@ -111,10 +111,10 @@ def run(students: int, seed: int, workdir: Path, profile: bool, breakdown: bool 
     from django.core.management import call_command
     from django.db import connection
 
-    from careledger.core.demo_data import build_university, iter_roster_rows
     from careledger.core.tabular import read_table
     from careledger.roster.importers import roster_import
     from careledger.roster.models import Student
+    from careledger.web.demo_data import build_university, iter_roster_rows
 
     db = connection.settings_dict
     print(f"database: {connection.vendor} {db['NAME']}")

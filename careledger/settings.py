@@ -1,12 +1,19 @@
-"""CareLedger settings: one file, driven by the environment (see README, "Configuration")."""
+"""CareLedger settings: one file, driven by the environment (see README, "Configuration").
 
-import secrets
+Each setting is declared once, in this order: paths and keys; apps, middleware and URLs; the database;
+sign-in and passwords; language; files; sessions and web hardening; the API; cache and rate limits;
+logging; notifications; the audit trail; 统一身份认证 (CAS); demo data; assessment; background jobs. Every
+setting the code reads is declared here (careledger/core/tests/test_settings.py checks it).
+"""
+
 from pathlib import Path
 
-import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from careledger.core.env import env_bool, env_int, env_list, env_str
+from careledger.core.crypto import check_key, development_key
+from careledger.core.env import env_bool, env_database, env_fraction, env_fractions, env_int, env_list, env_str
+
+# --- paths and keys ---
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
@@ -14,44 +21,48 @@ VAR_DIR = Path(env_str("CARELEDGER_VAR_DIR", str(PROJECT_DIR / "var")))
 
 DEBUG = env_bool("CARELEDGER_DEBUG", False)
 
+# The keys come from the environment: CARELEDGER_SECRET_KEY, and CARELEDGER_ENCRYPTION_KEYS for SEC-27
+# (comma-separated; the first encrypts, all decrypt; never the repository or the database). Nothing is
+# generated unless CARELEDGER_DEV_KEYS is on — `make run` turns it on and keeps development keys in var/;
+# the tests set their own. `careledger serve` refuses to start without both (core/management/commands/serve.py).
+DEV_KEYS = env_bool("CARELEDGER_DEV_KEYS", False)
+
 
 def _secret_key() -> str:
-    """The key comes from the environment; a development install keeps a generated one under var/."""
     key = env_str("CARELEDGER_SECRET_KEY")
-    if key:
+    if key or not DEV_KEYS:
         return key
-    key_file = VAR_DIR / "secret_key"
-    if key_file.exists():
-        return key_file.read_text().strip()
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(50)
-    key_file.write_text(key)
-    key_file.chmod(0o600)
-    return key
-
-
-SECRET_KEY = _secret_key()
+    return development_key(VAR_DIR / "secret_key")
 
 
 def _encryption_keys() -> list[str]:
-    """SEC-27 field and file keys: CARELEDGER_ENCRYPTION_KEYS (comma-separated, the first encrypts, all
-    decrypt), never the repository or the database; a development install generates one into var/."""
     keys = env_list("CARELEDGER_ENCRYPTION_KEYS")
-    if not keys:
-        from careledger.core.crypto import development_key
-
+    if not keys and DEV_KEYS:
         keys = [development_key(VAR_DIR / "encryption_key")]
-    from careledger.core.crypto import check_key
-
     return [check_key(k) for k in keys]
 
 
+SECRET_KEY = _secret_key()
 ENCRYPTION_KEYS = _encryption_keys()
+
 ALLOWED_HOSTS = env_list("CARELEDGER_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CARELEDGER_CSRF_TRUSTED_ORIGINS", [])
 
 # The school whose programme this is: it titles the 附件2 case file and every page.
 SCHOOL_NAME = env_str("CARELEDGER_SCHOOL_NAME", "赣南师范大学")
+
+# --- apps, middleware, URLs ---
+
+# Background jobs (api.md "Long work"; careledger/jobs/) run on Django's tasks framework (the django-tasks
+# backport): "database" (the default) keeps the queue in the database and `careledger worker` (started beside
+# gunicorn by `careledger serve`) runs it; "rq" puts the same tasks on Redis (RQ, CARELEDGER_TASKS_REDIS_URL)
+# for workers on several machines (`careledger worker` runs `rqworker`); "immediate" runs each job inside the
+# request (tests and one-off scripts). The queue itself is configured under "background jobs" below.
+CARELEDGER_TASKS_BACKEND = env_str("CARELEDGER_TASKS_BACKEND", "database")
+if CARELEDGER_TASKS_BACKEND not in ("database", "rq", "immediate"):
+    raise ImproperlyConfigured(
+        f"CARELEDGER_TASKS_BACKEND must be database, rq or immediate, not {CARELEDGER_TASKS_BACKEND!r}"
+    )
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -64,7 +75,13 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served from our own static files: campus intranets block CDNs
     "django_htmx",
+    "csp",
+    "django_cas_ng",
+    "django_tasks",
+    "django_tasks_db",
+    *(["django_rq"] if CARELEDGER_TASKS_BACKEND == "rq" else []),
     "careledger.core",
+    "careledger.web",
     "careledger.accounts",
     "careledger.roster",
     "careledger.audit",
@@ -75,6 +92,7 @@ INSTALLED_APPS = [
     "careledger.exports",
     "careledger.notify",
     "careledger.assessment",
+    "careledger.jobs",
     "careledger.home",
     "careledger.api",
 ]
@@ -82,16 +100,23 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # CSP headers on everything but static files (whitenoise answers those first).
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Pushes the idle expiry back once a minute (the session is saved only when changed; see "sessions").
+    "careledger.core.middleware.SessionActivityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "careledger.audit.middleware.RequestContextMiddleware",
     "careledger.accounts.middleware.PolicyMiddleware",
+    # Last: sees the user and the policy's decision; adds Permissions-Policy and no-store, applies the rate
+    # limits to pages, and answers 503 when an audit row cannot be written (core/middleware.py).
+    "careledger.core.middleware.HardeningMiddleware",
 ]
 
 ROOT_URLCONF = "careledger.urls"
@@ -108,43 +133,22 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "careledger.core.context_processors.site",
+                "careledger.web.context_processors.site",
             ],
         },
     },
 ]
 
-
-def _databases() -> dict:
-    url = env_str("DATABASE_URL")
-    if url:
-        if not url.startswith(("sqlite:", "postgres:", "postgresql:")):
-            raise ImproperlyConfigured("DATABASE_URL must start with sqlite:/// or postgres://")
-        db = dj_database_url.parse(url, conn_max_age=env_int("CARELEDGER_DB_CONN_MAX_AGE", 60))
-    else:
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
-        db = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(VAR_DIR / "careledger.sqlite3")}
-    if db["ENGINE"] == "django.db.backends.sqlite3":
-        # WAL lets readers go on while one writer commits; IMMEDIATE avoids upgrade deadlocks. A writer waits
-        # up to CARELEDGER_SQLITE_BUSY_MS for the one write lock (writes are short: large imports commit in
-        # chunks in a background job) rather than failing with "database is locked".
-        busy_ms = env_int("CARELEDGER_SQLITE_BUSY_MS", 20000)
-        db["OPTIONS"] = {
-            "init_command": f"PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout={busy_ms};",
-            "timeout": busy_ms / 1000,
-            "transaction_mode": "IMMEDIATE",
-        }
-        db["CONN_MAX_AGE"] = 0
-        db["TEST"] = {"NAME": env_str("CARELEDGER_TEST_SQLITE", "") or None}
-    else:
-        db.setdefault("TEST", {})
-    return {"default": db}
+# --- database ---
 
 
-DATABASES = _databases()
+DATABASES = {"default": env_database(VAR_DIR)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- sign-in and passwords (SEC-1 … SEC-8; accounts/login_security.py, lockout.py, totp.py, cas.py) ---
+
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend", "careledger.accounts.cas.CASBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -168,6 +172,21 @@ AUTH_PASSWORD_VALIDATORS = [
         "OPTIONS": {"min_classes": PASSWORD_MIN_CLASSES},
     },
 ]
+# Passwords expire after this many days and must then be changed like an admin-set one (0: never).
+PASSWORD_MAX_AGE_DAYS = env_int("CARELEDGER_PASSWORD_MAX_AGE_DAYS", 90)
+# Failed sign-ins per username + address: LIMIT within WINDOW locks the pair for LOCKOUT (api.md).
+LOGIN_FAILURE_LIMIT = env_int("CARELEDGER_LOGIN_FAILURE_LIMIT", 5)
+LOGIN_FAILURE_WINDOW_SECONDS = env_int("CARELEDGER_LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
+LOGIN_LOCKOUT_SECONDS = env_int("CARELEDGER_LOGIN_LOCKOUT_SECONDS", 15 * 60)
+# Failures from one address over all usernames that lock the address (0: off; NAT and proxies share one).
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("CARELEDGER_LOGIN_ADDRESS_FAILURE_LIMIT", 0)
+# Two-factor (TOTP): required of these roles (CARELEDGER_2FA_ROLES adds more, comma-separated), optional
+# for the rest. CARELEDGER_OTP_REQUIRED=false turns it off everywhere (development and demos only).
+OTP_REQUIRED = env_bool("CARELEDGER_OTP_REQUIRED", True)
+OTP_ROLES = sorted({"school_admin", "college_admin", "auditor", *env_list("CARELEDGER_2FA_ROLES")})
+OTP_ISSUER = env_str("CARELEDGER_OTP_ISSUER", "CareLedger")
+
+# --- language and time ---
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -175,6 +194,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+
+# --- static files, uploads, attachments ---
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
@@ -198,6 +219,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
+# 学号 as the roster import accepts it (the school's own numbering may be narrower).
+STUDENT_NO_PATTERN = env_str("CARELEDGER_STUDENT_NO_PATTERN", r"^\d{8,13}$")
+
+# --- sessions, cookies and web hardening (SEC-20 … SEC-23, SEC-28, SEC-29) ---
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -205,22 +230,53 @@ SESSION_COOKIE_AGE = env_int("CARELEDGER_SESSION_IDLE_SECONDS", 30 * 60)
 # Saved when changed only; core.middleware.SessionActivityMiddleware pushes the idle expiry back once a minute.
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Sessions end this long after sign-in whatever the activity (the idle timeout is SESSION_COOKIE_AGE);
+# API tokens this long after they were issued.
+SESSION_ABSOLUTE_SECONDS = env_int("CARELEDGER_SESSION_ABSOLUTE_SECONDS", 12 * 3600)
+API_TOKEN_MAX_AGE_SECONDS = env_int("CARELEDGER_API_TOKEN_MAX_AGE_SECONDS", 12 * 3600)
+# The page hands htmx the CSRF token (base.html hx-headers); no script needs to read the cookie.
+CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_SSL_REDIRECT = env_bool("CARELEDGER_HTTPS", False)
 SESSION_COOKIE_SECURE = SECURE_SSL_REDIRECT
 CSRF_COOKIE_SECURE = SECURE_SSL_REDIRECT
-SECURE_HSTS_SECONDS = 31536000 if SECURE_SSL_REDIRECT else 0
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("CARELEDGER_BEHIND_PROXY") else None
+SECURE_HSTS_SECONDS = 31536000 if SECURE_SSL_REDIRECT else 0
+# HSTS covers the school's sub-domains unless told otherwise; preloading is a commitment the school makes
+# to the browsers' list, so it is off unless asked for.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("CARELEDGER_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("CARELEDGER_HSTS_PRELOAD", False)
+# W021 says "preload not set": not setting it is the school's choice.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}
+PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
+    "magnetometer=(), microphone=(), midi=(), payment=(), usb=()"
+)
+
+# --- the API ---
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "careledger.accounts.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     # The one access policy decides every API call; there is no default-allow.
-    "DEFAULT_PERMISSION_CLASSES": ["careledger.accounts.policy.PolicyPermission"],
+    "DEFAULT_PERMISSION_CLASSES": ["careledger.api.permissions.PolicyPermission"],
+    "DEFAULT_THROTTLE_CLASSES": ["careledger.core.middleware.RateLimitThrottle"],
     "DEFAULT_PAGINATION_CLASS": "careledger.api.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -236,19 +292,43 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # `check --deploy` is the security check (SEC-28, CI): drf-spectacular's schema-quality warnings are
+    # not security findings and would make it fail; tests/test_schemathesis.py exercises the schema.
+    "ENABLE_DJANGO_DEPLOY_CHECK": False,
 }
 
-# Demo data is clearly marked; `careledger demo` refuses to run over real data.
-CARELEDGER_DEMO_PASSWORD = env_str("CARELEDGER_DEMO_PASSWORD", "Demo-CareLedger-2026")
+# --- cache and rate limits (SEC-40) ---
+
+# A shared cache holds the rate-limit counters. Production runs several worker processes: set
+# CARELEDGER_REDIS_URL (e.g. redis://127.0.0.1:6379/0) so that they count together; the default in-process
+# cache counts per process.
+CARELEDGER_REDIS_URL = env_str("CARELEDGER_REDIS_URL")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CARELEDGER_REDIS_URL}
+        if CARELEDGER_REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "careledger"}
+    )
+}
+# Reads of case files and exports per user (failed logins are limited in accounts/): over the limit →
+# 429 and an audited denial. Generous enough for a day's work.
+CARELEDGER_RATE_CASE_READS_PER_HOUR = env_int("CARELEDGER_RATE_CASE_READS_PER_HOUR", 600)
+CARELEDGER_RATE_EXPORTS_PER_DAY = env_int("CARELEDGER_RATE_EXPORTS_PER_DAY", 100)
+# Break-glass reveals (SEC-17) per user and hour.
+REVEALS_PER_HOUR = env_int("CARELEDGER_REVEALS_PER_HOUR", 20)
+
+# --- logging: one line per entry, so user input cannot forge entries (SEC-20; audit/logsafe.py) ---
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"one_line": {"()": "careledger.audit.logsafe.OneLineFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["one_line"]}},
     "root": {"handlers": ["console"], "level": env_str("CARELEDGER_LOG_LEVEL", "WARNING")},
 }
 
-# Notifications
+# --- notifications ---
+
 # Links in e-mails and robot messages point here (no trailing slash).
 CARELEDGER_BASE_URL = env_str("CARELEDGER_BASE_URL", "http://127.0.0.1:8000")
 NOTIFY_MAX_ATTEMPTS = env_int("CARELEDGER_NOTIFY_MAX_ATTEMPTS", 12)
@@ -272,16 +352,9 @@ EMAIL_USE_SSL = env_bool("CARELEDGER_EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env_int("CARELEDGER_EMAIL_TIMEOUT_SECONDS", 10)
 DEFAULT_FROM_EMAIL = env_str("CARELEDGER_EMAIL_FROM", "careledger@localhost")
 
-# Web hardening (SEC-20 … SEC-23, SEC-28, SEC-29, SEC-40): audit retention, headers, rate limits, cache.
-# Middleware and apps are added here rather than in the lists above, so that this block stands alone.
-INSTALLED_APPS += ["csp"]
-# CSP headers on everything but static files (whitenoise answers those first).
-MIDDLEWARE.insert(MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1, "csp.middleware.CSPMiddleware")
-# Last: sees the user and the policy's decision; adds Permissions-Policy and no-store, applies the rate
-# limits to pages, and answers 503 when an audit row cannot be written (core/middleware.py).
-MIDDLEWARE.append("careledger.core.middleware.HardeningMiddleware")
+# --- the audit trail ---
 
-# The audit trail is kept at least 180 days (CSL Art. 21(3)); 3 years by default (PIPL Art. 56).
+# Kept at least 180 days (CSL Art. 21(3)); 3 years by default (PIPL Art. 56).
 CARELEDGER_AUDIT_RETENTION_DAYS = env_int("CARELEDGER_AUDIT_RETENTION_DAYS", 1095)
 if CARELEDGER_AUDIT_RETENTION_DAYS < 180:
     raise ImproperlyConfigured(
@@ -289,80 +362,9 @@ if CARELEDGER_AUDIT_RETENTION_DAYS < 180:
         f"not {CARELEDGER_AUDIT_RETENTION_DAYS}"
     )
 
-CONTENT_SECURITY_POLICY = {
-    "DIRECTIVES": {
-        "default-src": ["'self'"],
-        "script-src": ["'self'"],
-        "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
-        "frame-ancestors": ["'none'"],
-        "form-action": ["'self'"],
-        "base-uri": ["'none'"],
-        "object-src": ["'none'"],
-    }
-}
-PERMISSIONS_POLICY = (
-    "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
-    "magnetometer=(), microphone=(), midi=(), payment=(), usb=()"
-)
-# HSTS (SECURE_HSTS_SECONDS, above) covers the school's sub-domains unless told otherwise; preloading is a
-# commitment the school makes to the browsers' list, so it is off unless asked for.
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("CARELEDGER_HSTS_INCLUDE_SUBDOMAINS", True)
-SECURE_HSTS_PRELOAD = env_bool("CARELEDGER_HSTS_PRELOAD", False)
-if not SECURE_HSTS_PRELOAD:  # W021 says "preload not set": not setting it is the school's choice
-    SILENCED_SYSTEM_CHECKS = [*globals().get("SILENCED_SYSTEM_CHECKS", []), "security.W021"]
-# `check --deploy` is the security check (SEC-28, CI): drf-spectacular's schema-quality warnings are not
-# security findings and would make it fail; the schema is exercised by tests/test_schemathesis.py instead.
-SPECTACULAR_SETTINGS["ENABLE_DJANGO_DEPLOY_CHECK"] = False
+# --- 统一身份认证 (CAS) single sign-on: off unless CARELEDGER_CAS_SERVER_URL is set ---
 
-# A shared cache holds the rate-limit counters. Production runs several worker processes: set
-# CARELEDGER_REDIS_URL (e.g. redis://127.0.0.1:6379/0) so that they count together; the default in-process
-# cache counts per process.
-CARELEDGER_REDIS_URL = env_str("CARELEDGER_REDIS_URL")
-CACHES = {
-    "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CARELEDGER_REDIS_URL}
-        if CARELEDGER_REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "careledger"}
-    )
-}
-# Reads of case files and exports per user (SEC-40; failed logins are limited in accounts/): over the
-# limit → 429 and an audited denial. Generous enough for a day's work.
-CARELEDGER_RATE_CASE_READS_PER_HOUR = env_int("CARELEDGER_RATE_CASE_READS_PER_HOUR", 600)
-CARELEDGER_RATE_EXPORTS_PER_DAY = env_int("CARELEDGER_RATE_EXPORTS_PER_DAY", 100)
-REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["careledger.core.middleware.RateLimitThrottle"]
-
-# Log lines stay one line each: user input cannot forge entries (SEC-20; careledger/audit/logsafe.py).
-LOGGING["filters"] = {"one_line": {"()": "careledger.audit.logsafe.OneLineFilter"}}
-LOGGING["handlers"]["console"]["filters"] = ["one_line"]
-
-# Login security (SEC-1 … SEC-8; careledger/accounts/login_security.py, lockout.py, totp.py, cas.py)
-INSTALLED_APPS += ["django_cas_ng"]
-# Passwords expire after this many days and must then be changed like an admin-set one (0: never).
-PASSWORD_MAX_AGE_DAYS = env_int("CARELEDGER_PASSWORD_MAX_AGE_DAYS", 90)
-# Failed sign-ins per username + address: LIMIT within WINDOW locks the pair for LOCKOUT (api.md).
-LOGIN_FAILURE_LIMIT = env_int("CARELEDGER_LOGIN_FAILURE_LIMIT", 5)
-LOGIN_FAILURE_WINDOW_SECONDS = env_int("CARELEDGER_LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
-LOGIN_LOCKOUT_SECONDS = env_int("CARELEDGER_LOGIN_LOCKOUT_SECONDS", 15 * 60)
-# Failures from one address over all usernames that lock the address (0: off; NAT and proxies share one).
-LOGIN_ADDRESS_FAILURE_LIMIT = env_int("CARELEDGER_LOGIN_ADDRESS_FAILURE_LIMIT", 0)
-# Two-factor (TOTP): required of these roles (CARELEDGER_2FA_ROLES adds more, comma-separated), optional
-# for the rest. CARELEDGER_OTP_REQUIRED=false turns it off everywhere (development and demos only).
-OTP_REQUIRED = env_bool("CARELEDGER_OTP_REQUIRED", True)
-OTP_ROLES = sorted({"school_admin", "college_admin", "auditor", *env_list("CARELEDGER_2FA_ROLES")})
-OTP_ISSUER = env_str("CARELEDGER_OTP_ISSUER", "CareLedger")
-# Sessions end this long after sign-in whatever the activity (the idle timeout is SESSION_COOKIE_AGE);
-# API tokens this long after they were issued.
-SESSION_ABSOLUTE_SECONDS = env_int("CARELEDGER_SESSION_ABSOLUTE_SECONDS", 12 * 3600)
-API_TOKEN_MAX_AGE_SECONDS = env_int("CARELEDGER_API_TOKEN_MAX_AGE_SECONDS", 12 * 3600)
-REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
-    "careledger.accounts.authentication.ExpiringTokenAuthentication",
-    "rest_framework.authentication.SessionAuthentication",
-]
-# The page hands htmx the CSRF token (base.html hx-headers); no script needs to read the cookie.
-CSRF_COOKIE_HTTPONLY = True
-# 统一身份认证 (CAS) single sign-on: off unless CARELEDGER_CAS_SERVER_URL is set (e.g. https://cas.example.edu.cn/cas/).
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend", "careledger.accounts.cas.CASBackend"]
+# e.g. https://cas.example.edu.cn/cas/
 CAS_SERVER_URL = env_str("CARELEDGER_CAS_SERVER_URL") or None
 CAS_VERSION = env_str("CARELEDGER_CAS_VERSION", "2")
 CAS_CREATE_USER = False  # never create accounts: an unknown CAS user has no access
@@ -375,48 +377,25 @@ CAS_TIMEOUT_SECONDS = env_int("CARELEDGER_CAS_TIMEOUT_SECONDS", 10)
 
 
 def CAS_SESSION_FACTORY():  # a setting: django-cas-ng calls it for each CAS client
-    from careledger.accounts.cas import TimeoutSession
+    from careledger.accounts.cas import TimeoutSession  # the app is loaded after the settings
 
     return TimeoutSession()
 
 
-# Assessment weights (考核): the ranking score, the commendation rule and the dashboard's targets
+# --- demo data: clearly marked; `careledger demo` refuses to run over real data ---
+
+CARELEDGER_DEMO_PASSWORD = env_str("CARELEDGER_DEMO_PASSWORD", "Demo-CareLedger-2026")
+
+# --- assessment ---
+
+# 考核: the ranking score, the commendation rule and the dashboard's targets
 # (assessment/rules.py). Weights and thresholds are "indicator=value" pairs separated by commas.
 _ASSESSMENT_SCORED = ("survey_coverage", "mentor_coverage", "compliance_rate", "ledger_on_time", "ack_speed")
 
 
-def _env_fractions(name: str, default: dict[str, float]) -> dict[str, float]:
-    raw = env_str(name)
-    if not raw.strip():
-        return dict(default)
-    out = {}
-    for item in raw.split(","):
-        key, sep, value = (part.strip() for part in item.partition("="))
-        try:
-            number = float(value)
-        except ValueError:
-            number = -1.0
-        if not sep or key not in _ASSESSMENT_SCORED or number < 0:
-            raise ImproperlyConfigured(
-                f"{name} must be indicator=number pairs (indicators: {', '.join(_ASSESSMENT_SCORED)}), not {raw!r}"
-            )
-        out[key] = number
-    return out
-
-
-def _env_fraction(name: str, default: float) -> float:
-    raw = env_str(name)
-    try:
-        value = float(raw) if raw.strip() else default
-    except ValueError:
-        value = -1.0
-    if not 0 <= value <= 1:
-        raise ImproperlyConfigured(f"{name} must be a number from 0 to 1, not {raw!r}")
-    return value
-
-
-ASSESSMENT_WEIGHTS = _env_fractions(
+ASSESSMENT_WEIGHTS = env_fractions(
     "CARELEDGER_ASSESSMENT_WEIGHTS",
+    _ASSESSMENT_SCORED,
     {"survey_coverage": 0.2, "mentor_coverage": 0.2, "compliance_rate": 0.3, "ledger_on_time": 0.15, "ack_speed": 0.15},
 )
 if not any(ASSESSMENT_WEIGHTS.values()):
@@ -426,11 +405,12 @@ ASSESSMENT_ACK_TARGET_MINUTES = env_int("CARELEDGER_ASSESSMENT_ACK_TARGET_MINUTE
 if ASSESSMENT_ACK_TARGET_MINUTES < 1:
     raise ImproperlyConfigured("CARELEDGER_ASSESSMENT_ACK_TARGET_MINUTES must be at least 1")
 # The compliance target drawn on the dashboard's compliance chart.
-ASSESSMENT_COMPLIANCE_TARGET = _env_fraction("CARELEDGER_ASSESSMENT_COMPLIANCE_TARGET", 0.9)
+ASSESSMENT_COMPLIANCE_TARGET = env_fraction("CARELEDGER_ASSESSMENT_COMPLIANCE_TARGET", 0.9)
 # Commendation candidates: the best N by score among the units meeting every threshold.
 ASSESSMENT_COMMEND_TOP = env_int("CARELEDGER_ASSESSMENT_COMMEND_TOP", 3)
-ASSESSMENT_COMMEND_THRESHOLDS = _env_fractions(
+ASSESSMENT_COMMEND_THRESHOLDS = env_fractions(
     "CARELEDGER_ASSESSMENT_COMMEND_THRESHOLDS",
+    _ASSESSMENT_SCORED,
     {"survey_coverage": 0.95, "mentor_coverage": 0.9, "compliance_rate": 0.9, "ledger_on_time": 1.0},
 )
 # How many semesters (up to the one shown) the dashboard's trend lines cover.
@@ -438,33 +418,21 @@ ASSESSMENT_TREND_SEMESTERS = env_int("CARELEDGER_ASSESSMENT_TREND_SEMESTERS", 6)
 if not 1 <= ASSESSMENT_TREND_SEMESTERS <= 12:
     raise ImproperlyConfigured("CARELEDGER_ASSESSMENT_TREND_SEMESTERS must be 1–12")
 
-# Background jobs (api.md "Long work"; careledger/jobs/): Django's tasks framework (the django-tasks
-# backport). The embedded default keeps the queue in the database and `careledger worker` (started beside
-# gunicorn by `careledger serve`) runs it. CARELEDGER_TASKS_BACKEND=rq puts the same tasks on Redis (RQ,
-# CARELEDGER_TASKS_REDIS_URL) for workers on several machines (`careledger worker` runs `rqworker`).
-CARELEDGER_TASKS_BACKEND = env_str("CARELEDGER_TASKS_BACKEND", "database")
-INSTALLED_APPS += ["django_tasks", "django_tasks_db", "careledger.jobs"]
-if CARELEDGER_TASKS_BACKEND == "database":
-    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
-elif CARELEDGER_TASKS_BACKEND == "rq":
-    INSTALLED_APPS += ["django_rq"]
-    RQ_QUEUES = {
-        "default": {
-            "URL": env_str("CARELEDGER_TASKS_REDIS_URL") or CARELEDGER_REDIS_URL or "redis://127.0.0.1:6379/0",
-            "DEFAULT_TIMEOUT": 3600,
-        }
+# --- background jobs (api.md "Long work"; careledger/jobs/; the backend is chosen under "apps") ---
+
+RQ_QUEUES = {
+    "default": {
+        "URL": env_str("CARELEDGER_TASKS_REDIS_URL") or CARELEDGER_REDIS_URL or "redis://127.0.0.1:6379/0",
+        "DEFAULT_TIMEOUT": 3600,
     }
-    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
-elif CARELEDGER_TASKS_BACKEND == "immediate":  # runs each job inside the request: tests and one-off scripts
-    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-else:
-    raise ImproperlyConfigured(
-        f"CARELEDGER_TASKS_BACKEND must be database, rq or immediate, not {CARELEDGER_TASKS_BACKEND!r}"
-    )
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
-    "careledger.core.middleware.SessionActivityMiddleware",
-)
+}
+TASKS = {
+    "default": {
+        "database": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]},
+        "rq": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]},
+        "immediate": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    }[CARELEDGER_TASKS_BACKEND]
+}
 # A running job whose worker has said nothing for this long is taken to be dead and runs again.
 JOBS_STALE_SECONDS = env_int("CARELEDGER_JOBS_STALE_SECONDS", 120)
 JOBS_MAX_ATTEMPTS = env_int("CARELEDGER_JOBS_MAX_ATTEMPTS", 3)

@@ -2,8 +2,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from careledger.core import views as core_views
 from careledger.home import views as home_views
+from careledger.web import views as core_views
 
 urlpatterns = [
     path("", home_views.home, name="home"),
@@ -23,7 +23,7 @@ urlpatterns = [
     path("", include("careledger.notify.urls", namespace="notify")),
     path("api/", include("careledger.api.urls", namespace="api")),
     path("jobs/", include("careledger.jobs.urls", namespace="jobs")),
-    path("audit/", include("careledger.audit.urls", namespace="audit")),
+    path("audit/", include("careledger.web.audit_urls", namespace="audit")),
 ]
 
 # An audit row that cannot be written outside a view (e.g. while auditing a denial) is answered 503 too.

@@ -11,7 +11,7 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 
-from careledger.core.testing import make_case
+from tests.support.testing import make_case
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = ROOT / "careledger" / "templates"

@@ -14,8 +14,8 @@ from careledger.accounts import policy
 from careledger.accounts.models import Role
 from careledger.accounts.tests.test_policy_matrix import MATRIX
 from careledger.audit.models import AuditEvent
-from careledger.core.testing import make_user
 from careledger.escalations.models import Department
+from tests.support.testing import make_user
 
 OBJECT_KWARGS = {"pk", "student_no", "case_pk"}
 # Roles whose scope is the whole school for the objects they may reach.

@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from careledger.audit.models import AuditEvent
 from careledger.core import middleware
-from careledger.core.testing import make_case, make_ledger
+from tests.support.testing import make_case, make_ledger
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 from rest_framework.authtoken.models import Token
 
-from careledger.core.testing import make_case, make_escalation, make_ledger
+from tests.support.testing import make_case, make_escalation, make_ledger
 
 pytestmark = pytest.mark.schemathesis
 

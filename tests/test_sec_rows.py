@@ -14,9 +14,9 @@ from rest_framework.test import APIClient
 from careledger.accounts.models import Grant, User
 from careledger.audit.models import AuditEvent
 from careledger.cases.models import Case
-from careledger.core.testing import make_case, make_escalation
-from careledger.exports.safe import neutralise
+from careledger.core.export_safety import neutralise
 from careledger.roster.models import Student
+from tests.support.testing import make_case, make_escalation
 
 
 def as_user(user) -> APIClient:
@@ -154,7 +154,7 @@ def test_sec_35_stale_version_is_409_and_audited(school):
 def test_sec_36_one_open_case_per_student_under_parallel_requests():
     if connection.vendor != "postgresql":
         pytest.skip("concurrency is proven on PostgreSQL (CI's second run); SQLite serialises writers anyway")
-    from careledger.core.testing import build_school
+    from tests.support.testing import build_school
 
     school = build_school()
     statuses = []

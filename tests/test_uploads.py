@@ -13,7 +13,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from careledger.core.tabular import TableError, read_table
-from careledger.core.testing import make_case
+from tests.support.testing import make_case
 
 # --- SEC-37: too many fields or files → 400, and nothing left in the temp directory ---
 

@@ -6,7 +6,10 @@ class AccountsConfig(AppConfig):
     name = "careledger.accounts"
 
     def ready(self) -> None:
-        from careledger.accounts import signals  # noqa: F401 (connects the receivers)
+        from careledger.accounts import policy, signals  # noqa: F401 (connects the receivers)
+        from careledger.audit import services as audit_services
+
+        audit_services.set_roles_reader(policy.roles_of)  # audit rows name the actor's roles
 
         checks.register(check_otp_roles, checks.Tags.security)
 

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import AuthenticationFailed
@@ -19,7 +20,7 @@ class ExpiringTokenAuthentication(TokenAuthentication):
         user, token = super().authenticate_credentials(key)
         if token_expired(token):
             token.delete()
-            raise AuthenticationFailed("令牌已过期，请重新登录。 / The token has expired; sign in again.")
+            raise AuthenticationFailed(_("令牌已过期，请重新登录。"))
         return user, token
 
 

@@ -79,21 +79,21 @@ def staff_import(*, actor, data: bytes, filename: str, dry_run: bool = False) ->
 
         for key in ("staff_no", "name", "college", "role"):
             if not rec.get(key):
-                err(key, _("必填项为空。 / Required value is empty."))
+                err(key, _("必填项为空。"))
         staff_no = rec.get("staff_no", "")
         if staff_no and not all(c.isalnum() or c in "_.-@" for c in staff_no):
-            err("staff_no", _("工号只能包含字母、数字和 _.-@。 / Staff numbers use letters, digits and _.-@."))
+            err("staff_no", _("工号只能包含字母、数字和 _.-@。"))
         if staff_no and rec.get("name"):
             first = names.setdefault(staff_no, (rec["name"], row_no))
             if first[0] != rec["name"]:
-                err("name", _("同一工号的姓名与第 %(r)d 行不同。 / Name differs from row %(r)d.") % {"r": first[1]})
+                err("name", _("同一工号的姓名与第 %(r)d 行不同。") % {"r": first[1]})
         if rec.get("phone") and not rules.phone_valid(rec["phone"]):
-            err("phone", _("电话号码格式不正确：%(v)s / Malformed phone number.") % {"v": rec["phone"]})
+            err("phone", _("电话号码格式不正确：%(v)s") % {"v": rec["phone"]})
         role = _ROLE_NAMES.get(rec.get("role", ""))
         if rec.get("role") and role is None:
             err(
                 "role",
-                _("角色应为 学院负责人、辅导员、班主任 或 帮扶导师：%(v)s / Unknown role.") % {"v": rec["role"]},
+                _("角色应为 学院负责人、辅导员、班主任 或 帮扶导师：%(v)s") % {"v": rec["role"]},
             )
         if role and rec.get("college"):
             try:
@@ -110,7 +110,7 @@ def staff_import(*, actor, data: bytes, filename: str, dry_run: bool = False) ->
                         err(column, message)
             else:
                 if actor is not None and not policy.can_grant(actor, role=spec.role, college=spec.college):
-                    err("college", _("无权在该学院授予该角色。 / You may not grant this role in this college."))
+                    err("college", _("无权在该学院授予该角色。"))
                 else:
                     rows.append((row_no, rec, spec))
     if report.errors:
@@ -133,11 +133,7 @@ def staff_import(*, actor, data: bytes, filename: str, dry_run: bool = False) ->
             for staff_no, user in existing.items():
                 if user.pk not in managed:
                     row_no = by_staff_no[staff_no][0][0]
-                    report.errors.append(
-                        RowError(
-                            row_no, written["staff_no"], _("该工号的账号不归你管理。 / Account managed elsewhere.")
-                        )
-                    )
+                    report.errors.append(RowError(row_no, written["staff_no"], _("该工号的账号不归你管理。")))
             if report.errors:
                 report.errors.sort(key=lambda e: e.row)
                 return _audited(actor, report, filename, digest)

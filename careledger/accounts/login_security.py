@@ -1,7 +1,7 @@
 """What a signed-in account must do before anything else, and how long a session lives.
 
 The one rule for "this login may only reach X" (SEC-1, SEC-3), read from the account's state on every
-request, for pages (``PolicyMiddleware``) and the API (``policy.PolicyPermission``) alike:
+request, for pages (``PolicyMiddleware``) and the API (``api.permissions.PolicyPermission``) alike:
 
 1. ``otp``: the account has a confirmed authenticator (and two-factor applies) but this browser
    session has not yet given a code. Only web sessions: API tokens are issued after the code is checked.
@@ -23,9 +23,10 @@ from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _lazy
 from rest_framework.exceptions import APIException
 
-from careledger.accounts import totp
+from careledger.accounts import policy, totp
 from careledger.audit.services import Action, record
 
 SESSION_LOGIN_AT = "_careledger_login_at"
@@ -59,9 +60,9 @@ FLAGS: dict[Step, str] = {
     Step.OTP_ENROLLMENT: "otp_enrollment_required",
 }
 MESSAGES: dict[Step, str] = {
-    Step.OTP: "请先输入动态口令。 / Enter your one-time code first.",
-    Step.PASSWORD_CHANGE: "请先修改密码。 / Change your password first (POST /api/v1/me/password/).",
-    Step.OTP_ENROLLMENT: "请先绑定动态口令。 / Set up two-factor sign-in first (POST /api/v1/me/totp/).",
+    Step.OTP: _lazy("请先输入动态口令。"),
+    Step.PASSWORD_CHANGE: _lazy("请先修改密码。"),
+    Step.OTP_ENROLLMENT: _lazy("请先绑定动态口令。"),
 }
 
 
@@ -82,9 +83,8 @@ class StepRequired(APIException):
 
 def otp_role_applies(user) -> bool:
     """Two-factor is required of this account by one of its roles (OTP_ROLES)."""
-    from careledger.accounts import policy
 
-    return bool(settings.OTP_REQUIRED) and not policy.roles_of(user).isdisjoint(settings.OTP_ROLES)
+    return bool(settings.OTP_REQUIRED) and bool(policy.otp_roles_of(user))
 
 
 def otp_applies(user) -> bool:

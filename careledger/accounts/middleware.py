@@ -15,7 +15,7 @@ class PolicyMiddleware:
     """Applies the access policy to every non-API page before its view runs; deny by default.
 
     For every request signed in with a session (pages and API alike) it first ends a session past its
-    absolute lifetime (SEC-5). API views (DRF) are then decided by ``policy.PolicyPermission`` after
+    absolute lifetime (SEC-5). API views (DRF) are then decided by ``api.permissions.PolicyPermission`` after
     token authentication, from the same rule table and the same pending-step gate
     (``login_security.blocking_step``).
     """

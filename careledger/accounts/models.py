@@ -1,5 +1,7 @@
 """Staff accounts and their grants. A grant is a role plus the scope it applies to."""
 
+from typing import Any
+
 from django.contrib.auth.hashers import check_password
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -55,7 +57,7 @@ class User(AbstractUser):
 
         return check_password(raw_password, self.password, setter)
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "password" in update_fields and "password_changed_at" not in update_fields:
             kwargs["update_fields"] = [*update_fields, "password_changed_at"]

@@ -7,8 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from careledger.accounts import policy
-from careledger.accounts.models import Grant, Role, User
+from careledger.accounts import lockout, policy, totp
+from careledger.accounts.models import Grant, Role, TOTPDevice, User
 from careledger.audit.services import Action, record
 from careledger.escalations.models import Department
 from careledger.ledgers.models import Section
@@ -82,25 +82,14 @@ def grant_spec_resolve(
 
 def grant_spec_validate(spec: GrantSpec) -> None:
     """Each role carries exactly the scope it needs."""
-    errors: dict[str, list[str]] = {}
-    if spec.role in policy.COLLEGE_SCOPED and spec.college is None:
-        errors["college"] = [_("该角色须指定学院。")]
-    if spec.role == Role.COUNSELOR and not (spec.grades or spec.classes):
-        errors["grades"] = [_("辅导员须指定所带年级或班级。")]
-    if spec.role == Role.CLASS_TEACHER and not spec.classes:
-        errors["classes"] = [_("班主任须指定所带班级。")]
-    if spec.college is not None and any(c.college_id != spec.college.pk for c in spec.classes):
-        errors["classes"] = [_("班级须属于所选学院。")]
-    if spec.role == Role.DEPARTMENT and spec.department is None:
-        errors["department"] = [_("职能部门账号须指定部门。")]
-    if spec.role not in policy.COLLEGE_SCOPED and spec.college is not None:
-        errors["college"] = [_("该角色不按学院授权。")]
-    if spec.role != Role.DEPARTMENT and spec.department is not None:
-        errors["department"] = [_("只有职能部门角色可指定部门。")]
-    if spec.role == Role.SECTION and spec.section is None:
-        errors["section"] = [_("学工处科室账号须指定科室。")]
-    if spec.role != Role.SECTION and spec.section is not None:
-        errors["section"] = [_("只有学工处科室角色可指定科室。")]
+    errors = policy.grant_scope_errors(
+        role=spec.role,
+        college=spec.college,
+        grades=spec.grades,
+        classes=spec.classes,
+        department=spec.department,
+        section=spec.section,
+    )
     if errors:
         raise ValidationError(errors)
 
@@ -124,7 +113,7 @@ def _grant_create(user: User, spec: GrantSpec) -> Grant:
     return grant
 
 
-def _grant_summary(spec: GrantSpec) -> dict:
+def _grant_summary(spec: GrantSpec) -> dict[str, object]:
     return {
         "role": spec.role,
         "college": spec.college.name if spec.college else None,
@@ -253,10 +242,8 @@ def password_change(*, user: User, old_password: str, new_password: str) -> User
 
 
 @transaction.atomic
-def totp_confirm(*, user: User, code: str):
+def totp_confirm(*, user: User, code: str) -> TOTPDevice:
     """Confirm the user's pending authenticator with a first code; audited."""
-    from careledger.accounts import totp
-
     device = totp.device_of(user)
     if device is None or device.confirmed:
         raise ValidationError({"otp": [_("没有待绑定的动态口令设备。")]})
@@ -275,8 +262,6 @@ def totp_confirm(*, user: User, code: str):
 @transaction.atomic
 def totp_reset(*, actor: User, user: User) -> bool:
     """An admin removes a lost authenticator: the account enrols a new one at its next sign-in."""
-    from careledger.accounts import totp
-    from careledger.accounts.models import TOTPDevice
 
     deleted, _rows = TOTPDevice.objects.filter(user=user).delete()
     totp.forget(user)
@@ -294,7 +279,6 @@ def totp_reset(*, actor: User, user: User) -> bool:
 @transaction.atomic
 def login_unlock(*, actor: User, user: User) -> int:
     """An admin lifts the sign-in locks on an account (decision 7); the number of locks lifted."""
-    from careledger.accounts import lockout
 
     lifted = lockout.unlock(user.get_username(), by=actor.get_username())
     record(

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -16,7 +17,7 @@ def semester_param(value) -> Semester:
         else None
     )
     if semester is None:
-        raise ValidationError({"semester": ["学期不存在。 / Unknown semester."]})
+        raise ValidationError({"semester": [_("学期不存在。")]})
     return semester
 
 

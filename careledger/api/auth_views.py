@@ -2,6 +2,7 @@
 enrolment; and an admin's unlock of a locked account. The token endpoint is api/views.py TokenView."""
 
 from django.contrib.auth import logout, update_session_auth_hash
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.authtoken.models import Token
@@ -68,11 +69,7 @@ class MeTotpView(APIView):
     def post(self, request):
         if totp.confirmed_device(request.user) is not None:
             return Response(
-                {
-                    "errors": [
-                        "动态口令已启用；如需更换请联系管理员重置。 / Two-factor is already on; ask an admin to reset it."
-                    ]
-                },
+                {"errors": [_("动态口令已启用；如需更换请联系管理员重置。")]},
                 status=400,
             )
         device = totp.pending_device(request.user)

@@ -7,19 +7,16 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from careledger.accounts import policy
 from careledger.accounts.models import Role, User
 from careledger.api import case_serializers as cs
-from careledger.audit.services import Action, record
-from careledger.cases import attachments, selectors, services
-from careledger.cases.attachment_views import file_response
+from careledger.cases import selectors, services
 from careledger.cases.models import Case, Helper, Mentorship
 from careledger.contacts import services as contact_services
-from careledger.core import clock
+from careledger.core import clock, http
 from careledger.core import services as core_services
 from careledger.core.errors import RevealRequired
 from careledger.core.models import Semester, mark_current
@@ -82,7 +79,7 @@ def _case_for_read(user, pk) -> Case:
 
 
 def _with_pairing(case: Case) -> Case:
-    case.current_pairing = Mentorship.objects.select_related("mentor").filter(case=case, ended_at__isnull=True).first()
+    case.current_pairing = Mentorship.objects.current().select_related("mentor").filter(case=case).first()
     return case
 
 
@@ -158,9 +155,8 @@ class CaseDetailView(APIView):
     @extend_schema(responses=cs.CaseDetailSerializer)
     def get(self, request, pk: int):
         case = _case_for_read(request.user, pk)
-        record(
-            actor=request.user,
-            action=Action.READ,
+        http.audited_read(
+            request.user,
             object_type="case",
             object_id=case.pk,
             student_no=case.student.student_no,
@@ -193,7 +189,7 @@ class CaseMentorView(APIView):
         data.is_valid(raise_exception=True)
         mentor = User.objects.filter(username=data.validated_data["mentor"], grants__role=Role.MENTOR).first()
         if mentor is None:
-            raise ValidationError({"mentor": ["该账号不是帮扶导师。 / That account is not a mentor."]})
+            raise ValidationError({"mentor": [_("该账号不是帮扶导师。")]})
         services.mentor_assign(actor=request.user, case=case, mentor=mentor)
         return Response(_detail(_case_for_read(request.user, pk), request.user))
 
@@ -212,7 +208,7 @@ class CaseHelpersView(APIView):
         data.is_valid(raise_exception=True)
         student = Student.objects.filter(student_no=data.validated_data["student"]).first()
         if student is None:
-            raise ValidationError({"student": ["学号不存在。 / Unknown student number."]})
+            raise ValidationError({"student": [_("学号不存在。")]})
         helper = services.helper_add(actor=request.user, case=case, student=student, role=data.validated_data["role"])
         return Response(cs.HelperSerializer(helper).data, status=status.HTTP_201_CREATED)
 
@@ -228,9 +224,8 @@ class CaseContactsView(generics.ListAPIView):
     def list(self, request, *args, **kwargs):
         response = super().list(request, *args, **kwargs)
         case = policy.get_case_for(request.user, kwargs["pk"])
-        record(
-            actor=request.user,
-            action=Action.READ,
+        http.audited_read(
+            request.user,
             object_type="contact",
             object_id=case.pk,
             student_no=case.student.student_no,
@@ -267,7 +262,7 @@ def _date_param(request, name: str):
     except ValueError:
         value = None
     if value is None:
-        raise ValidationError({name: ["日期格式应为 YYYY-MM-DD。 / Use YYYY-MM-DD."]})
+        raise ValidationError({name: [_("日期格式应为 YYYY-MM-DD。")]})
     return value
 
 
@@ -378,40 +373,6 @@ class CaseTimelineView(generics.ListAPIView):
             for event in response.data["results"]:
                 event["changes"] = [{"field": c["field"]} for c in event["changes"]]
         return response
-
-
-class CaseAttachmentsView(generics.ListAPIView):
-    serializer_class = cs.AttachmentSerializer
-    parser_classes = [MultiPartParser, FormParser]
-
-    def get_queryset(self):
-        case = policy.get_case_for(self.request.user, self.kwargs["pk"])
-        _require_text(self.request.user, case)
-        return case.attachments.select_related("uploaded_by").order_by("-uploaded_at", "-id")
-
-    @extend_schema(request=cs.AttachmentUploadSerializer, responses={201: cs.AttachmentSerializer})
-    def post(self, request, pk: int):
-        case = policy.get_case_for(request.user, pk)
-        data = cs.AttachmentUploadSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
-        contact = None
-        if v["contact"] is not None:
-            contact = case.contacts.filter(pk=v["contact"]).first()
-            if contact is None:
-                raise ValidationError({"contact": ["辅导记录不属于该档案。 / Not a contact of this case."]})
-        attachment = attachments.attachment_add(
-            actor=request.user, case=case, upload=v["file"], title=v["title"], contact=contact
-        )
-        return Response(cs.AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
-
-
-class AttachmentDownloadView(APIView):
-    @extend_schema(responses={(200, "application/octet-stream"): bytes})
-    def get(self, request, pk: int):
-        attachment = policy.get_attachment_for(request.user, pk)
-        _require_text(request.user, attachment.case)
-        return file_response(attachment, attachments.attachment_read(actor=request.user, attachment=attachment))
 
 
 class CaseRevealView(APIView):

@@ -5,6 +5,7 @@ keys, so they are shown masked.
 """
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -59,7 +60,7 @@ class ChannelListView(generics.ListAPIView):
                 raise PermissionDenied("只有学工处可以配置职能部门的渠道。")
             department = Department.objects.filter(code=v["department"]).first()
             if department is None:
-                raise ValidationError({"department": ["职能部门不存在。 / Unknown department."]})
+                raise ValidationError({"department": [_("职能部门不存在。")]})
         channel = services.channel_add(
             actor=request.user,
             user=None if department else request.user,

@@ -2,6 +2,7 @@
 
 from dataclasses import asdict
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
@@ -10,10 +11,9 @@ from rest_framework.views import APIView
 
 from careledger.accounts import policy
 from careledger.api.serializers import StrictSerializer
-from careledger.audit.services import Action, record
-from careledger.core import clock
+from careledger.core import http
 from careledger.escalations import selectors, services
-from careledger.escalations.models import Department, Escalation, Severity
+from careledger.escalations.models import Department, Severity
 
 
 class EscalationInputSerializer(StrictSerializer):
@@ -31,64 +31,9 @@ class NoteSerializer(StrictSerializer):
     text = serializers.CharField()
 
 
-def _student_fields(escalation: Escalation) -> dict:
-    """What a department needs to act: who, where, how to reach them and their parents."""
-    s = escalation.case.student
-    return {
-        "name": s.name,
-        "class": s.school_class.name,
-        "dorm": s.dorm.name if s.dorm else "",
-        "phone": s.phone,
-        "parent_name": s.parent_name,
-        "parent_phone": s.parent_phone,
-    }
-
-
-def _iso(moment) -> str | None:
-    """ISO 8601 in the school's zone (+08:00), as api.md's conventions ask."""
-    return clock.local_time(moment).isoformat() if moment else None
-
-
-def escalation_body(user, escalation: Escalation, *, full: bool, told: list | None = None) -> dict:
-    reporter = escalation.created_by
-    body = {
-        "id": escalation.pk,
-        "severity": escalation.severity,
-        "status": escalation.status,
-        "description": escalation.description,
-        "departments": [d.code for d in escalation.departments.all()],
-        "created_at": _iso(escalation.created_at),
-        "due_at": _iso(escalation.due_at),
-        "acknowledged_at": _iso(escalation.acknowledged_at),
-        "resolved_at": _iso(escalation.resolved_at),
-        "resolution": escalation.resolution,
-        "raised_to_school": escalation.raised_at is not None,
-        "student": _student_fields(escalation),
-        "notes": [
-            {"author": n.author.name or n.author.username, "at": _iso(n.at), "text": n.text}
-            for n in escalation.notes.all()
-        ],
-    }
-    if full:  # those who see the case itself
-        body |= {
-            "case": escalation.case_id,
-            "student_no": escalation.case.student.student_no,
-            "college": escalation.case.student.college.name,
-            "created_by": escalation.created_by.username,
-            # Who reported it and how to call them back; the page shows this to departments too.
-            "reporter": {"name": reporter.name or reporter.username, "phone": reporter.phone},
-        }
-        if told is not None:  # who was told, and when (the detail only)
-            body["told"] = [{"name": t.name, "channel": t.channel, "at": _iso(t.at)} for t in told]
-    return body
-
-
 def _full_ids(user, escalations) -> set[int]:
     """Escalations the user sees through the case (one query for the whole page)."""
-    if policy.has_role(user, "school_admin"):
-        return {e.pk for e in escalations}
-    case_ids = set(policy.cases_for(user).filter(pk__in=[e.case_id for e in escalations]).values_list("pk", flat=True))
-    return {e.pk for e in escalations if e.case_id in case_ids}
+    return policy.escalation_case_ids_seen(user, escalations)
 
 
 class EscalationListView(generics.ListAPIView):
@@ -98,7 +43,7 @@ class EscalationListView(generics.ListAPIView):
             selectors.escalation_list(request.user, status=request.query_params.get("status", ""))
         )
         full = _full_ids(request.user, page)
-        return self.get_paginated_response([escalation_body(request.user, e, full=e.pk in full) for e in page])
+        return self.get_paginated_response([policy.escalation_body(request.user, e, full=e.pk in full) for e in page])
 
     @extend_schema(request=EscalationInputSerializer)
     def post(self, request):
@@ -109,33 +54,34 @@ class EscalationListView(generics.ListAPIView):
         departments = list(Department.objects.filter(code__in=v["departments"]))
         unknown = set(v["departments"]) - {d.code for d in departments}
         if unknown:
-            raise ValidationError({"departments": [f"未知部门 / unknown: {', '.join(sorted(unknown))}"]})
+            raise ValidationError({"departments": [_("未知部门：%(codes)s") % {"codes": ", ".join(sorted(unknown))}]})
         escalation = services.escalation_create(
             actor=request.user, case=case, severity=v["severity"], description=v["description"], departments=departments
         )
         escalation = policy.get_escalation_for(request.user, escalation.pk)
-        return Response(escalation_body(request.user, escalation, full=True), status=status.HTTP_201_CREATED)
+        return Response(policy.escalation_body(request.user, escalation, full=True), status=status.HTTP_201_CREATED)
 
 
 class EscalationDetailView(APIView):
     def get(self, request, pk: int):
         escalation = policy.get_escalation_for(request.user, pk)
-        record(
-            actor=request.user,
-            action=Action.READ,
+        http.audited_read(
+            request.user,
             object_type="escalation",
             object_id=escalation.pk,
             student_no=escalation.case.student.student_no,
         )
         full = policy.sees_case_of(request.user, escalation)
         told = selectors.escalation_told(escalation)
-        return Response(escalation_body(request.user, escalation, full=full, told=told))
+        return Response(policy.escalation_body(request.user, escalation, full=full, told=told))
 
 
 class _EscalationAction(APIView):
     def respond(self, request, pk: int) -> Response:
         escalation = policy.get_escalation_for(request.user, pk)
-        return Response(escalation_body(request.user, escalation, full=policy.sees_case_of(request.user, escalation)))
+        return Response(
+            policy.escalation_body(request.user, escalation, full=policy.sees_case_of(request.user, escalation))
+        )
 
 
 class AcknowledgeView(_EscalationAction):
@@ -155,7 +101,7 @@ class ResolveView(_EscalationAction):
         resolution = data.validated_data["resolution"]
         escalation = services.escalation_resolve(actor=request.user, escalation=escalation, resolution=resolution)
         # A department loses sight of it once resolved (SEC-13): this answer is the last it gets.
-        return Response(escalation_body(request.user, escalation, full=full))
+        return Response(policy.escalation_body(request.user, escalation, full=full))
 
 
 class NotesView(_EscalationAction):

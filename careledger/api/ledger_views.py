@@ -1,7 +1,7 @@
 """API views for the survey, ledgers, addenda, the school's overview and the official exports."""
 
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
@@ -12,6 +12,7 @@ from careledger.accounts import policy
 from careledger.api.job_views import accepted
 from careledger.api.serializers import StrictSerializer
 from careledger.cases.categories import Category
+from careledger.core import http
 from careledger.core.models import Semester
 from careledger.exports import services as exports
 from careledger.jobs import starters
@@ -26,18 +27,11 @@ def _semester(value) -> Semester:
     else:
         semester = Semester.objects.filter(pk=value).first() if str(value).isdigit() else None
     if semester is None:
-        raise ValidationError({"semester": ["学期不存在。 / Unknown semester."]})
+        raise ValidationError({"semester": [_("学期不存在。")]})
     return semester
 
 
-def download(export: exports.ExportFile) -> HttpResponse:
-    from urllib.parse import quote
-
-    response = HttpResponse(export.data, content_type=export.content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(export.filename, safe='')}"
-    response["Cache-Control"] = "no-store"
-    response["X-Export-Id"] = export.export_id
-    return response
+download = http.download
 
 
 class LedgerStepSerializer(serializers.ModelSerializer):
@@ -293,11 +287,7 @@ class CompareView(APIView):
     @extend_schema(parameters=[OpenApiParameter(n, str) for n in ("college", "from", "to")])
     def get(self, request):
         p = request.query_params
-        college = get_object_or_404(College, name=p.get("college", ""))
-        if not policy.ledgers_for(request.user).filter(college=college).exists() and not policy.has_role(
-            request.user, "school_admin"
-        ):
-            raise Http404("college")
+        college = policy.get_comparable_college_for(request.user, p.get("college", ""))
         result = selectors.compare_semesters(request.user, college, _semester(p.get("from")), _semester(p.get("to")))
         return Response({"new": result.new, "closed": result.closed, "changed": result.changed})
 

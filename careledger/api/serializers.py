@@ -1,5 +1,6 @@
 """API serializers: validate input and render output. No rules live here; writes call the services."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -19,7 +20,7 @@ class StrictSerializer(serializers.Serializer):
         if isinstance(data, dict):
             unknown = set(data) - set(self.fields)
             if unknown:
-                raise serializers.ValidationError({name: ["未知字段 / unknown field"] for name in sorted(unknown)})
+                raise serializers.ValidationError({name: [_("未知字段")] for name in sorted(unknown)})
         return super().to_internal_value(data)
 
 

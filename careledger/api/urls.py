@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from careledger.api import (
     assessment_views,
+    attachment_views,
     auth_views,
     case_views,
     channel_views,
@@ -44,8 +45,8 @@ urlpatterns = [
     path("v1/cases/<int:pk>/close-reject/", case_views.CloseRejectView.as_view(), name="case-close-reject"),
     path("v1/cases/<int:pk>/reopen/", case_views.ReopenView.as_view(), name="case-reopen"),
     path("v1/compliance/overdue/", case_views.OverdueView.as_view(), name="compliance-overdue"),
-    path("v1/cases/<int:pk>/attachments/", case_views.CaseAttachmentsView.as_view(), name="case-attachments"),
-    path("v1/attachments/<int:pk>/", case_views.AttachmentDownloadView.as_view(), name="attachment-download"),
+    path("v1/cases/<int:pk>/attachments/", attachment_views.CaseAttachmentsView.as_view(), name="case-attachments"),
+    path("v1/attachments/<int:pk>/", attachment_views.AttachmentDownloadView.as_view(), name="attachment-download"),
     # Survey, ledgers, exports
     path("v1/ledgers/", ledger_views.LedgerListView.as_view(), name="ledger-list"),
     path("v1/ledgers/overview/", ledger_views.OverviewView.as_view(), name="ledger-overview"),

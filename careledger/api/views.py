@@ -1,6 +1,8 @@
 """API views: authenticate, let the policy decide, validate, call the same services as the pages."""
 
 from django.contrib.auth import user_logged_in
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -15,8 +17,8 @@ from careledger.accounts.models import User
 from careledger.api import serializers as s
 from careledger.api.job_views import accepted
 from careledger.audit.selectors import FILTERS, FilterError, audit_search, parse_filter
-from careledger.audit.services import Action, record
 from careledger.cases.services import reveal
+from careledger.core import http
 from careledger.core.tabular import TableError, check_size
 from careledger.escalations.models import Department
 from careledger.escalations.services import department_create
@@ -40,8 +42,8 @@ class TokenView(APIView):
     permission_classes: list = []
     throttle_classes: list = []
 
-    WRONG = {"errors": ["用户名或密码错误。 / Wrong username or password."]}
-    OTP_WANTED = {"detail": "请提供动态口令 otp。 / A valid one-time code (otp) is required.", "otp_required": True}
+    WRONG = {"errors": [_lazy("用户名或密码错误。")]}
+    OTP_WANTED = {"detail": _lazy("请提供动态口令 otp。"), "otp_required": True}
 
     @extend_schema(
         request=inline_serializer(
@@ -154,7 +156,7 @@ class _ImportView(APIView):
     def post(self, request):
         upload = request.FILES.get("file")
         if upload is None:
-            raise ValidationError({"file": ["请上传文件。 / Please upload a file."]})
+            raise ValidationError({"file": [_("请上传文件。")]})
         try:
             check_size(upload.size)  # before anything is parsed
         except TableError as exc:
@@ -211,9 +213,8 @@ class StudentDetailView(APIView):
     @extend_schema(responses=s.StudentDetailSerializer)
     def get(self, request, student_no: str):
         student = policy.get_student_for(request.user, student_no)
-        record(
-            actor=request.user,
-            action=Action.READ,
+        http.audited_read(
+            request.user,
             object_type="student",
             object_id=student.pk,
             student_no=student.student_no,

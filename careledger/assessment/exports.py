@@ -6,9 +6,7 @@ watermark in the page header and footer and the workbook properties, and an audi
 SHA-256 and export id. Figures are written as numbers, rates with a percentage format.
 """
 
-import hashlib
 import io
-from dataclasses import dataclass
 
 import xlsxwriter
 from django.conf import settings
@@ -17,11 +15,10 @@ from django.utils import translation
 from careledger.accounts.models import User
 from careledger.assessment import indicators as ind
 from careledger.assessment import selectors
-from careledger.audit.services import Action, record
 from careledger.cases.categories import Category
 from careledger.cases.models import HelperRole, RiskLevel
+from careledger.core.export_safety import ExportFile, Watermark, audit_export, neutralise, watermark_for
 from careledger.core.models import Semester
-from careledger.exports.safe import Watermark, neutralise, watermark_for
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -50,29 +47,7 @@ SCORED_LEVELS = ("college", "counselor")
 CADRE_HEADERS = ("序号", "学号", "姓名", "学院", "班级", "角色", "活动次数", "按角色", "活动月数", "最近活动")
 
 
-@dataclass(frozen=True)
-class ExportFile:
-    filename: str
-    content_type: str
-    data: bytes
-    export_id: str
-
-
-def _audited(actor: User, export: ExportFile, *, object_type: str, object_id, **detail) -> ExportFile:
-    """The audit row of an export, as exports.services does it: file, SHA-256, export id and counts."""
-    record(
-        actor=actor,
-        action=Action.EXPORT,
-        object_type=object_type,
-        object_id=object_id,
-        detail={
-            "file": export.filename,
-            "sha256": hashlib.sha256(export.data).hexdigest(),
-            "export_id": export.export_id,
-            **detail,
-        },
-    )
-    return export
+_audited = audit_export  # the one export audit row, as exports.services does it
 
 
 def _workbook(buf: io.BytesIO, title: str, watermark: Watermark):

@@ -37,21 +37,13 @@ def visible_units(user, data: ind.Data, level: str) -> list[ind.Unit]:
     if level == "counselor":
         if school:
             return ind.counselor_units(data)
-        ids = set()
-        if colleges:
-            ids |= set(
-                Grant.objects.filter(role=Role.COUNSELOR, college_id__in=colleges).values_list("user_id", flat=True)
-            )
-        if policy.has_role(user, Role.COUNSELOR):
-            ids.add(user.pk)
+        ids = policy.assessed_counselor_ids(user, colleges or [], _counselors_of) or set()
         return ind.counselor_units(data, sorted(ids)) if ids else []
     if level == "mentor":
         if school:
             return ind.mentor_units(data)
         in_scope = set(policy.cases_for(user).values_list("pk", flat=True))
-        mentor_ids = {m for c, m in data.pairing_on_as_of.items() if c in in_scope}
-        if policy.has_role(user, Role.MENTOR):
-            mentor_ids.add(user.pk)
+        mentor_ids = policy.assessed_mentor_ids(user, {m for c, m in data.pairing_on_as_of.items() if c in in_scope})
         units = ind.mentor_units(data, sorted(mentor_ids)) if mentor_ids else []
         for unit in units:  # only the cases the caller may see count in what they are shown
             unit.case_ids &= in_scope
@@ -70,14 +62,11 @@ def assessment(user, semester: Semester, level: str) -> list[dict]:
 
 
 def _may_see_level(user, level: str) -> bool:
-    roles = policy.roles_of(user)
-    allowed = {
-        "school": {Role.SCHOOL_ADMIN},
-        "college": {Role.SCHOOL_ADMIN, Role.COLLEGE_ADMIN},
-        "counselor": {Role.SCHOOL_ADMIN, Role.COLLEGE_ADMIN, Role.COUNSELOR},
-        "mentor": {Role.SCHOOL_ADMIN, Role.COLLEGE_ADMIN, Role.COUNSELOR, Role.MENTOR},
-    }[level]
-    return not roles.isdisjoint(allowed)
+    return policy.can_see_assessment_level(user, level)
+
+
+def _counselors_of(college_ids: list[int]) -> list[int]:
+    return list(Grant.objects.filter(role=Role.COUNSELOR, college_id__in=college_ids).values_list("user_id", flat=True))
 
 
 # --- the pages: dashboard, ranking, cadres ---
@@ -185,7 +174,7 @@ def rows_for(user, data: ind.Data, level: str) -> list[dict]:
 
 # --- help-group contribution (学生干部考察, 党员发展考核) ---
 
-CADRE_READERS = frozenset({Role.SCHOOL_ADMIN, Role.COLLEGE_ADMIN, Role.COUNSELOR})
+CADRE_READERS = policy.CADRE_READERS
 
 
 @dataclass
@@ -205,7 +194,7 @@ def cadres(user, semester: Semester) -> list[Cadre]:
     """Cadres in the user's scope (school_admin all; college_admin their college's; counselor their
     students) who were members of a help group during the semester or recorded an activity in it, with
     their activities of the semester. Three queries, whatever the number of cadres."""
-    if policy.roles_of(user).isdisjoint(CADRE_READERS):
+    if not policy.can_read_cadres(user):
         return []
     cal = next(c for s, c in calendars() if s.pk == semester.pk)
     in_semester = HelperActivity.objects.filter(on__gte=cal.start, on__lte=cal.end)

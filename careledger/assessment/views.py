@@ -7,7 +7,6 @@ static/js/dashboard.js from the JSON the page carries (json_script: no inline sc
 """
 
 from dataclasses import dataclass
-from urllib.parse import quote
 
 from django.conf import settings
 from django.core.paginator import Paginator
@@ -22,6 +21,7 @@ from careledger.assessment import exports, rules, selectors
 from careledger.assessment import indicators as ind
 from careledger.cases.categories import Category
 from careledger.cases.models import HelperRole, RiskLevel
+from careledger.core import http
 from careledger.core.models import Semester, mark_current
 
 CADRES_PAGE_SIZE = 100
@@ -92,12 +92,7 @@ def _semester(request: HttpRequest) -> tuple[list[Semester], Semester | None]:
     return semesters, current or (semesters[0] if semesters else None)
 
 
-def _download(export: exports.ExportFile) -> HttpResponse:
-    response = HttpResponse(export.data, content_type=export.content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(export.filename, safe='')}"
-    response["Cache-Control"] = "no-store"
-    response["X-Export-Id"] = export.export_id
-    return response
+_download = http.download
 
 
 # --- dashboard ---

@@ -10,13 +10,16 @@ also remembers the last row, so that rows deleted from the end are noticed too.
 
 import hashlib
 import json
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from careledger.audit.models import Action, AuditEvent, ChainHead, Outcome
 from careledger.core import clock
+
+logger = logging.getLogger("careledger.audit")
 
 # Every column that is hashed, in the order verify() reads them.
 HASHED = (
@@ -104,6 +107,30 @@ def verify() -> Report:
     return Report(True, rows, last_hash=expected)
 
 
+def lock_chain() -> ChainHead:
+    """Take the chain lock for the rest of the transaction and return the chain head (created if absent)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("lock_chain() must run inside transaction.atomic()")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+        head = ChainHead.objects.filter(pk=1).first()
+    else:
+        # SQLite: the IMMEDIATE transaction already holds the database's write lock.
+        head = ChainHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        head = _recreate_head()
+    return head
+
+
+def _recreate_head() -> ChainHead:
+    """A fresh database (or one flushed by tests) has no head: start it at the last row, if any."""
+    last = AuditEvent.objects.order_by("-id").values("id", "hash").first()
+    if last is not None:
+        logger.warning("audit: chain head missing; restarting it at row %s", last["id"])
+    return ChainHead.objects.create(pk=1, last_id=last["id"] if last else 0, last_hash=last["hash"] if last else "")
+
+
 def purge(*, retention_days: int, record, actor="system", now: datetime | None = None) -> int:
     """Delete the oldest rows, those written more than ``retention_days`` ago; return how many.
 
@@ -112,8 +139,6 @@ def purge(*, retention_days: int, record, actor="system", now: datetime | None =
     """
     if retention_days < MIN_RETENTION_DAYS:
         raise ValueError(f"audit retention must be at least {MIN_RETENTION_DAYS} days, not {retention_days}")
-    from careledger.audit.services import lock_chain
-
     cutoff = (now or clock.now()) - timedelta(days=retention_days)
     with transaction.atomic():
         head = lock_chain()

@@ -14,7 +14,7 @@ from careledger.audit.models import Action, AuditEvent
 from careledger.audit.selectors import AuditFilter
 from careledger.audit.services import record
 from careledger.core import clock
-from careledger.exports.safe import neutralise, watermark_for
+from careledger.core.export_safety import neutralise, watermark_for
 
 # Beyond this, narrow the filters: the auditor's export is for an inquiry, not a full dump (backups are).
 MAX_ROWS = 100_000

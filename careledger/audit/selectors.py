@@ -6,6 +6,7 @@ from datetime import datetime, time, timedelta
 from django.db.models import QuerySet
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.timezone import get_current_timezone, is_naive, make_aware
+from django.utils.translation import gettext as _
 
 from careledger.audit.models import AuditEvent
 
@@ -70,7 +71,7 @@ def parse_filter(params) -> AuditFilter:
             except (ValueError, OverflowError):
                 bounds[name] = None
             if bounds[name] is None:
-                errors[name] = ["日期格式应为 YYYY-MM-DD。 / Use YYYY-MM-DD."]
+                errors[name] = [_("日期格式应为 YYYY-MM-DD。")]
     if errors:
         raise FilterError(errors)
     return AuditFilter(

@@ -11,6 +11,7 @@ caller's transaction rolls back and no data is returned; core.middleware answers
 import ipaddress
 import json
 import logging
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -18,6 +19,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils.ipv6 import clean_ipv6_address
 
 from careledger.audit import chain, context
+from careledger.audit.chain import lock_chain
 from careledger.audit.models import Action, AuditEvent, ChainHead, Outcome
 from careledger.core import clock
 
@@ -30,13 +32,13 @@ class AuditWriteError(Exception):
 
 def record(
     *,
-    actor,
+    actor: Any,
     action: str,
     object_type: str = "",
     object_id: Any = "",
     student_no: str = "",
     outcome: str = Outcome.OK,
-    detail: dict | None = None,
+    detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
     ctx = context.current()
     user = actor if getattr(actor, "is_authenticated", False) else None
@@ -64,7 +66,7 @@ def record(
         raise AuditWriteError(f"audit row not written ({type(exc).__name__})") from exc
 
 
-def _append(fields: dict) -> AuditEvent:
+def _append(fields: dict[str, Any]) -> AuditEvent:
     with transaction.atomic():
         head = lock_chain()
         event_id = _next_id(head)
@@ -75,46 +77,32 @@ def _append(fields: dict) -> AuditEvent:
     return event
 
 
-def lock_chain() -> ChainHead:
-    """Take the chain lock for the rest of the transaction and return the chain head (created if absent)."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("lock_chain() must run inside transaction.atomic()")
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [chain.LOCK_KEY])
-        head = ChainHead.objects.filter(pk=1).first()
-    else:
-        # SQLite: the IMMEDIATE transaction already holds the database's write lock.
-        head = ChainHead.objects.select_for_update().filter(pk=1).first()
-    if head is None:
-        head = _recreate_head()
-    return head
-
-
-def _recreate_head() -> ChainHead:
-    """A fresh database (or one flushed by tests) has no head: start it at the last row, if any."""
-    last = AuditEvent.objects.order_by("-id").values("id", "hash").first()
-    if last is not None:
-        logger.warning("audit: chain head missing; restarting it at row %s", last["id"])
-    return ChainHead.objects.create(pk=1, last_id=last["id"] if last else 0, last_hash=last["hash"] if last else "")
-
-
 def _next_id(head: ChainHead) -> int:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [AuditEvent._meta.db_table])
-            return cursor.fetchone()[0]
+            row = cursor.fetchone()
+            return int(row[0])
     # Under the write lock: one more than any id used so far.
     last = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
     return max(last, head.last_id) + 1
 
 
-def _roles(user) -> str:
-    if user is None:
-        return ""
-    from careledger.accounts.policy import roles_of  # policy imports this module
+# The caller's roles as the access policy reads them. The policy sits above the audit trail (it records
+# denials here), so it hands its reader in when the accounts app is ready (AccountsConfig.ready) rather
+# than this floor module importing it.
+_roles_of: Callable[[Any], Iterable[str]] | None = None
 
-    return ",".join(sorted(str(r) for r in roles_of(user)))[:100]
+
+def set_roles_reader(reader: Callable[[Any], Iterable[str]]) -> None:
+    global _roles_of
+    _roles_of = reader
+
+
+def _roles(user: Any) -> str:
+    if user is None or _roles_of is None:
+        return ""
+    return ",".join(sorted(str(r) for r in _roles_of(user)))[:100]
 
 
 def _address(raw: str | None) -> str | None:

@@ -4,26 +4,22 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from careledger.accounts import policy
 from careledger.cases import attachments
+from careledger.core import http
 
 
 def file_response(attachment, data: bytes) -> HttpResponse:
     """Always a download, never rendered inline: an uploaded file is never served as a page (ASVS 12.5.2)."""
-    response = HttpResponse(data, content_type=attachment.content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(attachments.download_name(attachment))}"
+    response = http.file_download(
+        data, filename=attachments.download_name(attachment), content_type=attachment.content_type
+    )
     response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "no-store"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
-
-
-def _quote(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name, safe="")
 
 
 @require_GET
@@ -39,7 +35,7 @@ def upload(request: HttpRequest, case_pk: int) -> HttpResponse:
     case = policy.get_case_for(request.user, case_pk)
     upload = request.FILES.get("file")
     if upload is None:
-        messages.error(request, "请选择文件。 / Choose a file.")
+        messages.error(request, _("请选择文件。"))
     else:
         try:
             attachments.attachment_add(

@@ -53,17 +53,13 @@ def attachment_add(*, actor: User, case: Case, upload, title: str = "", contact:
         raise ValidationError({"contact": [_("辅导记录不属于该档案。")]})
     cap = settings.ATTACHMENT_MAX_BYTES
     if upload.size > cap:
-        raise ValidationError(
-            {"file": [_("文件超过 %(mb)d MB 上限。 / The file is over the %(mb)d MB limit.") % {"mb": cap // 2**20}]}
-        )
+        raise ValidationError({"file": [_("文件超过 %(mb)d MB 上限。") % {"mb": cap // 2**20}]})
     data = upload.read(cap + 1)
     if len(data) > cap:
-        raise ValidationError({"file": [_("文件过大。 / The file is too large.")]})
+        raise ValidationError({"file": [_("文件过大。")]})
     content_type = sniff(data[:16])
     if content_type is None:
-        raise ValidationError(
-            {"file": [_("只接受 JPG、PNG、WebP 图片或 PDF 文件。 / Only JPG, PNG, WebP or PDF files.")]}
-        )
+        raise ValidationError({"file": [_("只接受 JPG、PNG、WebP 图片或 PDF 文件。")]})
     storage_name = secrets.token_hex(16)
     path = attachments_dir() / storage_name
     tmp = path.with_suffix(".part")

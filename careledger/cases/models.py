@@ -103,6 +103,12 @@ class CategoryEntry(models.Model):
         return self.get_category_display()
 
 
+class MentorshipQuerySet(models.QuerySet):
+    def current(self) -> "MentorshipQuerySet":
+        """The pairings running now: the one home of "the case's current mentor" (at most one per case)."""
+        return self.filter(ended_at__isnull=True)
+
+
 class Mentorship(models.Model):
     """一对一结对帮扶: who mentored the case and when. The current pairing has ended_at = None."""
 
@@ -111,6 +117,8 @@ class Mentorship(models.Model):
     started_at = models.DateTimeField(_("开始"))
     ended_at = models.DateTimeField(_("结束"), null=True, blank=True)
     assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects = MentorshipQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("结对帮扶")
@@ -123,6 +131,11 @@ class Mentorship(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mentor} → case {self.case_id}"
+
+    @property
+    def is_current(self) -> bool:
+        """For pairings already loaded (a prefetched list): the same test as ``objects.current()``."""
+        return self.ended_at is None
 
 
 class HelperRole(models.TextChoices):

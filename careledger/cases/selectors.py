@@ -123,7 +123,7 @@ def only_overdue(qs: QuerySet[Case], cal: rules.Calendar | None = None) -> Query
 
 
 def _with_list_data(qs: QuerySet[Case]) -> QuerySet[Case]:
-    current_mentor = Mentorship.objects.filter(case=OuterRef("pk"), ended_at__isnull=True)
+    current_mentor = Mentorship.objects.current().filter(case=OuterRef("pk"))
     return (
         qs.select_related("student", "student__school_class", "student__college", "student__dorm")
         .prefetch_related(Prefetch("categories", queryset=CategoryEntry.objects.only("id", "case_id", "category")))
@@ -174,7 +174,7 @@ def case_search(
         else:
             qs = qs.filter(student__name__contains=q)
     if mine:
-        qs = qs.filter(pk__in=Mentorship.objects.filter(mentor=user, ended_at__isnull=True).values("case_id"))
+        qs = qs.filter(pk__in=Mentorship.objects.current().filter(mentor=user).values("case_id"))
     qs = _with_list_data(qs)
     if no_mentor:
         qs = qs.filter(has_mentor=False)

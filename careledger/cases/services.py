@@ -1,9 +1,11 @@
 """Writes to case files. Each checks the policy, validates, saves, records the timeline and audits."""
 
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -11,7 +13,9 @@ from django.utils.translation import gettext as _
 
 from careledger.accounts import policy
 from careledger.accounts.models import Role, User
+from careledger.audit.models import AuditEvent
 from careledger.audit.services import Action, Outcome, record
+from careledger.cases import signals
 from careledger.cases.categories import CHOICES, STRUCTURED_FIELDS, Category
 from careledger.cases.models import (
     Case,
@@ -29,22 +33,13 @@ from careledger.cases.models import (
     RiskLevel,
 )
 from careledger.contacts.compliance import compliance_refresh_for_case
-from careledger.core import clock
+from careledger.core import clock, outbox
+from careledger.core.errors import RateLimited, StaleVersion  # StaleVersion: services.StaleVersion too
 from careledger.core.text import clean_text
-from careledger.ledgers.models import Addendum
-from careledger.ledgers.services import addenda_report
 from careledger.roster.models import Student
 
 # Case fields a PATCH may change, in the order the case page shows them.
 EDITABLE = ("risk_level", "problem", "life_history", "plan", "note")
-
-
-class StaleVersion(Exception):
-    """The case changed since the caller read it (optimistic locking): 409, nothing overwritten."""
-
-    def __init__(self, current: int):
-        super().__init__(current)
-        self.current = current
 
 
 @dataclass
@@ -67,17 +62,15 @@ def clean_categories(entries: list[CategoryInput]) -> list[CategoryInput]:
     ]
 
 
-def _events():
-    from careledger.notify import events  # the outbox: messages stored in the caller's transaction
-
-    return events
+def _events() -> Any:
+    return outbox.events()  # careledger.notify.events, connected by notify (it sits above this app)
 
 
 def require_action(user: User, action: str, case: Case, roles: frozenset[str] | None = None) -> frozenset[str]:
     roles = policy.case_roles(user, case) if roles is None else roles
     if not policy.can(user, action, case, roles=roles):
         policy.audit_denied(user, object_type="case", object_id=case.pk, student_no=case.student.student_no, why=action)
-        raise PermissionDenied(_("无权执行该操作。 / You may not do this."))
+        raise PermissionDenied(_("无权执行该操作。"))
     return roles
 
 
@@ -129,7 +122,7 @@ def _clean_data(category: str, data: dict) -> dict:
 
 def _check_categories(entries: list[CategoryInput], roles: frozenset[str]) -> None:
     if not entries:
-        raise ValidationError({"categories": [_("请至少选择一个类别。 / Choose at least one category.")]})
+        raise ValidationError({"categories": [_("请至少选择一个类别。")]})
     seen = set()
     for entry in entries:
         if entry.category not in Category.values:
@@ -140,14 +133,14 @@ def _check_categories(entries: list[CategoryInput], roles: frozenset[str]) -> No
         if entry.verification is not None:
             if entry.category != Category.PHYSICAL:
                 raise ValidationError({"categories": [_("只有生理缺陷类别有“班主任核实情况”。")]})
-            if policy.CASE_ACTIONS["verify_physical"].isdisjoint(roles):
+            if not policy.can_verify_physical(roles=roles):
                 raise ValidationError({"categories": [_("班主任核实情况只能由该生的班主任或辅导员填写。")]})
         entry.data = _clean_data(entry.category, entry.data or {})
 
 
 def _check_not_future(day: date, field_name: str) -> None:
     if day > clock.today():
-        raise ValidationError({field_name: [_("日期不能晚于今天。 / The date cannot be in the future.")]})
+        raise ValidationError({field_name: [_("日期不能晚于今天。")]})
 
 
 def case_open(
@@ -165,8 +158,8 @@ def case_open(
     problem, life_history, plan, note = map(clean_text, (problem, life_history, plan, note))  # SEC-48
     categories = clean_categories(categories)
     roles = policy.student_roles(actor, student)
-    if policy.CASE_OPENERS.isdisjoint(roles):
-        raise PermissionDenied(_("无权为该学生建档。 / You may not open a case for this student."))
+    if not policy.can_open_case(actor, student, roles=roles):
+        raise PermissionDenied(_("无权为该学生建档。"))
     with transaction.atomic():
         opened_on = opened_on or clock.today()
         _check_not_future(opened_on, "opened_on")
@@ -174,11 +167,9 @@ def case_open(
             raise ValidationError({"risk_level": [_("风险等级应为 low、medium 或 high。")]})
         _check_categories(categories, roles)
         if not student.is_active:
-            raise ValidationError({"student": [_("该学生已不在册。 / The student is no longer on the roster.")]})
+            raise ValidationError({"student": [_("该学生已不在册。")]})
         if Case.objects.filter(student=student, status=CaseStatus.OPEN).exists():
-            raise ValidationError(
-                {"student": [_("该学生已有在档的关爱档案。 / The student already has an open case.")]}
-            )
+            raise ValidationError({"student": [_("该学生已有在档的关爱档案。")]})
         case = Case(
             student=student,
             opened_on=opened_on,
@@ -193,9 +184,7 @@ def case_open(
             with transaction.atomic():
                 case.save()
         except IntegrityError as exc:  # a parallel request opened one first
-            raise ValidationError(
-                {"student": [_("该学生已有在档的关爱档案。 / The student already has an open case.")]}
-            ) from exc
+            raise ValidationError({"student": [_("该学生已有在档的关爱档案。")]}) from exc
         CasePeriod.objects.create(case=case, opened_on=opened_on)
         CategoryEntry.objects.bulk_create(
             CategoryEntry(
@@ -211,7 +200,9 @@ def case_open(
         timeline_add(case, actor, CaseEvent.Kind.OPENED, ", ".join(str(Category(e.category).label) for e in categories))
         audit_case(actor, Action.CREATE, case, categories=[e.category for e in categories])
         # 随时上报: after the college has reported its ledger, a new case goes to 学工处 at once.
-        addenda_report(actor=actor, case=case, categories=[e.category for e in categories], kind=Addendum.Kind.NEW_CASE)
+        signals.categories_added.send(
+            sender=Case, actor=actor, case=case, categories=[e.category for e in categories], new_case=True
+        )
         compliance_refresh_for_case(case)
         return case
 
@@ -284,7 +275,7 @@ def case_update(
                     for c in category_changes
                     if c["old"] is None and c["field"].count(":") == 1
                 ]
-                addenda_report(actor=actor, case=case, categories=added, kind=Addendum.Kind.NEW_CATEGORY)
+                signals.categories_added.send(sender=Case, actor=actor, case=case, categories=added, new_case=False)
             if changes:
                 timeline_add(case, actor, CaseEvent.Kind.UPDATED, changes=changes)
             audit_case(actor, Action.UPDATE, case, fields=[c["field"] for c in changes], version=case.version)
@@ -309,15 +300,13 @@ def mentor_assign(*, actor: User, case: Case, mentor: User) -> Mentorship:
         if case.status != CaseStatus.OPEN:
             raise ValidationError({"mentor": [_("已撤销建档的档案不能结对。")]})
         if not mentor.is_active or not mentor.grants.filter(role=Role.MENTOR).exists():
-            raise ValidationError({"mentor": [_("该账号不是帮扶导师。 / That account is not a mentor.")]})
+            raise ValidationError({"mentor": [_("该账号不是帮扶导师。")]})
         if not policy.is_school_admin(actor) and not mentor.grants.filter(
             role=Role.MENTOR, college_id=case.student.college_id
         ):
-            raise ValidationError(
-                {"mentor": [_("只能选择本学院的帮扶导师。 / Choose a mentor of the student's college.")]}
-            )
+            raise ValidationError({"mentor": [_("只能选择本学院的帮扶导师。")]})
         now = clock.now()
-        current = Mentorship.objects.select_for_update().filter(case=case, ended_at__isnull=True).first()
+        current = Mentorship.objects.select_for_update().current().filter(case=case).first()
         if current is not None and current.mentor_id == mentor.pk:
             return current
         if current is not None:
@@ -389,7 +378,7 @@ def close_request(*, actor: User, case: Case, reason: str, improved: bool | None
         if case.status != CaseStatus.OPEN:
             raise ValidationError({"status": [_("档案未在档。")]})
         if not reason.strip():
-            raise ValidationError({"reason": [_("请填写理由。 / Give a reason.")]})
+            raise ValidationError({"reason": [_("请填写理由。")]})
         if CloseRequest.objects.filter(case=case, status=CloseStatus.PENDING).exists():
             raise ValidationError({"reason": [_("已有待审批的撤销建档申请。")]})
         request = CloseRequest.objects.create(case=case, reason=reason, improved=improved, requested_by=actor)
@@ -402,7 +391,7 @@ def close_request(*, actor: User, case: Case, reason: str, improved: bool | None
 def _pending_request(case: Case) -> CloseRequest:
     pending = CloseRequest.objects.select_for_update().filter(case=case, status=CloseStatus.PENDING).first()
     if pending is None:
-        raise ValidationError({"status": [_("没有待审批的撤销建档申请。 / No pending close request.")]})
+        raise ValidationError({"status": [_("没有待审批的撤销建档申请。")]})
     return pending
 
 
@@ -422,7 +411,7 @@ def close_approve(*, actor: User, case: Case, note: str = "") -> Case:
         case.version += 1
         case.save(update_fields=["status", "closed_on", "version", "updated_at"])
         _close_period(case, case.closed_on)
-        Mentorship.objects.filter(case=case, ended_at__isnull=True).update(ended_at=now)
+        Mentorship.objects.current().filter(case=case).update(ended_at=now)
         timeline_add(
             case, actor, CaseEvent.Kind.CLOSED, note[:100], [{"field": "status", "old": "open", "new": "closed"}]
         )
@@ -472,9 +461,7 @@ def case_reopen(*, actor: User, case: Case, mentor: User | None = None) -> Case:
         if case.status != CaseStatus.CLOSED:
             raise ValidationError({"status": [_("档案未撤销建档，无需重新建档。")]})
         if Case.objects.filter(student_id=case.student_id, status=CaseStatus.OPEN).exists():
-            raise ValidationError(
-                {"student": [_("该学生已有在档的关爱档案。 / The student already has an open case.")]}
-            )
+            raise ValidationError({"student": [_("该学生已有在档的关爱档案。")]})
         today = clock.today()
         if not CasePeriod.objects.filter(case=case).exists():  # a case from before periods were kept
             CasePeriod.objects.create(
@@ -489,11 +476,12 @@ def case_reopen(*, actor: User, case: Case, mentor: User | None = None) -> Case:
         )
         audit_case(actor, Action.UPDATE, case, fields=["status"], status="open")
         # 随时上报: a case reopened after the college reported its ledger goes to 学工处 at once.
-        addenda_report(
+        signals.categories_added.send(
+            sender=Case,
             actor=actor,
             case=case,
             categories=list(case.categories.values_list("category", flat=True)),
-            kind=Addendum.Kind.NEW_CASE,
+            new_case=True,
         )
         if mentor is not None:
             mentor_assign(actor=actor, case=case, mentor=mentor)
@@ -503,17 +491,11 @@ def case_reopen(*, actor: User, case: Case, mentor: User | None = None) -> Case:
 
 def reveal(*, actor: User, object_type: str, object_id, student_no: str, reason: str, fields: list[str]) -> None:
     """Break-glass: record why ``actor`` opens sensitive fields (SEC-17). The audit row is the grant."""
-    from datetime import timedelta
-
-    from django.conf import settings
-
-    from careledger.audit.models import AuditEvent
-    from careledger.core.errors import RateLimited
 
     reason = clean_text(reason).strip()  # SEC-48
     if len(reason) < 2:
-        raise ValidationError({"reason": [_("请说明查看原因。 / State why you need to see it.")]})
-    limit = getattr(settings, "REVEALS_PER_HOUR", 20)
+        raise ValidationError({"reason": [_("请说明查看原因。")]})
+    limit = settings.REVEALS_PER_HOUR
     recent = AuditEvent.objects.filter(
         actor_id=actor.pk, action=Action.REVEAL, at__gte=clock.now() - timedelta(hours=1)
     )
@@ -521,7 +503,7 @@ def reveal(*, actor: User, object_type: str, object_id, student_no: str, reason:
         policy.audit_denied(
             actor, object_type=object_type, object_id=object_id, student_no=student_no, why="rate limit: reveal"
         )
-        raise RateLimited(_("查看敏感信息过于频繁，请稍后再试。 / Too many reveals; try again later."))
+        raise RateLimited(_("查看敏感信息过于频繁，请稍后再试。"))
     record(
         actor=actor,
         action=Action.REVEAL,

@@ -16,13 +16,10 @@ from django.db.models import Count, Prefetch, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from careledger.accounts import policy
-from careledger.accounts.models import Role
-from careledger.audit.services import Action, record
 from careledger.cases import selectors, services
 from careledger.cases.categories import Category
 from careledger.cases.forms import (
@@ -53,18 +50,17 @@ from careledger.contacts import rules
 from careledger.contacts import services as contact_services
 from careledger.contacts.models import ContactKind
 from careledger.contacts.rules import RULE_KIND, Window
-from careledger.core import clock
+from careledger.core import clock, http
 from careledger.core import services as core_services
 from careledger.core.errors import RateLimited
 from careledger.core.models import Semester, mark_current
+from careledger.roster import rules as roster_rules
 from careledger.roster.models import SchoolClass, StudentStatus
 from careledger.roster.selectors import status_entries_on, status_entry_on
 
 PAGE_SIZE = 30
 CONTACTS_SHOWN = 50
 EVENTS_SHOWN = 100
-# Roles that oversee cases they are not paired with: they see the scope's figures on the work view.
-OVERSEERS = frozenset({Role.COUNSELOR, Role.CLASS_TEACHER}) | policy.ADMINS
 
 
 # --- rows with their compliance ---
@@ -96,14 +92,13 @@ SCOPE_LISTED = 20  # the work view lists this many overdue / unpaired cases; the
 def work_context(user) -> dict:
     """我的工作台: a mentor's own cases with what is due; an overseer's scope at a glance — its figures are
     SQL counts (the overdue one on the maintained compliance table) and its lists one short page each."""
-    roles = policy.roles_of(user)
     cal = selectors.current_calendar()
     context: dict = {"mine": None, "scope": None}
-    if Role.MENTOR in roles:
+    if policy.has_own_cases(user):
         mine = _rows(list(selectors.case_search(user=user, mine=True)), cal)
         mine.sort(key=lambda r: (not r.overdue, r.next_due.end if r.next_due else date.max))
         context["mine"] = mine
-    if roles & OVERSEERS:
+    if policy.oversees_cases(user):
         open_cases = policy.cases_for(user).filter(status=CaseStatus.OPEN).order_by()
         risks = dict(open_cases.values_list("risk_level").annotate(n=Count("pk")))
         categories = dict(
@@ -116,7 +111,7 @@ def work_context(user) -> dict:
         overdue = selectors.only_overdue(listed, cal)
         no_mentor = selectors.case_search(user=user, no_mentor=True)
         pending = []
-        if roles & policy.ADMINS:
+        if policy.approves_closes(user):
             pending = list(listed.filter(close_requests__status=CloseStatus.PENDING))
         context["scope"] = {
             "total": open_cases.count(),
@@ -168,18 +163,16 @@ def case_list(request: HttpRequest) -> HttpResponse:
 # --- opening and editing ---
 
 
-def _add_errors(form: django_forms.Form, exc: ValidationError) -> None:
-    for name, errors in getattr(exc, "message_dict", {"__all__": exc.messages}).items():
-        form.add_error(name if name in form.fields else None, errors)
+_add_errors = http.add_errors
 
 
 def _can_verify(roles: frozenset[str]) -> bool:
-    return not policy.CASE_ACTIONS["verify_physical"].isdisjoint(roles)
+    return policy.can_verify_physical(roles=roles)
 
 
 def _audit_read(user, case: Case) -> None:
     """Every page showing the case file is a read of it (有据可查)."""
-    record(actor=user, action=Action.READ, object_type="case", object_id=case.pk, student_no=case.student.student_no)
+    http.audited_read(user, object_type="case", object_id=case.pk, student_no=case.student.student_no)
 
 
 @require_http_methods(["GET", "POST"])
@@ -189,7 +182,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
         return render(request, "cases/case_new_pick.html")
     student = policy.get_student_for(request.user, student_no)
     roles = policy.student_roles(request.user, student)
-    if policy.CASE_OPENERS.isdisjoint(roles):
+    if not policy.can_open_case(request.user, student, roles=roles):
         policy.audit_denied(request.user, object_type="student", object_id=student_no, student_no=student_no)
         raise PermissionDenied
     existing = policy.cases_for(request.user).filter(student=student, status=CaseStatus.OPEN).first()
@@ -250,10 +243,7 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _age(born: date | None) -> int | None:
-    if born is None:
-        return None
-    today = clock.today()
-    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    return roster_rules.age_on(born, clock.today())
 
 
 def _case_page(request: HttpRequest, case: Case, *, status: int = 200, **bound) -> HttpResponse:
@@ -261,7 +251,7 @@ def _case_page(request: HttpRequest, case: Case, *, status: int = 200, **bound) 
     user = request.user
     _audit_read(user, case)
     roles = policy.case_roles(user, case)
-    may = {action: policy.can(user, action, case, roles=roles) for action in policy.CASE_ACTIONS}
+    may = policy.case_actions_for(user, case, roles=roles)
     text_access = policy.case_text_access(user, case, roles)
     prefetch_related_objects(
         [case],
@@ -302,7 +292,7 @@ def _case_page(request: HttpRequest, case: Case, *, status: int = 200, **bound) 
         "age": _age(case.student.birth_date),
         "may": may,
         "is_open": is_open,
-        "mentor": next((m for m in mentorships if m.ended_at is None), None),
+        "mentor": next((m for m in mentorships if m.is_current), None),
         "mentorships": mentorships,
         "close_requests": close_requests,
         "pending": pending,
@@ -516,10 +506,7 @@ def case_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 # --- contacts ---
 
 
-def _safe_next(request: HttpRequest) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    ok = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure())
-    return target if ok else ""
+_safe_next = http.safe_next
 
 
 @require_http_methods(["GET", "POST"])

@@ -38,12 +38,12 @@ def contact_record(
         if timezone.is_naive(occurred_at):
             occurred_at = timezone.make_aware(occurred_at)  # a local (Asia/Shanghai) time as typed
         if occurred_at > clock.now() + CLOCK_SKEW:
-            raise ValidationError({"occurred_at": [_("辅导时间不能晚于现在。 / A contact cannot be in the future.")]})
+            raise ValidationError({"occurred_at": [_("辅导时间不能晚于现在。")]})
         if case.status != CaseStatus.OPEN:
-            raise ValidationError({"case": [_("已撤销建档的档案不能再记录。 / The case is closed.")]})
+            raise ValidationError({"case": [_("已撤销建档的档案不能再记录。")]})
         local = clock.local_date(occurred_at)
         if local < case.open_since:
-            raise ValidationError({"occurred_at": [_("辅导时间早于建档日期。 / Before the case was opened.")]})
+            raise ValidationError({"occurred_at": [_("辅导时间早于建档日期。")]})
         contact = Contact.objects.create(
             case=case,
             kind=kind,

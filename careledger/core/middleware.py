@@ -118,12 +118,11 @@ def _is_api(request) -> bool:
 def audit_unavailable(request) -> HttpResponse:
     """503 when an audit row could not be written: nothing of what was asked for is sent."""
     message = _("审计记录暂时无法写入，为保护数据，本次操作未执行。请稍后再试。")
-    english = "The audit trail cannot be written right now; to protect the data, nothing was done. Try again later."
     if _is_api(request):
-        response = JsonResponse({"detail": f"{message} / {english}"}, status=503)
+        response = JsonResponse({"detail": message}, status=503)
     else:
         # No request: the context processors would query the database, which may be what failed.
-        body = render_to_string("audit/unavailable.html", {"message": message, "english": english})
+        body = render_to_string("audit/unavailable.html", {"message": message})
         response = HttpResponse(body, status=503)
     response["Retry-After"] = "60"
     patch_cache_control(response, no_store=True)
@@ -164,7 +163,7 @@ class HardeningMiddleware:
             return None
         body = render_to_string(
             "audit/rate_limited.html",
-            {"message": _("操作过于频繁，请稍后再试。"), "english": "Too many requests; try again later."},
+            {"message": _("操作过于频繁，请稍后再试。")},
         )
         response = HttpResponse(body, status=429)
         response["Retry-After"] = str(retry_after(bucket))

@@ -40,9 +40,9 @@ def semester_create(
 ) -> Semester:
     """A semester of the 校历. Which semester is current follows from the dates alone (Semester.objects.current())."""
     if end < start:
-        raise ValidationError({"end": [_("结束日期早于开始日期。 / The end is before the start.")]})
+        raise ValidationError({"end": [_("结束日期早于开始日期。")]})
     if Semester.objects.filter(name=name).exists():
-        raise ValidationError({"name": [_("学期名称已存在。 / A semester with this name exists.")]})
+        raise ValidationError({"name": [_("学期名称已存在。")]})
     overlapping = Semester.objects.filter(start__lte=end, end__gte=start).first()
     if overlapping is not None:
         raise ValidationError({"start": [_("与“%(n)s”的日期重叠。") % {"n": overlapping.name}]})

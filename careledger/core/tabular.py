@@ -37,37 +37,32 @@ class Table:
 def check_size(size: int) -> None:
     cap = settings.UPLOAD_MAX_BYTES
     if size > cap:
-        raise TableError(
-            _("文件超过大小上限 %(mb)d MB。 / The file is larger than the %(mb)d MB limit.")
-            % {"mb": cap // (1024 * 1024)}
-        )
+        raise TableError(_("文件超过大小上限 %(mb)d MB。") % {"mb": cap // (1024 * 1024)})
 
 
 def read_table(data: bytes, filename: str) -> Table:
     check_size(len(data))
     if not data.strip():
-        raise TableError(_("文件为空。 / The file is empty."))
+        raise TableError(_("文件为空。"))
     lower = filename.lower()
     if data[:4] == b"PK\x03\x04" or lower.endswith((".xlsx", ".xlsm", ".xls")):
         if lower.endswith(".xls") and not data[:4] == b"PK\x03\x04":
-            raise TableError(
-                _("不支持旧版 .xls 文件，请另存为 .xlsx。 / Old .xls files are not supported; save as .xlsx.")
-            )
+            raise TableError(_("不支持旧版 .xls 文件，请另存为 .xlsx。"))
         rows = _read_xlsx(data)
     elif lower.endswith((".csv", ".txt")):
         rows = _read_csv(data)
     else:
-        raise TableError(_("只接受 .xlsx 或 .csv 文件。 / Only .xlsx and .csv files are accepted."))
+        raise TableError(_("只接受 .xlsx 或 .csv 文件。"))
     numbered = [(i + 1, r) for i, r in enumerate(rows) if any(c for c in r)]
     if not numbered:
-        raise TableError(_("文件中没有数据。 / The file has no data."))
+        raise TableError(_("文件中没有数据。"))
     if len(numbered) > MAX_ROWS:
-        raise TableError(_("行数超过上限 %(n)d。 / More than %(n)d rows.") % {"n": MAX_ROWS})
+        raise TableError(_("行数超过上限 %(n)d。") % {"n": MAX_ROWS})
     header_row, header = numbered[0]
     if header_row != 1:
-        raise TableError(_("第 1 行应为表头。 / Row 1 must hold the column headers."))
+        raise TableError(_("第 1 行应为表头。"))
     if len(numbered) == 1:
-        raise TableError(_("文件只有表头，没有数据行。 / The file has headers but no data rows."))
+        raise TableError(_("文件只有表头，没有数据行。"))
     return Table(header=[h.strip() for h in header], rows=numbered[1:])
 
 
@@ -82,33 +77,29 @@ def _preflight_xlsx(data: bytes) -> None:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
-        raise TableError(_("不是有效的 .xlsx 文件（文件损坏或并非 Excel 文件）。 / Not a valid .xlsx file.")) from exc
+        raise TableError(_("不是有效的 .xlsx 文件（文件损坏或并非 Excel 文件）。")) from exc
     infos = archive.infolist()
     if len(infos) > MAX_ZIP_ENTRIES:
-        raise TableError(_("不是有效的 .xlsx 文件（条目过多）。 / Not a valid .xlsx file (too many entries)."))
+        raise TableError(_("不是有效的 .xlsx 文件（条目过多）。"))
     names = {i.filename for i in infos}
     total = 0
     for info in infos:
         name = info.filename.replace("\\", "/")
         if name.startswith("/") or ".." in name.split("/") or ":" in name or "\x00" in name:
-            raise TableError(_("不是有效的 .xlsx 文件（路径异常）。 / Not a valid .xlsx file (bad path)."))
+            raise TableError(_("不是有效的 .xlsx 文件（路径异常）。"))
         if name.lower().endswith("vbaproject.bin"):
-            raise TableError(_("不接受含宏的文件。 / Files with macros are not accepted."))
+            raise TableError(_("不接受含宏的文件。"))
         if info.flag_bits & 0x1 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            raise TableError(
-                _(
-                    "不是有效的 .xlsx 文件（加密或压缩方式异常）。 / Not a valid .xlsx file (encrypted or odd compression)."
-                )
-            )
+            raise TableError(_("不是有效的 .xlsx 文件（加密或压缩方式异常）。"))
         total += info.file_size
         if info.compress_size and info.file_size / info.compress_size > MAX_RATIO and info.file_size > 10_000_000:
-            raise TableError(_("文件压缩比异常，已拒绝。 / Suspicious compression ratio; rejected."))
+            raise TableError(_("文件压缩比异常，已拒绝。"))
     if total > MAX_UNCOMPRESSED:
-        raise TableError(_("文件解压后过大，已拒绝。 / The file is too large when unpacked; rejected."))
+        raise TableError(_("文件解压后过大，已拒绝。"))
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
-        raise TableError(_("不是有效的 .xlsx 文件（缺少工作簿）。 / Not a valid .xlsx file (no workbook)."))
+        raise TableError(_("不是有效的 .xlsx 文件（缺少工作簿）。"))
     if any(n.startswith("xl/externalLinks/") for n in names):
-        raise TableError(_("不接受含外部链接的文件。 / Files with external links are not accepted."))
+        raise TableError(_("不接受含外部链接的文件。"))
     for info in infos:
         if not info.is_dir():
             _scan_entry(archive, info)
@@ -129,20 +120,16 @@ def _scan_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
                 if is_xml:
                     if first and chunk[:2] in (b"\xff\xfe", b"\xfe\xff"):
                         # UTF-16 would hide a DTD from this byte scan; Excel writes UTF-8.
-                        raise TableError(
-                            _("不是有效的 .xlsx 文件（编码异常）。 / Not a valid .xlsx file (odd encoding).")
-                        )
+                        raise TableError(_("不是有效的 .xlsx 文件（编码异常）。"))
                     window = tail + chunk
                     if any(marker in window for marker in _DTD_MARKERS):
-                        raise TableError(
-                            _("不接受含 DTD 或实体定义的文件。 / Files with XML DTDs or entities are not accepted.")
-                        )
+                        raise TableError(_("不接受含 DTD 或实体定义的文件。"))
                     tail = window[-16:]
                 first = False
     except TableError:
         raise
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError) as exc:
-        raise TableError(_("不是有效的 .xlsx 文件（文件损坏）。 / Not a valid .xlsx file (damaged).")) from exc
+        raise TableError(_("不是有效的 .xlsx 文件（文件损坏）。")) from exc
 
 
 def _cell_text(value) -> str:
@@ -167,18 +154,16 @@ def _read_xlsx(data: bytes) -> list[list[str]]:
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         if not workbook.sheet_names:
-            raise TableError(_("工作簿中没有工作表。 / The workbook has no sheet."))
+            raise TableError(_("工作簿中没有工作表。"))
         sheet = workbook.get_sheet_by_index(0)
         values = sheet.to_python(skip_empty_area=False)
     except TableError:
         raise
     except Exception as exc:  # calamine raises its own error types for malformed parts
-        raise TableError(
-            _("无法读取 .xlsx 文件：文件可能已损坏。 / Cannot read the .xlsx file; it may be damaged.")
-        ) from exc
+        raise TableError(_("无法读取 .xlsx 文件：文件可能已损坏。")) from exc
     width = max((len(r) for r in values[:1]), default=0)
     if width > MAX_COLUMNS:
-        raise TableError(_("列数过多。 / Too many columns."))
+        raise TableError(_("列数过多。"))
     return [[_cell_text(v) for v in row] for row in values]
 
 
@@ -192,17 +177,13 @@ def decode_text(data: bytes) -> str:
     try:
         return data.decode("gb18030")
     except UnicodeDecodeError as exc:
-        raise TableError(
-            _(
-                "无法识别文件编码，请保存为 UTF-8 或 GB18030 编码的 CSV。 / Unknown encoding; save as UTF-8 or GB18030 CSV."
-            )
-        ) from exc
+        raise TableError(_("无法识别文件编码，请保存为 UTF-8 或 GB18030 编码的 CSV。")) from exc
 
 
 def _read_csv(data: bytes) -> list[list[str]]:
     text = decode_text(data)
     if "\x00" in text:
-        raise TableError(_("不是有效的 CSV 文本文件。 / Not a valid CSV text file."))
+        raise TableError(_("不是有效的 CSV 文本文件。"))
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
     except csv.Error:
@@ -211,4 +192,4 @@ def _read_csv(data: bytes) -> list[list[str]]:
     try:
         return [[c.strip() for c in row] for row in reader]
     except csv.Error as exc:
-        raise TableError(_("CSV 格式错误：%(e)s / Malformed CSV.") % {"e": exc}) from exc
+        raise TableError(_("CSV 格式错误：%(e)s") % {"e": exc}) from exc

@@ -1,6 +1,7 @@
 """Escalations: report at once, acknowledge, note, resolve; raise what passes its deadline."""
 
 from datetime import datetime
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -11,14 +12,14 @@ from careledger.accounts.models import Grant, Role, User
 from careledger.audit.services import Action, record
 from careledger.cases.models import Case, CaseEvent, CaseStatus
 from careledger.cases.services import timeline_add
-from careledger.core import clock
+from careledger.core import clock, outbox
 from careledger.core.errors import Conflict
 from careledger.escalations import rules
 from careledger.escalations.models import Department, Escalation, EscalationNote, EscalationStatus, Severity
 
 
 @transaction.atomic
-def department_create(*, actor, code: str, name: str) -> Department:
+def department_create(*, actor: User, code: str, name: str) -> Department:
     department = Department(code=code, name=name)
     department.full_clean()
     department.save()
@@ -26,7 +27,7 @@ def department_create(*, actor, code: str, name: str) -> Department:
     return department
 
 
-def _audit(actor: User, escalation: Escalation, action: str = Action.UPDATE, **detail) -> None:
+def _audit(actor: User, escalation: Escalation, action: str = Action.UPDATE, **detail: Any) -> None:
     record(
         actor=actor,
         action=action,
@@ -66,9 +67,9 @@ def escalation_create(
     if severity not in Severity.values:
         raise ValidationError({"severity": [_("紧急程度应为 urgent、high 或 normal。")]})
     if not description.strip():
-        raise ValidationError({"description": [_("请说明情况。 / Describe the risk.")]})
+        raise ValidationError({"description": [_("请说明情况。")]})
     if case.status != CaseStatus.OPEN:
-        raise ValidationError({"case": [_("档案已撤销建档。 / The case is closed.")]})
+        raise ValidationError({"case": [_("档案已撤销建档。")]})
     with transaction.atomic():
         now = clock.now()
         escalation = Escalation.objects.create(
@@ -87,10 +88,8 @@ def escalation_create(
     return escalation
 
 
-def _events():
-    from careledger.notify import events  # notify imports escalations.models: imported late
-
-    return events
+def _events() -> Any:
+    return outbox.events()  # careledger.notify.events, connected by notify (it sits above this app)
 
 
 def _require(actor: User, escalation: Escalation) -> None:
@@ -127,14 +126,14 @@ def escalation_note(*, actor: User, escalation: Escalation, text: str) -> Escala
 def escalation_resolve(*, actor: User, escalation: Escalation, resolution: str) -> Escalation:
     _require(actor, escalation)
     if not resolution.strip():
-        raise ValidationError({"resolution": [_("请填写处置结果。 / Say how it was resolved.")]})
+        raise ValidationError({"resolution": [_("请填写处置结果。")]})
     with transaction.atomic():
         escalation = Escalation.objects.select_for_update().select_related("case__student").get(pk=escalation.pk)
         if escalation.status == EscalationStatus.RESOLVED:
-            raise ValidationError({"status": [_("已处置。 / Already resolved.")]})
+            raise ValidationError({"status": [_("已处置。")]})
         if escalation.acknowledged_at is None:
             # api.md: resolving one that nobody has acknowledged is a conflict — confirm receipt first.
-            raise Conflict(_("请先确认收到，再处置。 / Acknowledge the escalation before resolving it."))
+            raise Conflict(_("请先确认收到，再处置。"))
         now = clock.now()
         escalation.status, escalation.resolved_at, escalation.resolved_by = EscalationStatus.RESOLVED, now, actor
         escalation.resolution = resolution
@@ -151,8 +150,6 @@ def raise_overdue(*, now: datetime | None = None) -> int:
     Idempotent: ``raised_at`` marks the ones done, and the message's dedupe key stops a second send
     even if two ticks overlap.
     """
-    from careledger.notify.services import notify
-
     now = now or clock.now()
     raised = 0
     school_admins = list(User.objects.filter(is_active=True, grants__role=Role.SCHOOL_ADMIN).distinct())
@@ -162,7 +159,7 @@ def raise_overdue(*, now: datetime | None = None) -> int:
             updated = Escalation.objects.filter(pk=escalation.pk, raised_at__isnull=True).update(raised_at=now)
             if not updated:
                 continue  # another tick got there first
-            notify(
+            outbox.notify(
                 users=school_admins,
                 kind="escalation_overdue",
                 subject=("【逾期未确认】" + _headline(escalation))[:100],

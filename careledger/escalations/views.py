@@ -9,9 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from careledger.accounts import policy
-from careledger.accounts.models import Role
-from careledger.api.escalation_views import escalation_body
-from careledger.audit.services import Action, record
+from careledger.core import http
 from careledger.core.errors import Conflict
 from careledger.escalations import selectors, services
 from careledger.escalations.forms import EscalationForm, NoteForm, ResolveForm
@@ -23,7 +21,7 @@ def escalation_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     page = Paginator(selectors.escalation_list(request.user, status=status), 30).get_page(request.GET.get("page"))
     # A department keeps a de-identified record of what it handled (no name, no class, no text).
-    history = selectors.department_history(request.user) if policy.has_role(request.user, Role.DEPARTMENT) else None
+    history = selectors.department_history(request.user) if policy.keeps_department_history(request.user) else None
     return render(request, "escalations/list.html", {"page": page, "status": status, "history": history})
 
 
@@ -56,9 +54,8 @@ def escalation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         policy.audit_denied(request.user, object_type="escalation", object_id=pk, why="resolved")
         return render(request, "escalations/closed.html", {"pk": pk}, status=404)
     escalation = policy.get_escalation_for(request.user, pk)
-    record(
-        actor=request.user,
-        action=Action.READ,
+    http.audited_read(
+        request.user,
         object_type="escalation",
         object_id=escalation.pk,
         student_no=escalation.case.student.student_no,
@@ -69,7 +66,7 @@ def escalation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "escalations/detail.html",
         {
             "escalation": escalation,
-            "e": escalation_body(request.user, escalation, full=full),
+            "e": policy.escalation_body(request.user, escalation, full=full),
             "full": full,
             "notes": list(escalation.notes.select_related("author")),
             "told": selectors.escalation_told(escalation),

@@ -23,8 +23,8 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt
 
+from careledger.core.export_safety import Watermark
 from careledger.core.text import clean_text
-from careledger.exports.safe import Watermark
 
 FONT = "宋体"
 STILL_OPEN = "至今"

@@ -18,8 +18,8 @@ from datetime import date
 import xlsxwriter
 
 from careledger.cases.categories import SUB_TABLES, Category, ledger_columns
+from careledger.core.export_safety import Watermark, formula_like
 from careledger.core.text import clean_text
-from careledger.exports.safe import Watermark, formula_like
 from careledger.ledgers.records import LedgerRecord
 
 SHEET_NAMES = {

@@ -1,54 +1,6 @@
-"""What every export shares: neutralised cell values and the exporter's watermark (有据可查)."""
+"""Moved to ``careledger.core.export_safety`` (the audit trail's exports use it too, and audit sits below
+exports). Kept so that imports of ``careledger.exports.safe`` keep working."""
 
-import re
-import uuid
-from dataclasses import dataclass, field
-from datetime import datetime
+from careledger.core.export_safety import Watermark, formula_like, neutralise, safe_name, watermark_for
 
-from careledger.core import clock
-from careledger.core.text import clean_text
-
-# A value a spreadsheet could read as a formula, even behind a BOM, whitespace or control characters
-# (OWASP CSV injection; Primero a9ca21d8e1): it is prefixed with ' and always written as text.
-_FORMULA = re.compile(r"\A[\uFEFF\u0000-\u001F\u007F\s]*[=+\-@|%]")
-
-
-def neutralise(value: object) -> str:
-    """For CSV and other plain-text outputs: a formula-like value behind a visible ' guard."""
-    text = "" if value is None else str(value)
-    return "'" + text if _FORMULA.match(text) else text
-
-
-def formula_like(text: str) -> bool:
-    """Would a spreadsheet read ``text`` as a formula if it were typed in? (.xlsx cells that are written
-    as text carry Excel's hidden quote prefix instead of a visible ' — see ledger_xlsx.)"""
-    return bool(_FORMULA.match(text))
-
-
-# A file-name part from user text (a student's name …): no path separators, no parent references,
-# no control or reserved characters; never empty.
-_UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
-
-
-def safe_name(value: object, fallback: str = "_") -> str:
-    text = _UNSAFE_NAME.sub("_", clean_text(value)).strip(" .")
-    text = text.replace("..", "_")
-    return text[:80] or fallback
-
-
-@dataclass(frozen=True)
-class Watermark:
-    """Who exported what and when: printed in every page header/footer and the file's properties."""
-
-    exporter: str  # "姓名 (username)"
-    at: datetime = field(default_factory=clock.now)
-    export_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
-
-    @property
-    def line(self) -> str:
-        local = clock.local_time(self.at)
-        return f"导出人：{self.exporter}  导出时间：{local:%Y-%m-%d %H:%M}  导出编号：{self.export_id}"
-
-
-def watermark_for(user) -> Watermark:
-    return Watermark(exporter=f"{user.name or user.username} ({user.username})")
+__all__ = ["Watermark", "formula_like", "neutralise", "safe_name", "watermark_for"]

@@ -4,67 +4,43 @@ Every export follows the access policy's view of the data: a section sees only i
 case file only goes to those who may read the case.
 """
 
-import hashlib
 import io
 import os
 import zipfile
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import BinaryIO
+from datetime import date
+from typing import Any, BinaryIO
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from careledger.accounts import policy
 from careledger.accounts.models import User
-from careledger.audit.services import Action, record
 from careledger.cases.categories import Category
 from careledger.cases.models import Case, CaseStatus, CloseStatus, Mentorship
 from careledger.core import clock
+from careledger.core.export_safety import ExportFile, Watermark, audit_export, safe_name, watermark_for
 from careledger.core.models import Semester
 from careledger.exports import case_docx, ledger_xlsx
-from careledger.exports.safe import Watermark, safe_name, watermark_for
 from careledger.ledgers import rows
+from careledger.ledgers import rules as ledger_rules
 from careledger.ledgers.models import Ledger, LedgerStatus
+from careledger.roster import rules as roster_rules
 from careledger.roster.models import College
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-@dataclass(frozen=True)
-class ExportFile:
-    filename: str
-    content_type: str
-    data: bytes
-    export_id: str
-
-
-def _audited(
-    actor: User, export: ExportFile, *, object_type: str, object_id, student_no: str = "", **detail
-) -> ExportFile:
-    record(
-        actor=actor,
-        action=Action.EXPORT,
-        object_type=object_type,
-        object_id=object_id,
-        student_no=student_no,
-        detail={
-            "file": export.filename,
-            "sha256": hashlib.sha256(export.data).hexdigest(),
-            "export_id": export.export_id,
-            **detail,
-        },
-    )
-    return export
+_audited = audit_export  # the one export audit row (core/export_safety.py)
 
 
 ledger_tables = rows.ledger_tables  # kept for callers of before; the home is ledgers/rows.py
 
 
-def _sheet_date(ledger: Ledger):
+def _sheet_date(ledger: Ledger) -> date:
     return clock.local_date(ledger.submitted_at) if ledger.submitted_at else clock.today()
 
 
@@ -100,7 +76,7 @@ def export_ledger(*, actor: User, ledger: Ledger) -> ExportFile:
     )
 
 
-STATUS_WORDS = {
+STATUS_WORDS: dict[str, str] = {
     LedgerStatus.DRAFT: "草稿（未上报，实时数据）",
     LedgerStatus.SUBMITTED: "已上报",
     LedgerStatus.RETURNED: "已退回（待重新上报，实时数据）",
@@ -112,7 +88,7 @@ def college_line(ledger: Ledger | None) -> dict[str, str]:
     """A college's ledger as the school-wide book states it: status, date, late mark, signatures."""
     if ledger is None or ledger.pk is None:
         return {"status": "未开始（实时数据）", "submitted_on": "", "late": "", "filled_by": "", "responsible": ""}
-    frozen = ledger.status in (LedgerStatus.SUBMITTED, LedgerStatus.ACCEPTED)
+    frozen = ledger_rules.is_frozen(ledger.status)
     return {
         "status": STATUS_WORDS.get(ledger.status, ledger.status),
         "submitted_on": ledger_xlsx.cn_date(clock.local_date(ledger.submitted_at))
@@ -140,10 +116,12 @@ def export_school_ledger(*, actor: User, semester: Semester) -> ExportFile:
     return _audited(actor, export, object_type="semester", object_id=semester.pk, **detail)
 
 
-def school_ledger_file(*, actor: User, semester: Semester, progress=None) -> tuple[ExportFile, dict]:
+def school_ledger_file(
+    *, actor: User, semester: Semester, progress: Callable[[int, int], None] | None = None
+) -> tuple[ExportFile, dict[str, Any]]:
     """The school-wide workbook, not yet audited (a background job audits it when it finishes)."""
     categories = policy.ledger_categories_for(actor)
-    if not categories or not policy.has_role(actor, "school_admin", "section"):
+    if not categories or not policy.can_read_school_ledgers(actor):
         raise PermissionDenied("school-wide export")
     watermark = watermark_for(actor)
     ledgers = {ledger.college_id: ledger for ledger in Ledger.objects.filter(semester=semester)}
@@ -181,7 +159,7 @@ def school_ledger_file(*, actor: User, semester: Semester, progress=None) -> tup
     return export, {"categories": categories, "rows": total}
 
 
-def _category_facts(entry) -> str:
+def _category_facts(entry: Any) -> str:
     """One category in 问题类型及问题描述: its name, its structured facts, its text."""
     facts = rows.category_text(entry)
     if entry.category == Category.PHYSICAL:
@@ -202,9 +180,9 @@ def _category_facts(entry) -> str:
 
 def _contact_kinds() -> dict[str, str]:
     """The contact kinds' labels, translated once per file rather than once per contact."""
-    from careledger.contacts.models import Contact
+    from careledger.contacts.models import ContactKind
 
-    return {value: str(label) for value, label in Contact._meta.get_field("kind").choices}
+    return {str(value): str(label) for value, label in ContactKind.choices}
 
 
 def _mentors(case: Case) -> list[case_docx.MentorPeriod]:
@@ -222,10 +200,8 @@ def _case_file_data(case: Case) -> case_docx.CaseFileData:
     """Everything the 附件2 form prints, read from prefetched relations (see `case_file_queryset`)."""
     student = case.student
     today = clock.today()
-    age = ""
-    if student.birth_date:
-        b = student.birth_date
-        age = str(today.year - b.year - ((today.month, today.day) < (b.month, b.day)))
+    years = roster_rules.age_on(student.birth_date, today)
+    age = "" if years is None else str(years)
     entries = list(case.categories.all())
     kinds = _contact_kinds()
     categories = "、".join(str(e.get_category_display()) for e in entries)
@@ -244,7 +220,7 @@ def _case_file_data(case: Case) -> case_docx.CaseFileData:
     latest = requests[-1] if requests else None
     revoke = ""
     if latest is not None:
-        verdict = {
+        verdict: dict[str, str] = {
             CloseStatus.PENDING: "待学院审批",
             CloseStatus.APPROVED: "学院已同意",
             CloseStatus.REJECTED: "学院未同意",
@@ -272,7 +248,7 @@ def _case_file_data(case: Case) -> case_docx.CaseFileData:
     )
 
 
-def case_file_queryset(queryset):
+def case_file_queryset(queryset: QuerySet[Case]) -> QuerySet[Case]:
     """Cases with everything the case file prints, in a fixed number of queries."""
     return queryset.select_related("student__school_class").prefetch_related(
         "categories",
@@ -290,7 +266,7 @@ def case_file_name(case: Case) -> str:
 
 def export_case_file(*, actor: User, case: Case) -> ExportFile:
     if not policy.can_read_case_text(actor, case):
-        raise PermissionDenied("须先说明查看原因。 / State a reason first.")
+        raise PermissionDenied(_("须先说明查看原因。"))
     watermark = watermark_for(actor)
     export = ExportFile(
         filename=case_file_name(case),
@@ -302,8 +278,8 @@ def export_case_file(*, actor: User, case: Case) -> ExportFile:
 
 
 def write_case_files_zip(
-    cases: Iterable[Case],
-    target: str | os.PathLike | BinaryIO,
+    cases: Iterable[Case | int],
+    target: str | os.PathLike[str] | BinaryIO,
     watermark: Watermark,
     progress: Callable[[int, int], None] | None = None,
     *,
@@ -340,7 +316,7 @@ def write_case_files_zip(
 def ledger_case_ids(ledger: Ledger) -> list[int]:
     """The cases on the ledger: its rows (the snapshot once reported) and its addenda since."""
     categories = list(Category.values)
-    if ledger.status not in (LedgerStatus.SUBMITTED, LedgerStatus.ACCEPTED) or not ledger.snapshot:
+    if not ledger_rules.is_frozen(ledger.status) or not ledger.snapshot:
         # A draft: its live rows are the college's open cases with a category (no rows built).
         live = rows.open_cases(ledger.college_id, ledger.semester).filter(categories__isnull=False)
         return list(dict.fromkeys(live.values_list("pk", flat=True)))

@@ -64,7 +64,7 @@ def open_cases(college_id: int, semester: Semester | None) -> QuerySet[Case]:
             Prefetch("effects", queryset=effects, to_attr="semester_effects"),
             Prefetch(
                 "mentorships",
-                queryset=Mentorship.objects.filter(ended_at__isnull=True).select_related("mentor"),
+                queryset=Mentorship.objects.current().select_related("mentor"),
                 to_attr="current_pairings",
             ),
         )

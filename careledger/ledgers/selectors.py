@@ -8,20 +8,14 @@ from careledger.accounts import policy
 from careledger.cases.models import Case, CaseStatus, CategoryEntry
 from careledger.core import clock
 from careledger.core.models import Semester
-from careledger.ledgers import rows
-from careledger.ledgers.models import Addendum, Ledger, LedgerStatus, SurveyReview
+from careledger.ledgers import rows, rules
+from careledger.ledgers.models import Addendum, Ledger, SurveyReview
 from careledger.roster.models import College, SchoolClass, Student
 
 
 def display_status(ledger: Ledger | None, semester: Semester) -> str:
     """not_started, draft, submitted, late, returned, accepted — what the school's view shows."""
-    if ledger is None:
-        return "not_started"
-    if ledger.status == LedgerStatus.SUBMITTED and ledger.late:
-        return "late"
-    if ledger.status == LedgerStatus.DRAFT and clock.today() > semester.ledger_due:
-        return "draft"  # overdue drafts are flagged by `overdue` in the overview row
-    return ledger.status
+    return rules.display_status(ledger.status if ledger else None, late=bool(ledger and ledger.late))
 
 
 @dataclass
@@ -125,13 +119,12 @@ def school_overview(user, semester: Semester) -> list[CollegeRow]:
     out = []
     for college in College.objects.order_by("name"):
         ledger = ledgers.get(college.pk)
-        submitted = ledger is not None and ledger.status in (LedgerStatus.SUBMITTED, LedgerStatus.ACCEPTED)
         out.append(
             CollegeRow(
                 college=college,
                 ledger=ledger,
                 status=display_status(ledger, semester),
-                overdue=not submitted and today > semester.ledger_due,
+                overdue=rules.is_overdue(ledger.status if ledger else None, due=semester.ledger_due, today=today),
                 by_category={c: counts.get(college.pk, {}).get(c, 0) for c in categories},
                 open_cases=open_cases.get(college.pk, 0),
                 students=survey.get(college.pk, {}).get("students", 0),
@@ -213,16 +206,13 @@ def submission_warnings(ledger: Ledger) -> list:
     (college-wide figures: the signer answers for the whole college)."""
     from careledger.cases.models import Mentorship
     from careledger.cases.selectors import calendars, standings
-    from careledger.ledgers import rules
 
     semester = ledger.semester
     students = Student.objects.filter(is_active=True, college_id=ledger.college_id)
     reviewed = SurveyReview.objects.filter(semester=semester, student__in=students).count()
     open_cases = list(Case.objects.filter(status=CaseStatus.OPEN, student__college_id=ledger.college_id))
     paired = set(
-        Mentorship.objects.filter(case__in=[c.pk for c in open_cases], ended_at__isnull=True).values_list(
-            "case_id", flat=True
-        )
+        Mentorship.objects.current().filter(case__in=[c.pk for c in open_cases]).values_list("case_id", flat=True)
     )
     cal = next((c for s, c in calendars() if s.pk == semester.pk), None)
     overdue = sum(1 for s in standings(open_cases, cal).values() if s.overdue) if cal else 0

@@ -1,5 +1,7 @@
 """Writes to the survey and the ledgers: create, submit (freeze), accept, return, addenda."""
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -8,22 +10,23 @@ from careledger.accounts import policy
 from careledger.accounts.models import User
 from careledger.audit.services import Action, record
 from careledger.cases.models import Case, CaseStatus
-from careledger.core import clock
+from careledger.core import clock, outbox
 from careledger.core.models import Semester
 from careledger.ledgers import rows, selectors
+from careledger.ledgers import rules as ledger_rules
 from careledger.ledgers.models import Addendum, Ledger, LedgerStatus, LedgerStep, Section, SurveyOutcome, SurveyReview
 from careledger.ledgers.records import make_snapshot
 from careledger.roster.models import College, Student
 
 
-def _audit(actor: User, ledger: Ledger, **detail) -> None:
+def _audit(actor: User, ledger: Ledger, **detail: Any) -> None:
     record(actor=actor, action=Action.UPDATE, object_type="ledger", object_id=ledger.pk, detail=detail or None)
 
 
 def ledger_open(*, actor: User, semester: Semester, college: College) -> Ledger:
     """The college's ledger for the semester, created as a draft the first time it is asked for."""
     if not policy.can_keep_ledger(actor, college):
-        raise PermissionDenied(_("无权填报该学院的台账。 / You may not keep this college's ledger."))
+        raise PermissionDenied(_("无权填报该学院的台账。"))
     existing = Ledger.objects.filter(semester=semester, college=college).first()
     if existing is not None:
         return existing
@@ -41,15 +44,13 @@ class SubmitWarnings(Exception):
     """The submission has something to warn about (survey coverage, unpaired or overdue cases) and the
     signer has not confirmed: nothing is written; the API answers 400 with the warnings."""
 
-    def __init__(self, warnings: list):
+    def __init__(self, warnings: list[ledger_rules.SubmitWarning]):
         super().__init__([w.message for w in warnings])
         self.warnings = warnings
 
 
-def _events():
-    from careledger.notify import events  # the outbox: messages stored in this transaction
-
-    return events
+def _events() -> Any:
+    return outbox.events()  # careledger.notify.events, connected by notify (it sits above this app)
 
 
 def ledger_submit(
@@ -69,9 +70,9 @@ def ledger_submit(
     filled_by = filled_by.strip() or (ledger.filled_by if head else "")
     responsible = (responsible.strip() or actor.name or actor.username) if head else ""
     if not filled_by:
-        raise ValidationError({"filled_by": [_("请填写填表人。 / Say who filled in the ledger.")]})
+        raise ValidationError({"filled_by": [_("请填写填表人。")]})
     if ledger.status not in (LedgerStatus.DRAFT, LedgerStatus.RETURNED):
-        raise ValidationError({"status": [_("台账已上报，不能重复上报。 / Already submitted.")]})
+        raise ValidationError({"status": [_("台账已上报，不能重复上报。")]})
     if not confirm:
         warnings = selectors.submission_warnings(ledger)
         if warnings:
@@ -79,7 +80,7 @@ def ledger_submit(
     with transaction.atomic():
         ledger = Ledger.objects.select_for_update().select_related("semester", "college").get(pk=ledger.pk)
         if ledger.status not in (LedgerStatus.DRAFT, LedgerStatus.RETURNED):
-            raise ValidationError({"status": [_("台账已上报，不能重复上报。 / Already submitted.")]})
+            raise ValidationError({"status": [_("台账已上报，不能重复上报。")]})
         now = clock.now()
         if not head:
             ledger.filled_by = filled_by[:50]
@@ -112,7 +113,7 @@ def _decide(*, actor: User, ledger: Ledger, status: str, action: str, comment: s
     with transaction.atomic():
         ledger = Ledger.objects.select_for_update().select_related("semester", "college").get(pk=ledger.pk)
         if ledger.status != LedgerStatus.SUBMITTED:
-            raise ValidationError({"status": [_("只能处理已上报的台账。 / Only a submitted ledger can be decided.")]})
+            raise ValidationError({"status": [_("只能处理已上报的台账。")]})
         ledger.status, ledger.decided_at, ledger.comment = status, clock.now(), comment
         ledger.save(update_fields=["status", "decided_at", "comment"])
         step = LedgerStep.objects.create(ledger=ledger, action=action, actor=actor, comment=comment)
@@ -127,7 +128,7 @@ def ledger_accept(*, actor: User, ledger: Ledger) -> Ledger:
 
 def ledger_return(*, actor: User, ledger: Ledger, comment: str) -> Ledger:
     if not comment.strip():
-        raise ValidationError({"comment": [_("请填写退回意见。 / Say why it is returned.")]})
+        raise ValidationError({"comment": [_("请填写退回意见。")]})
     return _decide(
         actor=actor, ledger=ledger, status=LedgerStatus.RETURNED, action=LedgerStep.Action.RETURNED, comment=comment
     )
@@ -142,12 +143,14 @@ def addenda_report(*, actor: User, case: Case, categories: list[str], kind: str)
     ledger = Ledger.objects.filter(
         semester=semester,
         college_id=case.student.college_id,
-        status__in=[LedgerStatus.SUBMITTED, LedgerStatus.ACCEPTED],
+        status__in=ledger_rules.FROZEN,
     ).first()
     if ledger is None:
         return []
     fresh = rows.open_cases(case.student.college_id, semester).filter(pk=case.pk).first()
-    entries = {e.category: e for e in fresh.categories.all()} if fresh else {}
+    if fresh is None:
+        return []
+    entries = {e.category: e for e in fresh.categories.all()}
     made = [
         Addendum.objects.create(
             ledger=ledger,
@@ -170,14 +173,14 @@ def survey_review(
     *, actor: User, semester: Semester, student: Student, outcome: str, case: Case | None = None
 ) -> SurveyReview:
     """Record the survey outcome for one student (counselor or class teacher in scope)."""
-    if policy.SURVEYORS.isdisjoint(policy.student_roles(actor, student)):
+    if not policy.can_review_survey(actor, student):
         raise PermissionDenied(_("无权摸排该学生。"))
     if outcome not in SurveyOutcome.values:
         raise ValidationError({"outcome": [_("摸排结果无效。")]})
     if outcome != SurveyOutcome.NO_CONCERN:
         case = case or Case.objects.filter(student=student, status=CaseStatus.OPEN).first()
         if case is None:
-            raise ValidationError({"outcome": [_("该学生没有在档的档案，请先建档。 / Open a case first.")]})
+            raise ValidationError({"outcome": [_("该学生没有在档的档案，请先建档。")]})
     with transaction.atomic():
         review, _created = SurveyReview.objects.update_or_create(
             semester=semester,
@@ -197,7 +200,7 @@ def survey_review(
 
 def survey_review_undo(*, actor: User, semester: Semester, student: Student) -> None:
     """Take back the student's outcome of this semester (the reviewer's mistake); the student is reviewed again."""
-    if policy.SURVEYORS.isdisjoint(policy.student_roles(actor, student)):
+    if not policy.can_review_survey(actor, student):
         raise PermissionDenied(_("无权摸排该学生。"))
     with transaction.atomic():
         review = SurveyReview.objects.filter(semester=semester, student=student).first()
@@ -242,3 +245,11 @@ def ledger_case_files_reveal(*, actor: User, ledger: Ledger, reason: str) -> Non
     if not policy.can_reveal_ledger_case_files(actor):
         raise PermissionDenied(_("无权查看档案表。"))
     reveal(actor=actor, object_type="ledger", object_id=ledger.pk, student_no="", reason=reason, fields=["case_files"])
+
+
+def report_added_categories(
+    sender: object, *, actor: User, case: Case, categories: list[str], new_case: bool, **kwargs: Any
+) -> None:
+    """Receiver of ``cases.signals.categories_added``: the addendum for a new case or new categories."""
+    kind = Addendum.Kind.NEW_CASE if new_case else Addendum.Kind.NEW_CATEGORY
+    addenda_report(actor=actor, case=case, categories=categories, kind=kind)

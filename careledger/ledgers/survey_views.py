@@ -14,7 +14,6 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -24,6 +23,7 @@ from careledger.cases import services as case_services
 from careledger.cases.forms import CaseFileForm
 from careledger.cases.models import CaseStatus
 from careledger.cases.selectors import current_semester
+from careledger.core import http
 from careledger.core.models import Semester
 from careledger.ledgers import selectors, services
 from careledger.ledgers.forms import ReviewForm, SurveyRestForm
@@ -50,10 +50,7 @@ def _int(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() else None
 
 
-def _safe_next(request: HttpRequest) -> str:
-    target = request.POST.get("next") or ""
-    ok = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure())
-    return target if ok else ""
+_safe_next = http.safe_next
 
 
 def _rows(user, semester: Semester, students: list[Student]) -> list[SurveyRow]:
@@ -68,7 +65,7 @@ def _rows(user, semester: Semester, students: list[Student]) -> list[SurveyRow]:
             outcome=getattr(s, "review_outcome", None) or "",
             case_opened_on=opened.get(s.pk),
             new_case=s.pk in opened and opened[s.pk] >= semester.start,
-            may_review=not policy.SURVEYORS.isdisjoint(policy.student_roles(user, s)),
+            may_review=policy.can_review_survey(user, s),
         )
         for s in students
     ]
@@ -110,7 +107,7 @@ def _survey_page(request: HttpRequest, semester: Semester | None, *, status: int
     if semester is None:
         return render(request, "ledgers/survey.html", {"semester": None, "errors": errors}, status=status)
     user, g = request.user, request.GET
-    is_admin = policy.has_role(user, *policy.ADMINS)
+    is_admin = policy.sees_survey_by_college(user)
     by_class = selectors.survey_progress(user, semester, "class")
     classes = {
         c["pk"]: c
@@ -261,7 +258,7 @@ def survey_new_case(request: HttpRequest) -> HttpResponse:
     existing = policy.cases_for(request.user).filter(student=student, status=CaseStatus.OPEN).first()
     form = CaseFileForm(
         request.POST if request.method == "POST" else None,
-        can_verify=not policy.CASE_ACTIONS["verify_physical"].isdisjoint(roles),
+        can_verify=policy.can_verify_physical(roles=roles),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -282,11 +279,8 @@ def survey_new_case(request: HttpRequest) -> HttpResponse:
             form.add_service_errors(exc)
         else:
             messages.success(request, _("已为 %(name)s 建档，摸排结果记为新建档案。") % {"name": student.name})
-            back = request.GET.get("next", "")
-            ok = url_has_allowed_host_and_scheme(
-                back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-            )
-            return redirect(back if ok and back else f"{reverse('ledgers:survey')}?class={student.school_class_id}")
+            back = http.safe_next(request)  # the GET's ?next= (this form posts to its own URL)
+            return redirect(back or f"{reverse('ledgers:survey')}?class={student.school_class_id}")
     context = {"form": form, "student": student, "existing": existing, "from_survey": True}
     return render(request, "cases/case_form.html", context, status=400 if form.has_errors else 200)
 

@@ -8,9 +8,7 @@ with the message (400); on success the browser is sent back to the page.
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import quote
 
-from django import forms as django_forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -18,7 +16,6 @@ from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -26,13 +23,13 @@ from careledger.accounts import policy
 from careledger.cases.categories import SUB_TABLES, Category, ledger_columns
 from careledger.cases.models import RiskLevel
 from careledger.cases.selectors import current_semester
-from careledger.core import clock
+from careledger.core import clock, http
 from careledger.core.errors import RateLimited
 from careledger.core.models import Semester, mark_current
 from careledger.exports import services as exports
 from careledger.jobs import starters
 from careledger.ledgers import rows as ledger_rows
-from careledger.ledgers import selectors, services
+from careledger.ledgers import rules, selectors, services
 from careledger.ledgers.forms import CompareForm, OpenForm, ReturnForm, SubmitForm
 from careledger.ledgers.models import Ledger, LedgerStatus
 from careledger.roster.models import College
@@ -47,24 +44,9 @@ _PHONE = re.compile(r"\d{7,}")
 # --- helpers ---
 
 
-def _download(export: exports.ExportFile) -> HttpResponse:
-    """The export as an attachment; never cached (it holds personal data), traceable by its export id."""
-    response = HttpResponse(export.data, content_type=export.content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(export.filename, safe='')}"
-    response["Cache-Control"] = "no-store"
-    response["X-Export-Id"] = export.export_id
-    return response
-
-
-def _safe_next(request: HttpRequest) -> str:
-    target = request.POST.get("next") or ""
-    ok = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure())
-    return target if ok else ""
-
-
-def _add_errors(form: django_forms.Form, exc: ValidationError) -> None:
-    for name, errors in getattr(exc, "message_dict", {"__all__": exc.messages}).items():
-        form.add_error(name if name in form.fields else None, errors)
+_download = http.download
+_safe_next = http.safe_next
+_add_errors = http.add_errors
 
 
 def _int(value: str | None) -> int | None:
@@ -73,8 +55,7 @@ def _int(value: str | None) -> int | None:
 
 def _kept_colleges(user) -> list[College]:
     """The colleges whose ledger ``user`` keeps (counselor, college_admin): the policy decides."""
-    ids = {g.college_id for g in policy.grants_of(user) if g.college_id}
-    return [c for c in College.objects.filter(pk__in=ids).order_by("name") if policy.can_keep_ledger(user, c)]
+    return list(policy.kept_colleges(user).order_by("name"))
 
 
 @dataclass
@@ -90,8 +71,7 @@ def _addenda(queryset, limit: int | None = None) -> list[AddendumRow]:
 
 def _is_overdue(ledger: Ledger | None, semester: Semester) -> bool:
     """Not yet reported (no ledger, a draft or a returned one) after the due date."""
-    reported = ledger is not None and ledger.status in (LedgerStatus.SUBMITTED, LedgerStatus.ACCEPTED)
-    return not reported and clock.today() > semester.ledger_due
+    return rules.is_overdue(ledger.status if ledger else None, due=semester.ledger_due, today=clock.today())
 
 
 # --- a college's ledger (台账) ---
@@ -254,7 +234,7 @@ def _ledger_page(
         "semester": semester,
         "status": selectors.display_status(ledger, semester),
         "overdue": _is_overdue(ledger, semester),
-        "frozen": ledger.status in (LedgerStatus.SUBMITTED, LedgerStatus.ACCEPTED),
+        "frozen": rules.is_frozen(ledger.status),
         "tables": tables,
         "shown": shown,
         "rows_page": rows_page,
@@ -470,9 +450,7 @@ def school(request: HttpRequest) -> HttpResponse:
 
 
 def _compare_colleges(user) -> list[College]:
-    if policy.is_school_admin(user):
-        return list(College.objects.order_by("name"))
-    return _kept_colleges(user)
+    return list(policy.comparable_colleges(user).order_by("name"))
 
 
 def _labels(codes: list[str]) -> list[str]:

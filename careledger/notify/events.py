@@ -25,7 +25,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from careledger.accounts import policy
-from careledger.accounts.models import Role, User
+from careledger.accounts.models import Grant, Role, User
 from careledger.cases.categories import Category
 from careledger.core import clock
 from careledger.ledgers.records import load_snapshot
@@ -66,12 +66,15 @@ def section_users(categories: Iterable[str]) -> dict[int, tuple[User, list[str]]
     """Each active section user whose section acts on one of ``categories``, with those categories."""
     wanted = set(categories)
     out: dict[int, tuple[User, list[str]]] = {}
-    for user in User.objects.filter(is_active=True, grants__role=Role.SECTION).prefetch_related("grants__section"):
-        theirs = {
-            c for g in user.grants.all() if g.role == Role.SECTION and g.section for c in g.section.categories
-        } & wanted
-        if theirs:
-            out[user.pk] = (user, [c for c in Category.values if c in theirs])
+    theirs: dict[int, set[str]] = {}
+    users: dict[int, User] = {}
+    section_grants = Grant.objects.filter(role=Role.SECTION, user__is_active=True, section__isnull=False)
+    for grant in section_grants.select_related("user", "section"):
+        users[grant.user_id] = grant.user
+        theirs.setdefault(grant.user_id, set()).update(set(grant.section.categories) & wanted)
+    for pk, codes in theirs.items():
+        if codes:
+            out[pk] = (users[pk], [c for c in Category.values if c in codes])
     return out
 
 

@@ -4,6 +4,7 @@ A message carries a link and the least detail needed — never psychological or 
 leaves the system: e-mail and group robots (企业微信, 钉钉) are outside the school's access control.
 """
 
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from django.conf import settings
@@ -97,7 +98,7 @@ class Channel(models.Model):
     def __repr__(self) -> str:
         return f"<Channel {self.pk} {self.kind} {self.masked_address}>"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.address_digest = crypto.digest(self.address)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "address" in update_fields:

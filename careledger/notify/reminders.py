@@ -18,7 +18,8 @@ from careledger.cases.models import CaseStatus
 from careledger.cases.selectors import current_calendar, current_semester, only_overdue
 from careledger.contacts.models import ComplianceWindow
 from careledger.core import clock
-from careledger.ledgers.models import Ledger, LedgerStatus
+from careledger.ledgers import rules as ledger_rules
+from careledger.ledgers.models import Ledger
 from careledger.notify.services import notify
 from careledger.roster.models import College
 
@@ -93,9 +94,7 @@ def remind_ledgers(today: date | None = None) -> int:
     if stage is None:
         return 0
     done = set(
-        Ledger.objects.filter(
-            semester=semester, status__in=[LedgerStatus.SUBMITTED, LedgerStatus.ACCEPTED]
-        ).values_list("college_id", flat=True)
+        Ledger.objects.filter(semester=semester, status__in=ledger_rules.FROZEN).values_list("college_id", flat=True)
     )
     text = {
         "7": f"{semester.name}台账须于 {semester.ledger_due:%m月%d日} 前上报学工处（还有 7 天内）。",

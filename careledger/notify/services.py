@@ -126,7 +126,7 @@ def notify(
 # --- deliver ---
 
 
-def _webhook_budget(now: datetime) -> Counter:
+def _webhook_budget(now: datetime) -> Counter[int]:
     """Sends left this minute per robot channel: 企业微信 and 钉钉 each take 20 a minute per robot, and 钉钉
     silences a robot for 10 minutes beyond that."""
     recent = (
@@ -134,7 +134,7 @@ def _webhook_budget(now: datetime) -> Counter:
         .values("delivery__channel_id")
         .annotate(n=Count("id"))
     )
-    budget: Counter = Counter()
+    budget: Counter[int] = Counter()
     for row in recent:
         budget[row["delivery__channel_id"]] -= row["n"]
     return budget
@@ -222,7 +222,7 @@ def deliver_due(*, now: datetime | None = None, limit: int = 200) -> int:
             break
         if _attempt(delivery, now or clock.now()):
             sent += 1
-        if delivery.kind in WEBHOOK_KINDS:
+        if delivery.kind in WEBHOOK_KINDS and delivery.channel_id is not None:  # a robot's delivery
             budget[delivery.channel_id] -= 1
             if per_minute + budget[delivery.channel_id] <= 0:
                 exhausted.add(delivery.channel_id)  # the rest waits for the next minute's run

@@ -99,15 +99,13 @@ def match_columns(table: Table, columns: list[Column]) -> tuple[dict[str, int], 
         if col is None:
             continue  # extra columns (民族, 政治面貌 …) are allowed and ignored
         if col.key in index:
-            errors.append(RowError(1, raw, _("列重复：%(h)s / Duplicate column.") % {"h": raw}))
+            errors.append(RowError(1, raw, _("列重复：%(h)s") % {"h": raw}))
             continue
         index[col.key] = i
         written[col.key] = raw
     for col in columns:
         if col.required and col.key not in index:
-            errors.append(
-                RowError(1, col.header, _("缺少必填列“%(h)s”。 / Required column is missing.") % {"h": col.header})
-            )
+            errors.append(RowError(1, col.header, _("缺少必填列“%(h)s”。") % {"h": col.header}))
     return index, written, errors
 
 
@@ -181,7 +179,7 @@ def parse_date(value: str) -> date | None:
 
 
 def _validate_rows(table: Table, index: dict[str, int], written: dict[str, str]) -> tuple[list[dict], list[RowError]]:
-    pattern = re.compile(getattr(settings, "STUDENT_NO_PATTERN", rules.STUDENT_NO.pattern))
+    pattern = re.compile(settings.STUDENT_NO_PATTERN)
     errors: list[RowError] = []
     records: list[dict] = []
     seen: dict[str, int] = {}
@@ -197,19 +195,18 @@ def _validate_rows(table: Table, index: dict[str, int], written: dict[str, str])
 
         for key in ("student_no", "name", "gender", "college", "grade", "school_class"):
             if not rec.get(key):
-                err(key, _("必填项为空。 / Required value is empty."))
+                err(key, _("必填项为空。"))
         for key, limit in _MAX_LEN.items():
             if len(rec.get(key, "")) > limit:
-                err(key, _("内容过长（最多 %(n)d 字）。 / Too long.") % {"n": limit})
+                err(key, _("内容过长（最多 %(n)d 字）。") % {"n": limit})
         no = rec.get("student_no", "")
         if no:
             if not pattern.match(no):
-                err("student_no", _("学号格式不正确：%(v)s / Malformed student number.") % {"v": no})
+                err("student_no", _("学号格式不正确：%(v)s") % {"v": no})
             elif no in seen:
                 err(
                     "student_no",
-                    _("学号 %(v)s 与第 %(r)d 行重复。 / Duplicate student number (see row %(r)d).")
-                    % {"v": no, "r": seen[no]},
+                    _("学号 %(v)s 与第 %(r)d 行重复。") % {"v": no, "r": seen[no]},
                 )
             else:
                 seen[no] = row_no
@@ -217,12 +214,12 @@ def _validate_rows(table: Table, index: dict[str, int], written: dict[str, str])
         if gender:
             code = _GENDERS.get(gender.lower())
             if code is None:
-                err("gender", _("性别应为“男”或“女”：%(v)s / Gender must be 男 or 女.") % {"v": gender})
+                err("gender", _("性别应为“男”或“女”：%(v)s") % {"v": gender})
             rec["gender"] = code
         if rec.get("grade"):
             grade = rules.normalize_grade(rec["grade"])
             if grade is None:
-                err("grade", _("年级格式应为 2023 或 2023级：%(v)s / Grade must look like 2023.") % {"v": rec["grade"]})
+                err("grade", _("年级格式应为 2023 或 2023级：%(v)s") % {"v": rec["grade"]})
             rec["grade"] = grade
         if rec.get("college") and rec.get("school_class") and rec.get("grade"):
             key = (rec["college"], rec["school_class"])
@@ -230,34 +227,33 @@ def _validate_rows(table: Table, index: dict[str, int], written: dict[str, str])
             if first[0] != rec["grade"]:
                 err(
                     "grade",
-                    _("同一班级的年级不一致（见第 %(r)d 行）。 / Grade differs from row %(r)d for the same class.")
-                    % {"r": first[1]},
+                    _("同一班级的年级不一致（见第 %(r)d 行）。") % {"r": first[1]},
                 )
         for key in ("phone", "parent_phone"):
             if rec.get(key):
                 if rules.phone_valid(rec[key]):
                     rec[key] = rules.normalize_phone(rec[key])
                 else:
-                    err(key, _("电话号码格式不正确：%(v)s / Malformed phone number.") % {"v": rec[key]})
+                    err(key, _("电话号码格式不正确：%(v)s") % {"v": rec[key]})
         birth = None
         if rec.get("birth_date"):
             birth = parse_date(rec["birth_date"])
             if birth is None:
                 err(
                     "birth_date",
-                    _("日期格式应为 YYYY-MM-DD：%(v)s / Date must be YYYY-MM-DD.") % {"v": rec["birth_date"]},
+                    _("日期格式应为 YYYY-MM-DD：%(v)s") % {"v": rec["birth_date"]},
                 )
         rec["birth_date"] = birth
         id_number = rec.get("id_number", "").upper()
         rec["id_number"] = id_number
         if id_number:
             if not rules.id_number_valid(id_number):
-                err("id_number", _("身份证号无效（校验位或出生日期错误）。 / Invalid ID number (check digit or date)."))
+                err("id_number", _("身份证号无效（校验位或出生日期错误）。"))
             else:
                 if rec.get("gender") and rules.id_number_gender(id_number) != rec["gender"]:
-                    err("id_number", _("身份证号与性别不符。 / The ID number does not match the gender."))
+                    err("id_number", _("身份证号与性别不符。"))
                 if birth and rules.id_number_birth_date(id_number) != birth:
-                    err("id_number", _("身份证号与出生日期不符。 / The ID number does not match the birth date."))
+                    err("id_number", _("身份证号与出生日期不符。"))
         if "status" in index or "status_since" in index:
             _validate_status(rec, err)
         records.append(rec)
@@ -271,13 +267,13 @@ def _validate_status(rec: dict, err) -> None:
     if status is None:
         err(
             "status",
-            _("学籍状态应为 在校/休学/保留学籍/退学/毕业/转出 之一：%(v)s / Unknown status.") % {"v": raw},
+            _("学籍状态应为 在校/休学/保留学籍/退学/毕业/转出 之一：%(v)s") % {"v": raw},
         )
     rec["status"] = status
     raw_since = rec.get("status_since", "")
     since = parse_date(raw_since) if raw_since else clock.today()
     if since is None:
-        err("status_since", _("日期格式应为 YYYY-MM-DD：%(v)s / Date must be YYYY-MM-DD.") % {"v": raw_since})
+        err("status_since", _("日期格式应为 YYYY-MM-DD：%(v)s") % {"v": raw_since})
     elif status_since_error(since):
         err("status_since", status_since_error(since))
         since = None
@@ -299,7 +295,7 @@ def _check_scope(actor, records: list[dict], written: dict[str, str], existing: 
                 RowError(
                     rec["_row"],
                     written.get("college", "学院"),
-                    _("无权导入该学院的学生：%(c)s / Outside your college.") % {"c": rec["college"]},
+                    _("无权导入该学院的学生：%(c)s") % {"c": rec["college"]},
                 )
             )
             continue
@@ -309,10 +305,7 @@ def _check_scope(actor, records: list[dict], written: dict[str, str], existing: 
                 RowError(
                     rec["_row"],
                     written.get("student_no", "学号"),
-                    _(
-                        "无权导入该学号：学生转学院须由学工处办理。 / You may not import this student number; "
-                        "moving a student between colleges is done by the school."
-                    ),
+                    _("无权导入该学号：学生转学院须由学工处办理。"),
                 )
             )
     return errors

@@ -100,3 +100,10 @@ def mask_id_number(value: str) -> str:
     if len(value) < 8:
         return "*" * len(value)
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+def age_on(born: date | None, day: date) -> int | None:
+    """Full years of age on ``day`` (None without a birth date) — the one home of a student's age."""
+    if born is None:
+        return None
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))

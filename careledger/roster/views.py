@@ -10,8 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from careledger.accounts import policy
-from careledger.audit.services import Action, record
-from careledger.core import clock
+from careledger.core import clock, http
 from careledger.core.tabular import TableError, check_size
 from careledger.jobs.models import Job
 from careledger.jobs.starters import roster_import_or_job
@@ -52,7 +51,7 @@ def student_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def student_detail(request: HttpRequest, student_no: str) -> HttpResponse:
     student = policy.get_student_for(request.user, student_no)
-    record(actor=request.user, action=Action.READ, object_type="student", object_id=student.pk, student_no=student_no)
+    http.audited_read(request.user, object_type="student", object_id=student.pk, student_no=student_no)
     return _detail_page(request, student)
 
 

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from careledger.core.testing import PASSWORD
+from tests.support.testing import PASSWORD
 
 
 @pytest.fixture

@@ -10,12 +10,13 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from careledger.accounts import policy
-from careledger.core.testing import make_attachment, make_case, make_escalation, make_ledger
-from careledger.core.testing import make_semester as make_current_semester
+from tests.support.testing import make_attachment, make_case, make_escalation, make_ledger
+from tests.support.testing import make_semester as make_current_semester
 
-ROLES = ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "harry", "ivan", "anon"]
+ROLES = ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "harry", "ivan", "judy", "anon"]
 # alice school_admin · bob college_admin 文学院 · carol counselor 文学院 2023 · dave class_teacher 2023-2班
-# erin mentor · frank department · grace auditor · harry no grant · ivan college_admin 数学院 · anon
+# erin mentor · frank department · grace auditor · harry no grant · ivan college_admin 数学院
+# judy section 资助中心 (学工处科室: the school's ledgers, economic sub-table only) · anon
 
 
 def _row(default: int, **overrides: int) -> dict[str, int]:
@@ -148,16 +149,16 @@ MATRIX = {
     "ledgers:survey-rest": ("post", CURRENT_SEMESTER, {}, _row(403, anon=302, carol=400, dave=400)),
     # No student named: nobody's student, so 404 for the surveyors.
     "ledgers:survey-new-case": ("get", CURRENT_SEMESTER, None, _row(403, anon=302, carol=404, dave=404)),
-    "ledgers:index": ("get", CURRENT_SEMESTER, None, _row(403, anon=302, alice=302, **LEDGER_KEEPERS_OK)),
+    "ledgers:index": ("get", CURRENT_SEMESTER, None, _row(403, anon=302, alice=302, judy=302, **LEDGER_KEEPERS_OK)),
     "ledgers:open": ("post", CURRENT_SEMESTER, {}, _row(403, anon=302, bob=400, carol=400, ivan=400)),
-    "ledgers:detail": ("get", LEDGER, None, _row(403, anon=302, **ON_WENXUE_LEDGER)),
+    "ledgers:detail": ("get", LEDGER, None, _row(403, anon=302, judy=200, **ON_WENXUE_LEDGER)),
     "ledgers:submit": ("post", LEDGER, {}, _row(403, anon=302, bob=400, carol=400, ivan=404)),
     "ledgers:accept": ("post", LEDGER, {}, _row(403, anon=302, alice=400)),  # a draft cannot be accepted
     "ledgers:return": ("post", LEDGER, {}, _row(403, anon=302, alice=400)),
-    "ledgers:export": ("get", LEDGER, None, _row(403, anon=302, **ON_WENXUE_LEDGER)),
+    "ledgers:export": ("get", LEDGER, None, _row(403, anon=302, judy=200, **ON_WENXUE_LEDGER)),
     "ledgers:case-files": ("get", LEDGER, None, _row(403, anon=302, **ON_WENXUE_LEDGER)),
-    "ledgers:school": ("get", CURRENT_SEMESTER, None, _row(403, anon=302, alice=200)),
-    "ledgers:school-export": ("get", CURRENT_SEMESTER, None, _row(403, anon=302, alice=200)),
+    "ledgers:school": ("get", CURRENT_SEMESTER, None, _row(403, anon=302, alice=200, judy=200)),
+    "ledgers:school-export": ("get", CURRENT_SEMESTER, None, _row(403, anon=302, alice=200, judy=200)),
     "ledgers:compare": ("get", None, None, _row(403, anon=302, alice=200, **LEDGER_KEEPERS_OK)),
     "ledgers:case-file": (
         "get",
@@ -226,17 +227,18 @@ MATRIX = {
     "api:compliance-overdue": ("get", None, None, _row(403, anon=401, **STUDENT_READERS_OK)),
     "api:case-attachments": ("get", CASE, None, _row(403, anon=401, **ON_LIS_CASE_TEXT)),
     "api:attachment-download": ("get", ATTACHMENT, None, _row(403, anon=401, **ON_LIS_CASE_TEXT)),
-    "api:ledger-list": ("get", None, None, _row(403, anon=401, alice=200, **LEDGER_KEEPERS_OK)),
-    "api:ledger-overview": ("get", CURRENT_SEMESTER, None, _row(403, anon=401, alice=200)),
-    "api:ledger-school-export": ("get", CURRENT_SEMESTER, None, _row(403, anon=401, alice=200)),
+    "api:ledger-list": ("get", None, None, _row(403, anon=401, alice=200, judy=200, **LEDGER_KEEPERS_OK)),
+    "api:ledger-overview": ("get", CURRENT_SEMESTER, None, _row(403, anon=401, alice=200, judy=200)),
+    "api:ledger-school-export": ("get", CURRENT_SEMESTER, None, _row(403, anon=401, alice=200, judy=200)),
+    # The page and the API share one rule (policy.LEDGER_COMPARERS): a section may use neither (judy 403).
     "api:ledger-compare": ("get", None, None, _row(403, anon=401, alice=404, bob=404, carol=404, ivan=404)),
-    "api:ledger-detail": ("get", LEDGER, None, _row(403, anon=401, **ON_WENXUE_LEDGER)),
+    "api:ledger-detail": ("get", LEDGER, None, _row(403, anon=401, judy=200, **ON_WENXUE_LEDGER)),
     "api:ledger-submit": ("post", LEDGER, {}, _row(403, anon=401, bob=400, carol=400, ivan=404)),
     "api:ledger-accept": ("post", LEDGER, {}, _row(403, anon=401, alice=400)),  # a draft cannot be accepted
     "api:ledger-return": ("post", LEDGER, {}, _row(403, anon=401, alice=400)),
-    "api:ledger-export": ("get", LEDGER, None, _row(403, anon=401, **ON_WENXUE_LEDGER)),
+    "api:ledger-export": ("get", LEDGER, None, _row(403, anon=401, judy=200, **ON_WENXUE_LEDGER)),
     "api:ledger-case-files": ("get", LEDGER, None, _row(403, anon=401, **ON_WENXUE_LEDGER)),
-    "api:addenda": ("get", CURRENT_SEMESTER, None, _row(403, anon=401, alice=200, **LEDGER_KEEPERS_OK)),
+    "api:addenda": ("get", CURRENT_SEMESTER, None, _row(403, anon=401, alice=200, judy=200, **LEDGER_KEEPERS_OK)),
     "api:survey": (
         "get",
         CURRENT_SEMESTER,
@@ -403,3 +405,8 @@ def test_a_user_with_an_admin_set_password_must_change_it_first(client, school):
     response = client.get("/students/")
     assert response.status_code == 302 and response["Location"] == "/accounts/password/"
     assert client.get("/accounts/password/").status_code == 200
+
+
+def test_page_and_api_compare_rules_agree():
+    """The 下学期对比 page and its API answer the same roles (they once disagreed about sections)."""
+    assert policy.RULES["ledgers:compare"] == policy.RULES["api:ledger-compare"]

@@ -20,7 +20,7 @@ from careledger.accounts.models import User
 from careledger.accounts.tests.conftest import token_request, with_token
 from careledger.accounts.tests.test_policy_matrix import MATRIX
 from careledger.audit.models import AuditEvent
-from careledger.core.testing import PASSWORD
+from tests.support.testing import PASSWORD
 
 NEW = "Brand-New-Pass-2027"
 PRODUCTION_HASHERS = [

@@ -11,7 +11,7 @@ from careledger.accounts import lockout
 from careledger.accounts.models import LoginLock
 from careledger.accounts.tests.conftest import token_request, with_token, without_csrf
 from careledger.audit.models import AuditEvent
-from careledger.core.testing import PASSWORD
+from tests.support.testing import PASSWORD
 
 T0 = datetime.fromisoformat("2026-10-12T09:00:00+08:00")
 

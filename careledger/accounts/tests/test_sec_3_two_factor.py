@@ -18,7 +18,7 @@ from careledger.accounts import totp
 from careledger.accounts.models import TOTPDevice, User
 from careledger.accounts.tests.conftest import code, token_request, with_token
 from careledger.audit.models import AuditEvent
-from careledger.core.testing import PASSWORD, make_case
+from tests.support.testing import PASSWORD, make_case
 
 T0 = datetime.fromisoformat("2026-10-12T09:00:00+08:00")
 STEP = timedelta(seconds=30)

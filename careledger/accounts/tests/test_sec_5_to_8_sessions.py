@@ -18,7 +18,7 @@ from careledger.accounts import services
 from careledger.accounts.login_security import SESSION_LOGIN_AT
 from careledger.accounts.tests.conftest import token_request, with_token
 from careledger.audit.models import AuditEvent
-from careledger.core.testing import PASSWORD
+from tests.support.testing import PASSWORD
 
 T0 = datetime.fromisoformat("2026-10-12T08:00:00+08:00")
 LI = "202301010002"  # 李四, 2023级汉语言文学2班: in carol's grade and dave's class

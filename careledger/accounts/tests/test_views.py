@@ -1,6 +1,6 @@
 """The account pages (list, create, edit, grants, staff import) and sign-in, through the test client.
 
-Personas come from careledger.core.testing.build_school: alice is the school admin, bob runs 文学院
+Personas come from tests.support.testing.build_school: alice is the school admin, bob runs 文学院
 (文学与新闻传播学院), ivan runs 数学学院, carol counsels 文学院's 2023 grade, harry has no grant.
 """
 
@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from careledger.accounts.models import Grant, Role, User
-from careledger.core.testing import PASSWORD, build_school, make_user
+from tests.support.testing import PASSWORD, build_school, make_user
 
 NEW_PASSWORD = "Counselor-2026-pw"
 

@@ -7,9 +7,9 @@ from rest_framework.test import APIClient
 
 from careledger.accounts.models import Grant, User
 from careledger.audit.models import AuditEvent
-from careledger.core.testing import PASSWORD
 from careledger.roster.models import Gender, Student
 from careledger.roster.rules import name_initials
+from tests.support.testing import PASSWORD
 
 
 def as_user(user) -> APIClient:

@@ -13,9 +13,9 @@ from careledger.cases.models import Case, CaseEffect, CloseRequest, Helper, Help
 from careledger.contacts import compliance
 from careledger.contacts.models import Contact
 from careledger.core import services as core_services
-from careledger.core.testing import make_student
 from careledger.escalations.models import Escalation
 from careledger.ledgers.models import Ledger, SurveyReview
+from tests.support.testing import make_student
 
 TZ = "+08:00"
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from careledger.accounts.models import Grant, Role
 from careledger.assessment.tests.scenario import ACTIVITY_TEXT, NOW, at
 from careledger.audit.models import AuditEvent
-from careledger.core.testing import make_user
+from tests.support.testing import make_user
 
 EXPORT = reverse("assessment:export")
 CADRES_EXPORT = reverse("assessment:cadres-export")

@@ -16,8 +16,8 @@ from django.urls import reverse
 
 from careledger.accounts.models import Grant, Role
 from careledger.assessment.tests.scenario import ACTIVITY_TEXT, NOW, at
-from careledger.core.testing import make_student, make_user
 from careledger.roster.models import College, SchoolClass
+from tests.support.testing import make_student, make_user
 
 DASHBOARD = reverse("assessment:dashboard")
 RANKING = reverse("assessment:ranking")

@@ -20,7 +20,7 @@ from careledger.audit.models import AuditEvent
 from careledger.audit.services import Action, record
 from careledger.cases.models import Case
 from careledger.core import clock
-from careledger.core.testing import PASSWORD, make_case
+from tests.support.testing import PASSWORD, make_case
 
 MARKER = "XYZ-SECRET-42"
 

@@ -17,8 +17,8 @@ from careledger.audit.models import AuditEvent
 from careledger.cases.models import Case, CaseEvent, Mentorship
 from careledger.contacts.models import Contact
 from careledger.core.models import Semester
-from careledger.core.testing import make_student, make_user
 from careledger.roster.models import Student
+from tests.support.testing import make_student, make_user
 
 NOW = "2026-11-20T10:00:00+08:00"
 

@@ -10,7 +10,7 @@ from careledger.accounts.models import Role
 from careledger.audit.models import AuditEvent
 from careledger.cases.models import Attachment, CaseEvent
 from careledger.core import crypto
-from careledger.core.testing import make_case, make_user
+from tests.support.testing import make_case, make_user
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\n%%EOF\n"

@@ -5,7 +5,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from careledger.audit.models import AuditEvent
-from careledger.core.testing import make_case
+from tests.support.testing import make_case
 
 MARKER = "XYZ-SECRET-42"
 

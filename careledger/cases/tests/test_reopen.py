@@ -8,8 +8,8 @@ from django.urls import reverse
 from careledger.cases import services
 from careledger.cases.models import Case, CasePeriod, CaseStatus
 from careledger.core.models import Semester
-from careledger.core.testing import make_semester
 from careledger.ledgers.models import Addendum, Ledger
+from tests.support.testing import make_semester
 
 
 def at(text: str) -> datetime:

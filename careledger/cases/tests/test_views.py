@@ -21,7 +21,7 @@ from careledger.cases.models import Case, CaseEvent, CloseRequest, Helper, Helpe
 from careledger.contacts.compliance import compliance_refresh_for_case
 from careledger.contacts.models import Contact
 from careledger.core.models import Semester
-from careledger.core.testing import build_school, make_case, make_student, make_user
+from tests.support.testing import build_school, make_case, make_student, make_user
 
 NOW = datetime.fromisoformat("2026-11-20T10:00:00+08:00")
 ZHANG = "202301010001"

@@ -8,9 +8,9 @@ from datetime import date, datetime
 import time_machine
 from rest_framework.test import APIClient
 
-from careledger.core.testing import make_student
 from careledger.ledgers.models import Addendum, Ledger
 from careledger.roster.models import EnrolmentStatus, StudentStatus
+from tests.support.testing import make_student
 
 
 def at(text: str) -> datetime:

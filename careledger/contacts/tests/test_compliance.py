@@ -20,9 +20,9 @@ from careledger.contacts import compliance, rules
 from careledger.contacts import services as contact_services
 from careledger.contacts.models import ComplianceWindow, Contact
 from careledger.core import services as core_services
-from careledger.core.testing import make_student
 from careledger.roster.models import EnrolmentStatus, StudentStatus
 from careledger.roster.selectors import away_periods
+from tests.support.testing import make_student
 
 TZ = "+08:00"
 

@@ -5,7 +5,7 @@ from datetime import date
 from django.utils import timezone
 
 from careledger.core.fields import encrypted_fields
-from careledger.core.testing import make_attachment, make_case, make_semester
+from tests.support.testing import make_attachment, make_case, make_semester
 
 MARKER = "XYZ-SECRET-42"
 

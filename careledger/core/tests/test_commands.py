@@ -14,9 +14,9 @@ from django.core.management.base import CommandError
 from careledger import cli
 from careledger.accounts.models import Grant, Role, User
 from careledger.audit.models import AuditEvent
-from careledger.core import demo_data
 from careledger.core.management.commands import serve
 from careledger.roster.models import Student
+from careledger.web import demo_data
 
 STRONG = "Strong-Passw0rd-2026"
 
@@ -168,8 +168,10 @@ def test_cli_maps_hyphenated_names(monkeypatch):
     assert cli.main(["import-roster", "名单.xlsx", "--dry-run"]) == 0
     assert seen == [["careledger", "import_roster", "名单.xlsx", "--dry-run"]]
     commands = get_commands()
-    for name in ("serve", "createadmin", "import_roster", "import_staff", "demo", "compilemessages_babel"):
+    for name in ("serve", "compilemessages_babel"):
         assert commands[name] == "careledger.core", name
+    for name in ("createadmin", "import_roster", "import_staff", "demo", "tick", "remind"):  # they drive apps
+        assert commands[name] == "careledger.web", name
 
 
 def test_import_staff_prints_initial_passwords(school, tmp_path):
@@ -292,3 +294,40 @@ def test_project_english_catalog_compiles(settings, tmp_path):
         t = gettext.GNUTranslations(f)
     assert t.gettext("辅导员") == "Counselor"
     assert t.gettext("班主任") == "Class teacher"
+
+
+@pytest.mark.parametrize(
+    ("cleared", "named"),
+    [("SECRET_KEY", "CARELEDGER_SECRET_KEY"), ("ENCRYPTION_KEYS", "CARELEDGER_ENCRYPTION_KEYS")],
+)
+def test_serve_refuses_without_keys(settings, monkeypatch, cleared, named):
+    settings.DEBUG = False
+    setattr(settings, cleared, "" if cleared == "SECRET_KEY" else [])
+    monkeypatch.setattr(serve, "call_command", lambda *a, **kw: pytest.fail("must not migrate"))
+    monkeypatch.setattr(serve.os, "execvp", lambda *a: pytest.fail("must not start"))
+    with pytest.raises(CommandError, match=named) as refused:
+        run("serve")
+    assert "secrets.token_urlsafe" in str(refused.value) and "make run" in str(refused.value)
+
+
+def test_settings_generate_no_keys_unless_asked(tmp_path):
+    """Without CARELEDGER_DEV_KEYS (only `make run` sets it) the settings make no key and write nothing."""
+    import os
+    import subprocess
+    import sys
+
+    script = "import json, careledger.settings as s; print(json.dumps([s.SECRET_KEY, s.ENCRYPTION_KEYS]))"
+    base = {k: v for k, v in os.environ.items() if not k.startswith("CARELEDGER_")}
+    base["CARELEDGER_VAR_DIR"] = str(tmp_path / "var")
+    plain = subprocess.run([sys.executable, "-c", script], env=base, capture_output=True, text=True, check=True)  # noqa: S603
+    assert plain.stdout.strip() == '["", []]'
+    assert not (tmp_path / "var" / "secret_key").exists()
+    dev = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", script],
+        env={**base, "CARELEDGER_DEV_KEYS": "true"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert (tmp_path / "var" / "secret_key").exists() and (tmp_path / "var" / "encryption_key").exists()
+    assert dev.stdout.strip() != '["", []]'

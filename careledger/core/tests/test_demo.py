@@ -12,11 +12,11 @@ from django.core.management.base import CommandError
 
 from careledger.accounts.models import Grant, Role, User
 from careledger.audit.models import AuditEvent
-from careledger.core import demo_data
-from careledger.core.testing import make_user
 from careledger.escalations.models import Department
 from careledger.roster import rules
 from careledger.roster.models import College, Dorm, SchoolClass, Student
+from careledger.web import demo_data
+from tests.support.testing import make_user
 
 N = 200
 LOGINS = {

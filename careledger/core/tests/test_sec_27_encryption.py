@@ -16,8 +16,8 @@ from django.db import connection
 
 from careledger.core import crypto
 from careledger.core.fields import encrypted_fields
-from careledger.core.testing import make_attachment, make_case, make_id_number
 from careledger.core.tests.markers import MARKER, make_marked, written
+from tests.support.testing import make_attachment, make_case, make_id_number
 
 # The columns security.md SEC-27 and issue 6 name; none of them may go back to plaintext.
 REQUIRED = {

@@ -88,6 +88,7 @@ def _cli(*args: str, database_url: str, attachments: Path, var: Path) -> subproc
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
+        "CARELEDGER_SECRET_KEY": django_settings.SECRET_KEY,
         "CARELEDGER_ENCRYPTION_KEYS": ",".join(django_settings.ENCRYPTION_KEYS),
         "CARELEDGER_ATTACHMENTS_DIR": str(attachments),
         "CARELEDGER_VAR_DIR": str(var),

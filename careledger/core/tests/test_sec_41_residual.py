@@ -11,8 +11,8 @@ from django.db import connection
 from django.test import Client
 
 from careledger.core import backup
-from careledger.core.testing import make_case, make_ledger
 from careledger.core.tests.markers import make_marked
+from tests.support.testing import make_case, make_ledger
 
 
 def listing(folder) -> set:

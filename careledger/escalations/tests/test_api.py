@@ -10,9 +10,9 @@ from rest_framework.test import APIClient
 
 from careledger.audit.models import AuditEvent
 from careledger.cases.models import CaseEvent
-from careledger.core.testing import make_case, make_user
 from careledger.escalations.models import Department, Escalation
 from careledger.notify.models import Message
+from tests.support.testing import make_case, make_user
 
 T0 = datetime.fromisoformat("2026-11-20T10:00:00+08:00")
 # What a department user may see of the student (issue 5): nothing else about the case.

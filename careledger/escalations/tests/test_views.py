@@ -3,8 +3,8 @@
 import pytest
 import time_machine
 
-from careledger.core.testing import make_case
 from careledger.escalations.models import Department, Escalation
+from tests.support.testing import make_case
 
 
 @pytest.fixture
@@ -129,7 +129,7 @@ def test_department_keeps_a_de_identified_history_after_resolving(client, school
 
 
 def test_a_resolved_escalation_of_another_department_is_a_bare_404(client, school, case):
-    from careledger.core.testing import make_user
+    from tests.support.testing import make_user
 
     escalation = _report(client, school, case)
     client.force_login(school.frank)

@@ -194,7 +194,7 @@ def test_case_file_docx_has_every_field_and_contact(school, ledger):
 
 
 def test_case_file_is_404_for_another_mentor_and_zip_holds_one_file_per_case(school, ledger):
-    from careledger.core.testing import make_user
+    from tests.support.testing import make_user
 
     other = make_user("olga", role="mentor", college=school.wenxue)
     assert as_user(other).get(f"/api/v1/cases/{ledger.case.pk}/export/").status_code == 404

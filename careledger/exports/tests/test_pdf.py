@@ -8,8 +8,8 @@ import shutil
 import subprocess
 from datetime import date, datetime
 
+from careledger.core.export_safety import Watermark
 from careledger.exports import case_docx, ledger_xlsx
-from careledger.exports.safe import Watermark
 from careledger.ledgers.records import LedgerRecord
 
 
@@ -123,8 +123,8 @@ def test_ledgers_and_case_files_on_paper(school, tmp_path):
 
     from careledger.cases import services as case_services
     from careledger.contacts import services as contact_services
-    from careledger.core.testing import make_semester
     from careledger.ledgers import services as ledger_services
+    from tests.support.testing import make_semester
 
     assert not set(ALPHABET) & set("张三丰李四王辅导员书记赣南师范大学文学与新闻传播学院汉语言东区栋谈心计划")
     with _at("2026-09-02T09:00:00+08:00"):

@@ -15,10 +15,10 @@ from careledger.audit.models import AuditEvent
 from careledger.cases import services as case_services
 from careledger.cases.models import Case, CategoryEntry
 from careledger.contacts import services as contact_services
-from careledger.core.testing import make_semester
 from careledger.core.text import clean_text
 from careledger.ledgers import services as ledger_services
 from careledger.ledgers.models import Ledger
+from tests.support.testing import make_semester
 
 NOW = datetime.fromisoformat("2026-09-10T10:00:00+08:00")
 

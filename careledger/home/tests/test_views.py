@@ -13,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from careledger.core.testing import build_school, make_escalation, make_semester
+from tests.support.testing import build_school, make_escalation, make_semester
 
 NOW = datetime.fromisoformat("2026-11-20T10:00:00+08:00")
 
@@ -138,8 +138,8 @@ def test_home_query_count_does_not_grow_with_rows(client, world, persona):
 def make_escalation_copy(escalation, i):
     """Another open case of 李四's class with its own urgent escalation to the same department."""
     from careledger.cases.models import Case, Mentorship
-    from careledger.core.testing import make_student
     from careledger.escalations.models import Escalation
+    from tests.support.testing import make_student
 
     school_class = escalation.case.student.school_class
     student = make_student(f"2023010199{i:02d}", f"学生{i}", school_class)

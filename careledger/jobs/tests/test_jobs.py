@@ -10,12 +10,12 @@ from django_tasks_db.models import DBTaskResult
 from rest_framework.test import APIClient
 
 from careledger.audit.models import AuditEvent
-from careledger.core.testing import make_case, make_ledger
 from careledger.jobs import services
 from careledger.jobs.models import Job, JobKind, JobStatus
 from careledger.roster import import_job, importers
 from careledger.roster.models import Student
 from careledger.roster.tests.test_import import csv_bytes, post, roster_rows
+from tests.support.testing import make_case, make_ledger
 
 pytestmark = pytest.mark.django_db
 

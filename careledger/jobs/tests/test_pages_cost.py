@@ -8,9 +8,9 @@ import pytest
 from django.utils import timezone
 
 from careledger.contacts.models import Contact
-from careledger.core.testing import make_case, make_ledger
 from careledger.ledgers import views as ledger_views
 from careledger.roster.selectors import student_search
+from tests.support.testing import make_case, make_ledger
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,8 @@ from careledger.audit.models import AuditEvent
 from careledger.cases import services as case_services
 from careledger.core import services as core_services
 from careledger.core.models import Semester
-from careledger.core.testing import make_user
 from careledger.ledgers.models import Addendum, Ledger, Section
+from tests.support.testing import make_user
 
 
 @pytest.fixture(autouse=True)

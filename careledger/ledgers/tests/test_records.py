@@ -83,7 +83,7 @@ def test_a_record_ignores_keys_of_a_later_schema():
 
 @pytest.mark.django_db(transaction=True)
 def test_migration_0003_converts_snapshots_and_addenda_stored_by_the_code_of_before(school):
-    from careledger.core.testing import make_case, make_semester
+    from tests.support.testing import make_case, make_semester
 
     semester = make_semester(school)
     case = make_case(school, "zhang")
@@ -133,7 +133,7 @@ def test_migration_0003_converts_snapshots_and_addenda_stored_by_the_code_of_bef
 
 def test_compare_semesters_reads_records_of_either_schema(school):
     from careledger.core.models import Semester
-    from careledger.core.testing import make_semester
+    from tests.support.testing import make_semester
 
     after = make_semester(school)
     before = Semester.objects.create(

@@ -8,9 +8,9 @@ from django.urls import reverse
 
 from careledger.audit.models import AuditEvent
 from careledger.cases.models import Case
-from careledger.core.testing import make_student
 from careledger.ledgers.models import SurveyReview
 from careledger.ledgers.tests.test_views import LI, ZHANG, LedgerViewTestCase, open_case
+from tests.support.testing import make_student
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 

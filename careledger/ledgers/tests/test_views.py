@@ -21,10 +21,10 @@ from careledger.audit.models import AuditEvent
 from careledger.cases import services as case_services
 from careledger.cases.models import Case
 from careledger.core.models import Semester
-from careledger.core.testing import build_school, make_semester, make_student, make_user
 from careledger.ledgers import services
 from careledger.ledgers.models import Addendum, Ledger, LedgerStatus, Section, SurveyReview
 from careledger.roster.models import College, SchoolClass
+from tests.support.testing import build_school, make_semester, make_student, make_user
 
 NOW = datetime.fromisoformat("2026-09-10T10:00:00+08:00")
 ZHANG, LI, WANG, ZHAO = "202301010001", "202301010002", "202401010001", "202302010001"

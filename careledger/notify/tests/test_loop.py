@@ -13,13 +13,13 @@ from rest_framework.test import APIClient
 
 from careledger.accounts.models import Role
 from careledger.cases import services as case_services
-from careledger.core.testing import make_case, make_semester, make_user
 from careledger.escalations import services as escalation_services
 from careledger.escalations.models import Department
 from careledger.ledgers import services as ledger_services
 from careledger.ledgers.models import Ledger, Section
 from careledger.notify import services
 from careledger.notify.models import Channel, ChannelKind, Delivery
+from tests.support.testing import make_case, make_semester, make_user
 
 STUDENT = "李四"
 

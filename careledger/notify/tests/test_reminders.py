@@ -7,9 +7,9 @@ import time_machine
 from django.core.management import call_command
 
 from careledger.core import services as core_services
-from careledger.core.testing import make_case
 from careledger.ledgers.models import Ledger
 from careledger.notify.models import Message
+from tests.support.testing import make_case
 
 
 @pytest.fixture

@@ -14,11 +14,11 @@ from django.db.models import QuerySet
 
 from careledger.accounts.models import Grant, Role
 from careledger.audit.models import AuditEvent
-from careledger.core.testing import make_user
 from careledger.escalations.models import Department
 from careledger.notify import channels, services
 from careledger.notify.channels import DeliveryError
 from careledger.notify.models import Attempt, Channel, ChannelKind, Delivery, DeliveryStatus, Message
+from tests.support.testing import make_user
 
 NOW = datetime.fromisoformat("2026-11-20T10:00:00+08:00")
 WECOM_URL = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693axxx6-7aoc-4bc4-97a0-0ec2sifa5aaa"

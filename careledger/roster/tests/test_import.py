@@ -9,9 +9,9 @@ import xlsxwriter
 from rest_framework.test import APIClient
 
 from careledger.audit.models import AuditEvent
-from careledger.core.testing import make_id_number
 from careledger.roster import importers
 from careledger.roster.models import College, SchoolClass, Student
+from tests.support.testing import make_id_number
 
 URL = "/api/v1/imports/roster/"
 HEADER = [

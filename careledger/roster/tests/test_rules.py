@@ -68,3 +68,17 @@ def test_name_initials(name, initials):
 def test_masks():
     assert rules.mask_phone("13812345678") == "138****5678"
     assert rules.mask_id_number("360426199101010071") == "360***********0071"
+
+
+@pytest.mark.parametrize(
+    ("born", "day", "age"),
+    [
+        (None, date(2026, 9, 1), None),
+        (date(2005, 9, 1), date(2026, 9, 1), 21),  # the birthday itself
+        (date(2005, 9, 2), date(2026, 9, 1), 20),  # the day before it
+        (date(2004, 2, 29), date(2026, 2, 28), 21),  # a leap-day birth before 1 March
+        (date(2004, 2, 29), date(2026, 3, 1), 22),
+    ],
+)
+def test_age_on(born, day, age):
+    assert rules.age_on(born, day) == age

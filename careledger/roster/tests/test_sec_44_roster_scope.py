@@ -14,8 +14,8 @@ from rest_framework.test import APIClient
 from careledger.accounts import policy
 from careledger.audit.models import AuditEvent
 from careledger.cases.models import Case
-from careledger.core.testing import make_case
 from careledger.roster.models import Student
+from tests.support.testing import make_case
 
 from .test_import import csv_bytes, roster_rows
 

@@ -13,9 +13,9 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from careledger.audit.models import AuditEvent
-from careledger.core.testing import make_case, make_ledger
 from careledger.roster import selectors, services
 from careledger.roster.models import StudentStatus
+from tests.support.testing import make_case, make_ledger
 
 from .test_import import HEADER, csv_bytes, roster_rows
 

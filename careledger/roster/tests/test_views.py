@@ -1,6 +1,6 @@
 """The student pages and the roster upload page, through the test client.
 
-Personas come from careledger.core.testing.build_school: carol counsels 文学院's 2023 grade (sees 张三丰
+Personas come from tests.support.testing.build_school: carol counsels 文学院's 2023 grade (sees 张三丰
 and 李四, not 王小明 of 2024 or 赵六 of 数学学院), ivan runs 数学学院, alice is the school admin, harry
 has no grant.
 """
@@ -12,9 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from careledger.audit.models import Action, AuditEvent
-from careledger.core.testing import build_school, make_id_number
 from careledger.roster.models import SchoolClass, Student
 from careledger.roster.rules import name_initials
+from tests.support.testing import build_school, make_id_number
 
 ZHANG = "202301010001"
 

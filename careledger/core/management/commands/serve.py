@@ -2,7 +2,8 @@
 run gunicorn, with the background worker (``careledger worker``: jobs and the schedule) beside it.
 
 The process becomes gunicorn (exec), so a service manager's signals reach it directly. It refuses to
-start with DEBUG on: the debug pages would show settings and data to anyone who can reach the port.
+start with DEBUG on: the debug pages would show settings and data to anyone who can reach the port; and
+without CARELEDGER_SECRET_KEY and CARELEDGER_ENCRYPTION_KEYS (only `make run` makes development keys).
 """
 
 import os
@@ -10,11 +11,33 @@ import sys
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 DEFAULT_WORKERS = 2
 TIMEOUT_SECONDS = 120  # long work (large imports and exports) runs as a job in the background worker
+
+
+# The keys serve will not start without: environment variable → setting.
+KEYS = [("CARELEDGER_SECRET_KEY", "SECRET_KEY"), ("CARELEDGER_ENCRYPTION_KEYS", "ENCRYPTION_KEYS")]
+
+
+def _declared(setting: str):
+    try:
+        return getattr(settings, setting)
+    except ImproperlyConfigured:  # Django refuses to read an empty SECRET_KEY
+        return None
+
+
+def missing_keys_message(missing: list[str]) -> str:
+    return (
+        f"缺少 {'、'.join(missing)}，serve 拒绝启动。 / {' and '.join(missing)} not set; serve refuses to start.\n"
+        "Make them once and keep them safe (never in the repository or the database's backups):\n"
+        "  CARELEDGER_SECRET_KEY=$(python -c 'import secrets; print(secrets.token_urlsafe(50))')\n"
+        "  CARELEDGER_ENCRYPTION_KEYS=$(python -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())')\n"
+        "Development only: `make run` keeps development keys in var/ (CARELEDGER_DEV_KEYS=true)."
+    )
 
 
 def gunicorn_path() -> Path:
@@ -51,6 +74,9 @@ class Command(BaseCommand):
                 "CARELEDGER_DEBUG is on; serve refuses to start because debug pages leak settings and data. "
                 "Unset CARELEDGER_DEBUG (use `careledger runserver` for development)."
             )
+        missing = [name for name, setting in KEYS if not _declared(setting)]
+        if missing:
+            raise CommandError(missing_keys_message(missing))
         if not 0 < port < 65536:
             raise CommandError(f"端口无效 / Invalid port: {port}")
         if workers < 1:

@@ -3,18 +3,17 @@
 Read-only: there is no form, URL or API anywhere that changes or deletes an audit row.
 """
 
-from urllib.parse import quote
-
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from careledger.accounts import policy
-from careledger.accounts.models import Role
 from careledger.audit import exports
 from careledger.audit.models import Action, Outcome
 from careledger.audit.selectors import FILTERS, FilterError, audit_search, parse_filter
 from careledger.audit.services import record
+from careledger.core import http
 
 PAGE_SIZE = 50
 
@@ -48,7 +47,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         "actions": Action.choices,
         "outcomes": Outcome.choices,
         "query": _query_without_page(request),
-        "may_export": policy.has_role(request.user, Role.AUDITOR),
+        "may_export": policy.can_export_audit(request.user),
     }
     return render(request, "audit/list.html", context, status=400 if errors else 200)
 
@@ -67,11 +66,10 @@ def audit_export(request: HttpRequest) -> HttpResponse:
         export = exports.export_audit(actor=request.user, qs=audit_search(f), fmt=fmt, used=f)
     except exports.TooManyRows as exc:
         return HttpResponse(
-            f"超过 {exc.args[0]} 行，请缩小筛选范围。 / More than {exc.args[0]} rows; narrow the filters.",
+            _("超过 %(n)d 行，请缩小筛选范围。") % {"n": exc.args[0]},
             status=400,
             content_type="text/plain; charset=utf-8",
         )
-    response = HttpResponse(export.data, content_type=export.content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(export.filename, safe='')}"
-    response["X-Export-Id"] = export.export_id
-    return response
+    return http.file_download(
+        export.data, filename=export.filename, content_type=export.content_type, export_id=export.export_id
+    )

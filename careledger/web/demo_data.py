@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from careledger.core.services import PeriodInput
 from careledger.roster.rules import id_number_check_char
 
 GRADES = ("2022", "2023", "2024", "2025")
@@ -424,7 +425,6 @@ CASE_PROBLEMS = (
 def semester_around(today: date) -> dict:
     """The semester ``today`` falls in, as semester_create() arguments: autumn runs Sep 1 to the end of
     February (寒假 inside it), spring Mar 1 to Aug 31 (暑假 inside it)."""
-    from careledger.core.services import PeriodInput
 
     if today.month >= 9 or today.month <= 2:
         year = today.year if today.month >= 9 else today.year - 1

@@ -5,17 +5,18 @@ Imported by tests only. Personas:
   carol  counselor 文学院 2023级   dave   class_teacher of 2023级汉语言文学2班
   erin   mentor (文学院)           frank  department 心理健康教育中心
   grace  auditor                 harry  no grant (stands for a student cadre)
-  ivan   college_admin of 数学院
+  ivan   college_admin of 数学院      judy   section 资助中心 (学工处科室; reads the economic sub-table)
 """
 
 from dataclasses import dataclass, field
 
 from careledger.accounts.models import Grant, Role, User
 from careledger.escalations.models import Department
+from careledger.ledgers.models import Section
 from careledger.roster.models import College, Dorm, Gender, SchoolClass, Student
 from careledger.roster.rules import id_number_check_char, name_initials
 
-PASSWORD = "Test-Password-2026"  # noqa: S105 (test personas only)
+PASSWORD = "Test-Password-2026"
 
 
 def make_id_number(birth: str, order: int, area: str = "360702") -> str:
@@ -86,6 +87,7 @@ def build_school() -> School:
         "zhao": make_student("202302010001", "赵六", s.math2023),
     }
     psych = Department.objects.create(code="psych_center", name="心理健康教育中心")
+    funding = Section.objects.create(code="funding_center", name="资助中心", categories=["economic"])
     s.users = {
         "alice": make_user("alice", role=Role.SCHOOL_ADMIN, name="学工处 Alice"),
         "bob": make_user("bob", role=Role.COLLEGE_ADMIN, college=wenxue),
@@ -96,6 +98,7 @@ def build_school() -> School:
         "grace": make_user("grace", role=Role.AUDITOR),
         "harry": make_user("harry"),
         "ivan": make_user("ivan", role=Role.COLLEGE_ADMIN, college=shuxue),
+        "judy": make_user("judy", role=Role.SECTION, section=funding),
     }
     return s
 

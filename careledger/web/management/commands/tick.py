@@ -7,15 +7,14 @@ carry dedupe keys, deliveries are claimed before they are sent).
 from django.core.management.base import BaseCommand
 
 from careledger.core import clock
+from careledger.escalations.services import raise_overdue
+from careledger.notify.services import deliver_due
 
 
 class Command(BaseCommand):
     help = "Raise escalations past their deadline and deliver pending notifications (every minute)."
 
     def handle(self, *args, **options):
-        from careledger.escalations.services import raise_overdue
-        from careledger.notify.services import deliver_due
-
         now = clock.now()
         raised = raise_overdue(now=now)
         sent = deliver_due(now=now)

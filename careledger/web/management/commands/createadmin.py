@@ -18,7 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import translation
 
-from careledger.accounts import totp
+from careledger.accounts import policy, totp
 from careledger.accounts.models import Grant, Role, User
 from careledger.audit.services import Action, record
 
@@ -90,7 +90,7 @@ class Command(BaseCommand):
                 detail={"username": username, "grants": [{"role": Role.SCHOOL_ADMIN.value}]},
             )
         self.stdout.write(f"已创建学工处管理员 / School administrator created: {username}")
-        if settings.OTP_REQUIRED and Role.SCHOOL_ADMIN in settings.OTP_ROLES:
+        if settings.OTP_REQUIRED and policy.role_needs_two_factor(Role.SCHOOL_ADMIN):
             # Two-factor applies (SEC-3): an unconfirmed authenticator, confirmed with a first code at sign-in.
             device = totp.pending_device(user)
             self.stdout.write(

@@ -1,26 +1,34 @@
 """``careledger demo [--students N] [--if-empty] [--seed S]``: a made-up university to try CareLedger on.
 
-Everything it writes is invented (see ``careledger.core.demo_data``) and it only ever writes into an
+Everything it writes is invented (see ``careledger.web.demo_data``) and it only ever writes into an
 empty database: with any student or account present it refuses (or, with ``--if-empty``, quietly
 does nothing — that is what ``make run`` uses). All of it is written in one transaction.
 """
 
 import random
 import time
+from datetime import datetime, timedelta
+from datetime import time as clock_time
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from careledger.accounts.models import Grant, Role, User
 from careledger.accounts.services import GrantSpec, grant_spec_validate
 from careledger.audit.services import Action, record
-from careledger.core import demo_data
+from careledger.cases.models import Case, CaseEvent, CasePeriod, CategoryEntry, Mentorship
+from careledger.contacts.compliance import rebuild
+from careledger.contacts.models import Contact
+from careledger.core import clock
 from careledger.core.management import text_table
+from careledger.core.services import semester_create
 from careledger.escalations.models import Department
 from careledger.roster import rules
 from careledger.roster.models import College, Dorm, Major, SchoolClass, Student
+from careledger.web import demo_data
 
 BANNER = "演示数据 DEMO DATA — not real students"
 URL = "http://127.0.0.1:8000/"
@@ -195,15 +203,6 @@ class Command(BaseCommand):
         """A current semester and some case work in the first college, so every page has something to show:
         open cases (some paired with demo_mentor), talks and dorm visits — with a few gaps, so that some
         windows are overdue."""
-        from datetime import datetime, time, timedelta
-
-        from django.utils import timezone
-
-        from careledger.cases.models import Case, CaseEvent, CasePeriod, CategoryEntry, Mentorship
-        from careledger.contacts.models import Contact
-        from careledger.core import clock
-        from careledger.core.services import semester_create
-
         rng = random.Random(seed + 2)
         today = clock.today()
         semester = semester_create(actor=None, **demo_data.semester_around(today))
@@ -224,7 +223,7 @@ class Command(BaseCommand):
             for s in chosen
         )
         entries, events, pairings, contacts = [], [], [], []
-        start_moment = timezone.make_aware(datetime.combine(opened, time(9)))
+        start_moment = timezone.make_aware(datetime.combine(opened, clock_time(9)))
         for case in cases:
             for code in rng.sample(list(demo_data.CATEGORY_TEXTS), rng.choice([1, 1, 2])):
                 entries.append(
@@ -243,7 +242,7 @@ class Command(BaseCommand):
                     if (day - opened).days % every == rng.randrange(every) or (
                         diligent and (day - opened).days % every == 0
                     ):
-                        moment = timezone.make_aware(datetime.combine(day, time(rng.choice([10, 15, 19]))))
+                        moment = timezone.make_aware(datetime.combine(day, clock_time(rng.choice([10, 15, 19]))))
                         contacts.append(
                             Contact(
                                 case=case,
@@ -262,8 +261,6 @@ class Command(BaseCommand):
         Mentorship.objects.bulk_create(pairings)
         Contact.objects.bulk_create(contacts, batch_size=2000)
         CasePeriod.objects.bulk_create(CasePeriod(case=c, opened_on=opened) for c in cases)
-        from careledger.contacts.compliance import rebuild
-
         rebuild([semester.pk])  # the rows above bypassed the services: compute the compliance table once
         return len(cases)
 

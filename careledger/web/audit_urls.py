@@ -1,6 +1,6 @@
 from django.urls import path
 
-from careledger.audit import views
+from careledger.web import audit_views as views
 
 app_name = "audit"
 
