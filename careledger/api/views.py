@@ -186,7 +186,7 @@ class RosterImportView(_ImportView):
         """``mode``: upsert (default) or sync (the file is the full roster of each college it names)."""
         mode = str(request.data.get("mode", "") or importers.UPSERT).strip().lower()
         if mode not in importers.MODES:
-            raise ValidationError({"mode": ["导入方式应为 upsert 或 sync。 / mode must be upsert or sync."]})
+            raise ValidationError({"mode": [_("导入方式应为 upsert 或 sync。")]})
         return {"mode": mode}
 
 

@@ -32,11 +32,24 @@ class JobKilled(BaseException):
     """Not an error the job could catch: the process stops here, as under SIGKILL."""
 
 
+# The task that runs a job (jobs/tasks.py) and the handler of each kind (jobs/handlers.py) import this module;
+# the app connects them when it is ready (jobs/apps.py), so that this module imports neither (no cycle).
+_run_job = None
+HANDLERS: dict[str, Callable] = {}
+
+
+def connect(*, run_job, handlers: dict[str, Callable]) -> None:
+    global _run_job
+    _run_job = run_job
+    HANDLERS.update(handlers)
+
+
 def _enqueue(job: Job) -> None:
     """Queue the job's task. The database backend's queue is a table: the task row commits with the job
     (one transaction). RQ is outside the database: it is told once the job's row has committed."""
-    from careledger.jobs.tasks import run_job
-
+    run_job = _run_job
+    if run_job is None:
+        raise RuntimeError("careledger.jobs is not ready: no task runs jobs")
     if settings.CARELEDGER_TASKS_BACKEND == "rq":
         transaction.on_commit(lambda: run_job.enqueue(str(job.pk)))
     else:
@@ -84,8 +97,6 @@ def _claim(job_id) -> Job | None:
 
 def job_run(*, job_id) -> str:
     """Run one job (the task's body). A finished job is not run again: its effects happened once."""
-    from careledger.jobs.handlers import HANDLERS
-
     job = _claim(job_id)
     if job is None:
         return "skipped"

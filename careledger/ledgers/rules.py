@@ -8,6 +8,8 @@ ledgers/tests/test_rules.py.
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils.translation import gettext as _
+
 from careledger.ledgers.models import LedgerStatus
 
 # Reported ledgers: their rows are frozen into the snapshot (and the college may no longer change them).
@@ -56,17 +58,26 @@ def submission_warnings(
                 "survey",
                 students - reviewed,
                 students,
-                f"摸排覆盖率 {percent}%：{students} 名在校学生中还有 {students - reviewed} 名未摸排。",
+                _("摸排覆盖率 %(percent)s%%：%(students)s 名在校学生中还有 %(left)s 名未摸排。")
+                % {"percent": percent, "students": students, "left": students - reviewed},
             )
         )
     if unpaired:
         out.append(
-            SubmitWarning("unpaired", unpaired, open_cases, f"{open_cases} 份在档档案中有 {unpaired} 份没有帮扶导师。")
+            SubmitWarning(
+                "unpaired",
+                unpaired,
+                open_cases,
+                _("%(total)s 份在档档案中有 %(n)s 份没有帮扶导师。") % {"total": open_cases, "n": unpaired},
+            )
         )
     if overdue:
         out.append(
             SubmitWarning(
-                "overdue", overdue, open_cases, f"{open_cases} 份在档档案中有 {overdue} 份谈心或走访逾期未完成。"
+                "overdue",
+                overdue,
+                open_cases,
+                _("%(total)s 份在档档案中有 %(n)s 份谈心或走访逾期未完成。") % {"total": open_cases, "n": overdue},
             )
         )
     return out

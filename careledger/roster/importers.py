@@ -587,7 +587,7 @@ def roster_import(*, actor, data: bytes, filename: str, dry_run: bool = False, m
     file's colleges whom it does not list (listed in the report, dry run or not)."""
     report = ImportReport(dry_run=dry_run, mode=mode)
     if mode not in MODES:
-        report.errors.append(RowError(0, "mode", _("导入方式应为 upsert 或 sync。 / mode must be upsert or sync.")))
+        report.errors.append(RowError(0, "mode", _("导入方式应为 upsert 或 sync。")))
         return report
     digest = hashlib.sha256(data).hexdigest()
     try:

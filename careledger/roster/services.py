@@ -15,7 +15,7 @@ def status_since_error(since: date) -> str | None:
     """``since`` may be today or any past day (a change is often recorded after the fact); never a future day —
     a status planned ahead is entered on the day it takes effect."""
     if since > clock.today():
-        return _("状态日期不能晚于今天。 / The status date cannot be in the future.")
+        return _("状态日期不能晚于今天。")
     return None
 
 
@@ -47,7 +47,7 @@ def student_status_set(*, actor, student: Student, status: str, since: date | No
     The history is kept: an entry holds until the next one. ``since`` may be today or in the past, never in
     the future. Returns True when the history changed. Who may call it: policy.can_set_student_status."""
     if status not in EnrolmentStatus.values:
-        raise ValidationError({"status": [_("学籍状态无效。 / Unknown status.")]})
+        raise ValidationError({"status": [_("学籍状态无效。")]})
     since = since or clock.today()
     problem = status_since_error(since)
     if problem:

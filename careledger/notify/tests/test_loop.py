@@ -32,7 +32,8 @@ def as_user(user) -> APIClient:
 
 @pytest.fixture
 def loop(school):
-    """李四's case (economic, mentor erin), a current semester, two 学工处 sections and their users."""
+    """李四's case (economic, mentor erin), a current semester, two 学工处 sections and their users (besides
+    the school fixture's judy, whose 资助中心 reads the economic sub-table too)."""
     semester = make_semester(school)
     psych = Section.objects.create(code="psych", name="心理健康教育科", categories=["psych"])
     aid = Section.objects.create(code="aid", name="资助管理科", categories=["economic"])
@@ -115,8 +116,8 @@ def test_submitted_ledger_tells_the_school_admins_and_the_sections_of_its_catego
     school = loop[0]
     submit(school, ledger)
     # The ledger holds an economic row only: the aid section is told, the psych section is not.
-    assert told("ledger_submitted") == Counter({"alice": 1, "sam": 1})
-    assert all_inbox() == Counter({"alice": 1, "sam": 1})
+    assert told("ledger_submitted") == Counter({"alice": 1, "sam": 1, "judy": 1})
+    assert all_inbox() == Counter({"alice": 1, "sam": 1, "judy": 1})
     assert STUDENT not in texts("ledger_submitted", "sam")
     assert "家庭经济困难 1 人" in texts("ledger_submitted", "sam")
 
@@ -126,7 +127,7 @@ def test_resubmitted_ledger_tells_them_again_once(loop, ledger):
     submit(school, ledger)
     ledger_services.ledger_return(actor=school.alice, ledger=ledger, comment="缺少心理异常学生")
     submit(school, ledger)
-    assert told("ledger_submitted") == Counter({"alice": 2, "sam": 2})
+    assert told("ledger_submitted") == Counter({"alice": 2, "sam": 2, "judy": 2})
     assert "重新上报" in Delivery.objects.filter(message__kind="ledger_submitted").latest("id").message.subject
 
 
@@ -176,7 +177,7 @@ def test_an_addendum_tells_the_school_admins_and_the_section_of_its_category(loo
             case_services.CategoryInput(category="economic", detail="单亲"),
         ],
     )
-    assert told("addendum") == Counter({"alice": 2, "sally": 1, "sam": 1})
+    assert told("addendum") == Counter({"alice": 2, "sally": 1, "sam": 1, "judy": 1})
 
 
 # --- cases ---

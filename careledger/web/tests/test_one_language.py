@@ -20,7 +20,9 @@ CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 # An English sentence: a capitalised word and at least three more words.
 ENGLISH_SENTENCE = re.compile(r"\b[A-Z][a-z]+(?:[ ,][a-z]+){3,}")
 # Text that is data, or a name for itself, shown as is in both languages.
-ALWAYS_SHOWN = {"简体中文", "精准关爱台账"}
+# The ledger's 帮扶导师 cell notes a mentor without a phone in the form's own words (ledgers/rows.py): it
+# is ledger data, frozen into the snapshot as written.
+ALWAYS_SHOWN = {"简体中文", "精准关爱台账", "（未登记手机）"}
 
 
 class _Text(HTMLParser):
