@@ -11,7 +11,8 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from careledger.accounts.models import Grant, Role, User
-from careledger.cases.models import Case, Mentorship
+from careledger.cases.models import Case, CasePeriod, Mentorship
+from careledger.contacts.compliance import compliance_refresh_for_case
 from careledger.contacts.models import Contact
 from careledger.core.models import Semester
 from careledger.roster.models import College, Dorm, SchoolClass, Student
@@ -136,6 +137,9 @@ def paired_case(school) -> Case:
     _contact(case, "dorm_visit", two_back.replace(day=3), mentor)
     _contact(case, "dorm_visit", two_back.replace(day=18), mentor)
     _contact(case, "dorm_visit", last_month.replace(day=5), mentor)
+    # Made without the services: its open period and compliance windows as they would have made them.
+    CasePeriod.objects.create(case=case, opened_on=start)
+    compliance_refresh_for_case(case)
     return case
 
 

@@ -14,7 +14,8 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from careledger.accounts.models import Grant, Role, User
-from careledger.cases.models import Case, Mentorship
+from careledger.cases.models import Case, CasePeriod, Mentorship
+from careledger.contacts.compliance import rebuild
 from careledger.contacts.models import Contact
 from careledger.core.models import Semester
 from careledger.escalations.models import Escalation
@@ -90,6 +91,7 @@ def school(transactional_db) -> dict:
                 risk_level=rng.choice(["low", "low", "medium", "high"]),
                 opened_by=counselor,
             )
+            CasePeriod.objects.create(case=case, opened_on=opened)
             for code in rng.sample(CATEGORIES, rng.choice([1, 1, 2])):
                 case.categories.create(category=code, added_on=opened)
             if rng.random() < 0.85:
@@ -128,6 +130,7 @@ def school(transactional_db) -> dict:
                 late=start + timedelta(days=10 + 4 * c) > semester.ledger_due,
                 created_by=counselor,
             )
+    rebuild()  # the rows above bypassed the services: the compliance table as they would have kept it
     return {"admin": admin, "semester": semester}
 
 
