@@ -120,7 +120,7 @@ def _contact(case: Case, kind: str, day: date, by: User) -> None:
 
 
 @pytest.fixture
-def paired_case(school) -> Case:
+def paired_case(school, settle_cases) -> Case:
     """Open since the semester began, paired with the mentor; every talk window met, and last month
     one dorm visit of the two required: that month is the only overdue window."""
     today, mentor, start = school["today"], school["mentor"], school["semester"].start
@@ -136,6 +136,7 @@ def paired_case(school) -> Case:
     _contact(case, "dorm_visit", two_back.replace(day=3), mentor)
     _contact(case, "dorm_visit", two_back.replace(day=18), mentor)
     _contact(case, "dorm_visit", last_month.replace(day=5), mentor)
+    settle_cases()
     return case
 
 

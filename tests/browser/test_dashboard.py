@@ -40,7 +40,7 @@ def aware(day, hour=15):
 
 
 @pytest.fixture
-def school(transactional_db) -> dict:
+def school(transactional_db, settle_cases) -> dict:
     rng = random.Random(2026)
     today = timezone.localdate()
     start = today - timedelta(days=80)
@@ -128,6 +128,7 @@ def school(transactional_db) -> dict:
                 late=start + timedelta(days=10 + 4 * c) > semester.ledger_due,
                 created_by=counselor,
             )
+    settle_cases()
     return {"admin": admin, "semester": semester}
 
 
