@@ -169,16 +169,12 @@ def score_scl90(answers: dict[int, int], cfg: ScaleSettings = ScaleSettings()) -
     values = {i: answers[i] + shift for i in range(1, SCL90_ITEMS + 1)}
     total15 = sum(values.values())
     positive = sum(1 for v in values.values() if v >= 2)
-    factors = {
-        name: round(sum(values[i] for i in items) / len(items), 2) for name, items in SCL90_FACTORS.items()
-    }
+    factors = {name: round(sum(values[i] for i in items) / len(items), 2) for name, items in SCL90_FACTORS.items()}
     total_hit = _cmp(total15, SCL90_TOTAL_CUTOFF, cfg.scl90_total_cutoff)
     positive_hit = positive > SCL90_POSITIVE_ITEMS_CUTOFF
     high = [n for n, v in factors.items() if _cmp(v, SCL90_FACTOR_CUTOFF, cfg.scl90_factor_cutoff)]
-    if cfg.scl90_combination == "or":
-        flagged = total_hit or positive_hit or bool(high)
-    else:
-        flagged = total_hit and bool(high)
+    either = total_hit or positive_hit or bool(high)
+    flagged = either if cfg.scl90_combination == "or" else (total_hit and bool(high))
     flags = []
     if total_hit:
         flags.append("total")
@@ -198,7 +194,9 @@ def score_scl90(answers: dict[int, int], cfg: ScaleSettings = ScaleSettings()) -
         parts.append(f"阳性项目 {positive} 项")
     if high:
         parts.append("因子偏高：" + "、".join(SCL90_FACTOR_NAMES[n] for n in high))
-    return Score("scl90", total, level, True, False, tuple(flags), f"SCL-90 阳性（{band}）：" + "；".join(parts), factors)
+    return Score(
+        "scl90", total, level, True, False, tuple(flags), f"SCL-90 阳性（{band}）：" + "；".join(parts), factors
+    )
 
 
 PHQ9_BANDS = ((20, "severe"), (15, "moderately_severe"), (10, "moderate"), (5, "mild"), (0, "minimal"))

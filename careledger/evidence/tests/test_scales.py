@@ -97,8 +97,13 @@ HOSTILE_2 = {"i11": 2, "i24": 2, "i63": 2, "i67": 2, "i74": 2, "i81": 2}
         (scl(2), S(), 180, "light", True),  # total 180 > 160, 90 positive items, every factor 2
         # total exactly 160: 70 items at 2, 20 at 1 → positive 70 > 43 still flags under OR
         (scl(1, **{f"i{i}": 2 for i in range(1, 71)}), S(scl90_combination="and"), 160, "normal", False),
-        (scl(1, **{f"i{i}": 2 for i in range(1, 71)}), S(scl90_combination="and", scl90_total_cutoff="ge"), 160,
-         "light", True),
+        (
+            scl(1, **{f"i{i}": 2 for i in range(1, 71)}),
+            S(scl90_combination="and", scl90_total_cutoff="ge"),
+            160,
+            "light",
+            True,
+        ),
         (scl(1, **{f"i{i}": 2 for i in range(1, 71)}), S(), 160, "light", True),
         (scl(1, **{f"i{i}": 3 for i in range(1, 36)}), S(scl90_combination="and"), 160, "normal", False),
         (scl(1, **{f"i{i}": 4 for i in range(1, 91)}), S(), 360, "severe", True),
@@ -112,8 +117,52 @@ def test_scl90_table(answers, cfg, total, level, flagged):
 
 def test_scl90_positive_items_over_43():
     # 44 items at 2 spread so no factor reaches a mean of 2: total 134, positive 44 > 43 → positive.
-    items = [1, 4, 12, 27, 40, 42, 3, 9, 10, 28, 38, 6, 21, 34, 36, 5, 14, 15, 20, 22, 26, 2, 17, 23, 33, 39,
-             11, 24, 13, 25, 47, 8, 18, 7, 16, 35, 62, 77, 19, 44, 59, 48, 45, 37]
+    items = [
+        1,
+        4,
+        12,
+        27,
+        40,
+        42,
+        3,
+        9,
+        10,
+        28,
+        38,
+        6,
+        21,
+        34,
+        36,
+        5,
+        14,
+        15,
+        20,
+        22,
+        26,
+        2,
+        17,
+        23,
+        33,
+        39,
+        11,
+        24,
+        13,
+        25,
+        47,
+        8,
+        18,
+        7,
+        16,
+        35,
+        62,
+        77,
+        19,
+        44,
+        59,
+        48,
+        45,
+        37,
+    ]
     score = scales.score_scl90(scl(1, **{f"i{i}": 2 for i in items}))
     assert len(set(items)) == 44
     assert score.total == 134 and score.flagged and score.flags == ("positive_items",)
