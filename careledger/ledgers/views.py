@@ -103,6 +103,8 @@ class SurveyRow:
     case_opened_on: object  # the open case's opening date, None without an open case
     new_case: bool  # the open case was opened this semester: it is the survey's "new case"
     may_review: bool
+    suggestions: list = field(default_factory=list)  # evidence (issue 16): pending suggestions
+    may_decide: bool = False  # may confirm or decline them
 
 
 def _by_counselor(by_class: list[selectors.Progress], classes: dict[int, dict]) -> list[tuple]:
@@ -153,12 +155,17 @@ def _survey_page(request: HttpRequest, semester: Semester | None, *, status: int
     opened = dict(
         policy.cases_for(user).filter(student__in=items, status=CaseStatus.OPEN).values_list("student_id", "opened_on")
     )
+    from careledger.evidence.selectors import pending_by_student
+
+    pending = pending_by_student(user, semester, [s.pk for s in items])
     rows = [
         SurveyRow(
             student=s,
             case_opened_on=opened.get(s.pk),
             new_case=s.pk in opened and opened[s.pk] >= semester.start,
             may_review=not policy.SURVEYORS.isdisjoint(policy.student_roles(user, s)),
+            suggestions=pending.get(s.pk, []),
+            may_decide=not policy.SUGGESTION_DECIDERS.isdisjoint(policy.student_roles(user, s)),
         )
         for s in items
     ]

@@ -30,8 +30,8 @@ def make_marked(school) -> dict:
     from careledger.cases.models import CaseEffect, CaseEvent, CloseRequest, Helper, HelperActivity
     from careledger.contacts.models import Contact
     from careledger.escalations.models import Escalation, EscalationNote
-    from careledger.ledgers.models import Addendum, Ledger
     from careledger.evidence.models import ScreeningResult, Signal, Suggestion
+    from careledger.ledgers.models import Addendum, Ledger
     from careledger.notify.models import Channel
 
     def fill(obj):
