@@ -442,7 +442,7 @@ CARELEDGER_SIGNAL_DEPARTMENTS = {
     "aid": env_str("CARELEDGER_AID_DEPARTMENT", "aid_center"),
     "academic": env_str("CARELEDGER_ACADEMIC_DEPARTMENT", "academic_affairs"),
     "discipline": env_str("CARELEDGER_DISCIPLINE_DEPARTMENT", "security"),
-    "health": env_str("CARELEDGER_HEALTH_DEPARTMENT", "clinic"),
+    "health": env_str("CARELEDGER_HEALTH_DEPARTMENT", "hospital"),  # 校医院
     "card": env_str("CARELEDGER_CARD_DEPARTMENT", "logistics"),
     "dorm": env_str("CARELEDGER_DORM_DEPARTMENT", "dorm"),
 }

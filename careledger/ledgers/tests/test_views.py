@@ -245,7 +245,7 @@ class QueryCountTests(LedgerViewTestCase):
             reverse("ledgers:survey"),
             lambda: many_students(self.school, 8, 0),  # with 张三丰 and 李四: 10
             lambda: many_students(self.school, 90, 100),
-            7 + 8,
+            7 + 8 + 2,  # + evidence (issue 16): covering settled suggestions, the page's pending ones
         )
 
     def test_survey_page_for_a_college_admin(self):
@@ -255,7 +255,7 @@ class QueryCountTests(LedgerViewTestCase):
             reverse("ledgers:survey"),
             lambda: many_students(self.school, 8, 0),
             lambda: many_students(self.school, 90, 100),
-            7 + 8 + 4,
+            7 + 8 + 4 + 2,  # + evidence: covering settled suggestions, the page's pending ones
         )
 
     def test_ledger_page_draft_with_few_and_many_cases(self):
