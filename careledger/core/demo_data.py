@@ -497,3 +497,19 @@ def demo_evidence(student_nos: list[str], seed: int) -> dict[str, tuple[list[str
         "card": (["学号", "月份", "就餐次数", "食堂消费"], card),
         "dorm": (["学号", "日期", "次数"], dorm),
     }
+
+
+def upi_screening_rows(student_nos: list[str], *, urgent: int, seed: int) -> list[list[str]]:
+    """A UPI file's rows (header first) in which exactly ``urgent`` students answer item 25 "yes" and
+    about 6% reach class I by total — for bench/screening_import.py and its small-scale test."""
+    rng = random.Random(seed)
+    chosen = set(rng.sample(range(len(student_nos)), urgent))
+    others = [n for n in range(1, 61) if n != 25]
+    rows = [["学号"] + [str(n) for n in range(1, 65)]]
+    for i, no in enumerate(student_nos):
+        roll = rng.random()
+        yes = set(rng.sample(others, 27 if roll < 0.06 else 21 if roll < 0.15 else rng.randint(0, 9)))
+        if i in chosen:
+            yes.add(25)
+        rows.append([no] + ["是" if n in yes else "否" for n in range(1, 65)])
+    return rows

@@ -211,7 +211,9 @@ def _write_screening(actor, semester, scale, scored, existing, to_escalate) -> N
     for student, answers, score in scored:
         detail = {"answers": {str(k): v for k, v in sorted(answers.items())}, **score.as_dict()}
         old = existing.get(student.pk)
-        result = old or ScreeningResult(student=student, semester=semester, scale=scale)
+        result = ScreeningResult(
+            student=student, semester=semester, scale=scale, escalation_id=old.escalation_id if old else None
+        )
         result.total, result.level, result.flagged, result.urgent = (
             score.total,
             score.level,
@@ -220,12 +222,10 @@ def _write_screening(actor, semester, scale, scored, existing, to_escalate) -> N
         )
         result.reason, result.detail, result.imported_by, result.imported_at = score.reason[:300], detail, actor, now
         (changed if old else new).append(result)
-    ScreeningResult.objects.bulk_create(new, batch_size=1000)
-    ScreeningResult.objects.bulk_update(
-        changed,
-        ["total", "level", "flagged", "urgent", "reason", "detail", "imported_by", "imported_at"],
-        batch_size=1000,
-    )
+    # A re-import replaces the rows, each keeping its escalation: delete and insert in batches is linear,
+    # where bulk_update's CASE … WHEN grows with the square of the rows.
+    ScreeningResult.objects.filter(pk__in=[r.pk for r in existing.values()]).delete()
+    ScreeningResult.objects.bulk_create(new + changed, batch_size=1000)
     if to_escalate:
         psych = list(Department.objects.filter(code=settings.CARELEDGER_PSYCH_DEPARTMENT))
         counselors = counselors_of(s for s, _score in to_escalate)
@@ -425,12 +425,14 @@ def signal_import(*, actor: User, data: bytes, filename: str, kind: str, dry_run
         now = clock.now()
         existing = {
             (x.student_id, x.key): x
-            for x in Signal.objects.filter(semester=semester, kind=kind, student__in=[p[0] for p in parsed])
+            for x in Signal.objects.filter(semester=semester, kind=kind, student__in=[p[0] for p in parsed]).only(
+                "pk", "student_id", "key"
+            )
         }
         new, changed = [], []
         for student, key, verdict, kept in parsed:
             old = existing.get((student.pk, key))
-            signal = old or Signal(student=student, semester=semester, kind=kind, key=key)
+            signal = Signal(student=student, semester=semester, kind=kind, key=key)
             signal.level, signal.flagged, signal.reason, signal.row = (
                 verdict.level,
                 verdict.flagged,
@@ -439,10 +441,8 @@ def signal_import(*, actor: User, data: bytes, filename: str, kind: str, dry_run
             )
             signal.imported_by, signal.imported_at = actor, now
             (changed if old else new).append(signal)
-        Signal.objects.bulk_create(new, batch_size=1000)
-        Signal.objects.bulk_update(
-            changed, ["level", "flagged", "reason", "row", "imported_by", "imported_at"], batch_size=1000
-        )
+        Signal.objects.filter(pk__in=[x.pk for x in existing.values()]).delete()  # replaced, as results are
+        Signal.objects.bulk_create(new + changed, batch_size=1000)
         category = rules.SOURCE_CATEGORY[kind]
         suggestions_record(
             actor=actor,

@@ -238,13 +238,19 @@ def answer_range(scale: str, cfg: ScaleSettings = ScaleSettings()) -> tuple[int,
     return (0, 3)
 
 
+UPI_ANSWERS = {"是": 1, "否": 0, "1": 1, "0": 0, "1.0": 1, "0.0": 0, "y": 1, "n": 0, "yes": 1, "no": 0}
+_SMALL_INTS = {str(i): i for i in range(6)}
+
+
 def parse_answer(scale: str, raw: str, cfg: ScaleSettings = ScaleSettings()) -> int | None:
     """The cell as a number in the scale's range, or None if it is not a valid answer."""
     text = raw.strip()
     if scale == "upi":
-        return {"是": 1, "否": 0, "1": 1, "0": 0, "1.0": 1, "0.0": 0, "y": 1, "n": 0, "yes": 1, "no": 0}.get(
-            text.lower()
-        )
+        return UPI_ANSWERS.get(text.lower())
+    if text in _SMALL_INTS:
+        number = _SMALL_INTS[text]
+        low, high = answer_range(scale, cfg)
+        return number if low <= number <= high else None
     try:
         number = float(text)
     except ValueError:
