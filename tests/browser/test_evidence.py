@@ -54,13 +54,17 @@ def school(transactional_db) -> dict:
     return users
 
 
-def sign_in(page: Page, base: str, username: str) -> None:
-    page.context.clear_cookies()
+def sign_in(browser, base: str, username: str) -> Page:
+    """A fresh browser context per person (no cookie carried over), signed in."""
+    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai")
+    context.set_default_timeout(20_000)
+    page = context.new_page()
     page.goto(f"{base}/accounts/login/")
     page.get_by_label("用户名（工号）").fill(username)
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
     expect(page.get_by_role("heading", name=f"您好，{username}")).to_be_visible()
+    return page
 
 
 def upload(page: Page, base: str, source: str, name: str, text: str) -> None:
@@ -76,18 +80,20 @@ def upi(no: str, *yes: int) -> str:
     return no + "," + ",".join("是" if i in yes else "否" for i in range(1, 65))
 
 
-def test_counselor_confirms_and_declines_suggestions(page: Page, live_server, school, artifacts):
+def test_counselor_confirms_and_declines_suggestions(browser, live_server, school, artifacts):
     base = live_server.url
-    sign_in(page, base, "frank")
+    page = sign_in(browser, base, "frank")
     header = "学号," + ",".join(str(i) for i in range(1, 65))
     upload(page, base, "upi", "upi.csv", "\n".join([header, upi(LI, *range(1, 30)), upi(ZHANG, 1)]))
     expect(page.locator("#import-report")).to_contain_text("紧急上报")
-    sign_in(page, base, "alice")
+    page.context.close()
+    page = sign_in(browser, base, "alice")
     upload(page, base, "aid", "aid.csv", f"学号,认定等级\n{LI},困难\n")
     upload(page, base, "card", "card.csv", f"学号,月份,就餐次数,食堂消费\n{ZHANG},2026-10,70,520\n")
     assert Suggestion.objects.filter(status="pending").count() == 3
 
-    sign_in(page, base, "carol")
+    page.context.close()
+    page = sign_in(browser, base, "carol")
     page.goto(f"{base}/survey/")
     li_row = page.locator(f"#student-{LI}")
     expect(li_row).to_contain_text("心理中心 · UPI 普查")
@@ -111,3 +117,4 @@ def test_counselor_confirms_and_declines_suggestions(page: Page, live_server, sc
     assert card.status == "declined" and card.decline_reason == "已核实：该生在校外就餐"
     # 李四's aid suggestion still waits.
     expect(page.locator(f"#student-{LI}")).to_contain_text("资助中心 · 家庭经济困难认定")
+    page.context.close()
