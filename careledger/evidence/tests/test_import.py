@@ -210,3 +210,21 @@ def test_each_list_is_uploaded_by_its_office(school):
         _signal(school, "aid", data, actor=school.frank)  # the psych centre does not hold the aid list
     with pytest.raises(PermissionDenied):
         _signal(school, "aid", data, actor=school.carol)
+
+
+def test_a_caseless_escalation_is_seen_and_handled_as_any_other(client, school):
+    _import(school, screening_csv("upi", [upi_row(LI, 25)]))
+    escalation = Escalation.objects.get()
+    for name, status in (("carol", 200), ("dave", 200), ("frank", 200), ("bob", 200), ("ivan", 404), ("erin", 404)):
+        client.force_login(school.users[name])
+        assert client.get(f"/api/v1/escalations/{escalation.pk}/").status_code == status, name
+        assert client.get(f"/escalations/{escalation.pk}/").status_code == status, name
+    client.force_login(school.carol)
+    body = client.get(f"/api/v1/escalations/{escalation.pk}/").json()
+    assert body["case"] is None and body["student_no"] == LI and body["severity"] == "urgent"
+    assert LI in str(client.get("/api/v1/escalations/").json())
+    assert "李四" in client.get("/escalations/").content.decode()
+    client.force_login(school.frank)
+    assert client.post(f"/api/v1/escalations/{escalation.pk}/acknowledge/").status_code == 200
+    escalation.refresh_from_db()
+    assert escalation.status == "acknowledged"
