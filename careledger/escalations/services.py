@@ -109,7 +109,9 @@ def _require(actor: User, escalation: Escalation) -> None:
 def escalation_acknowledge(*, actor: User, escalation: Escalation) -> Escalation:
     _require(actor, escalation)
     with transaction.atomic():
-        escalation = Escalation.objects.select_for_update().select_related("student", "case").get(pk=escalation.pk)
+        escalation = (
+            Escalation.objects.select_for_update(of=("self",)).select_related("student", "case").get(pk=escalation.pk)
+        )
         if escalation.status != EscalationStatus.OPEN:
             return escalation  # acknowledging twice changes nothing
         escalation.status = EscalationStatus.ACKNOWLEDGED
@@ -136,7 +138,9 @@ def escalation_resolve(*, actor: User, escalation: Escalation, resolution: str) 
     if not resolution.strip():
         raise ValidationError({"resolution": [_("请填写处置结果。 / Say how it was resolved.")]})
     with transaction.atomic():
-        escalation = Escalation.objects.select_for_update().select_related("student", "case").get(pk=escalation.pk)
+        escalation = (
+            Escalation.objects.select_for_update(of=("self",)).select_related("student", "case").get(pk=escalation.pk)
+        )
         if escalation.status == EscalationStatus.RESOLVED:
             raise ValidationError({"status": [_("已处置。 / Already resolved.")]})
         now = clock.now()
