@@ -518,6 +518,8 @@ def escalations_for(user) -> QuerySet[Escalation]:
         return Escalation.objects.all()
     if not roles_of(user).isdisjoint(CASE_READERS):
         parts.append(Q(case__in=cases_for(user)))
+        # evidence (issue 16): a screening's urgent escalation on a student without an open case
+        parts.append(Q(case__isnull=True, student__in=_roster_students(user)))
     departments = _department_ids(user)
     if departments:
         parts.append(Q(departments__in=departments) & ~Q(status="resolved"))
@@ -534,12 +536,18 @@ def get_escalation_for(user, pk: object) -> Escalation:
 
 def sees_case_of(user, escalation: Escalation) -> bool:
     """Whether the user sees the escalation through the case (full view) rather than as a department."""
-    return has_role(user, Role.SCHOOL_ADMIN) or cases_for(user).filter(pk=escalation.case_id).exists()
+    if has_role(user, Role.SCHOOL_ADMIN):
+        return True
+    if escalation.case_id is None:  # evidence (issue 16): through the student's roster scope
+        return _roster_students(user).filter(pk=escalation.student_id).exists()
+    return cases_for(user).filter(pk=escalation.case_id).exists()
 
 
 def can_handle_escalation(user, escalation: Escalation) -> bool:
     if escalation.status != "resolved" and escalation.departments.filter(pk__in=_department_ids(user)).exists():
         return True
+    if escalation.case_id is None:
+        return not ESCALATION_HANDLERS.isdisjoint(student_roles(user, escalation.student))
     return not ESCALATION_HANDLERS.isdisjoint(case_roles(user, escalation.case))
 
 
@@ -753,3 +761,82 @@ def get_job_for(user, pk: object):
     except ValueError:
         lookup = {}
     return _fetch(user, jobs_for(user), "job", pk, **lookup)
+
+
+# --- evidence for the survey (issue 16: screenings, office lists, suggestions) ---
+# Screenings are imported by the school office and the psychological centre's department (its code is
+# settings.CARELEDGER_PSYCH_DEPARTMENT); each office list by the school office and the department that
+# holds it (settings.CARELEDGER_SIGNAL_DEPARTMENTS, kind → department code). Item answers are read only
+# by those who may import screenings; everyone else sees a result's level and reason in words.
+# Suggestions are seen and decided by the student's counselor and class teacher and the admins.
+
+EVIDENCE_UPLOADERS = frozenset({Role.SCHOOL_ADMIN, Role.DEPARTMENT})
+SUGGESTION_DECIDERS = SURVEY_VIEWERS
+
+
+def _department_codes(user) -> set[str]:
+    return {g.department.code for g in grants_of(user) if g.role == Role.DEPARTMENT and g.department_id}
+
+
+def roster_students(user) -> QuerySet[Student]:
+    """Students in ``user``'s roster scope (college, grade, class) — not those seen through a pairing."""
+    scope = _roster_scope(user)
+    return Student.objects.none() if scope is None else Student.objects.filter(scope)
+
+
+_roster_students = roster_students
+
+
+def can_import_screening(user) -> bool:
+    from django.conf import settings
+
+    return is_school_admin(user) or settings.CARELEDGER_PSYCH_DEPARTMENT in _department_codes(user)
+
+
+def reads_item_answers(user) -> bool:
+    """Item answers and a result's flags: the school office and the psychological centre only."""
+    return can_import_screening(user)
+
+
+def can_upload_signal(user, kind: str) -> bool:
+    from django.conf import settings
+
+    code = settings.CARELEDGER_SIGNAL_DEPARTMENTS.get(kind)
+    return is_school_admin(user) or (code is not None and code in _department_codes(user))
+
+
+def signal_kinds_for(user) -> list[str]:
+    from django.conf import settings
+
+    return [k for k in settings.CARELEDGER_SIGNAL_DEPARTMENTS if can_upload_signal(user, k)]
+
+
+def suggestions_for(user):
+    from careledger.evidence.models import Suggestion
+
+    if not has_role(user, *SUGGESTION_DECIDERS):
+        return Suggestion.objects.none()
+    return Suggestion.objects.filter(student__in=roster_students(user))
+
+
+def get_suggestion_for(user, pk: object):
+    return _fetch(user, suggestions_for(user).select_related("student"), "suggestion", pk, **_pk(pk))
+
+
+def can_decide_suggestion(user, suggestion) -> bool:
+    return not SUGGESTION_DECIDERS.isdisjoint(student_roles(user, suggestion.student))
+
+
+RULES.update(
+    {
+        "api:screenings": Rule(read=EVIDENCE_UPLOADERS, write=EVIDENCE_UPLOADERS),
+        "api:signals": Rule(write=EVIDENCE_UPLOADERS),
+        "api:suggestion-list": Rule(read=SUGGESTION_DECIDERS),
+        "api:suggestion-confirm": Rule(write=SUGGESTION_DECIDERS),
+        "api:suggestion-decline": Rule(write=SUGGESTION_DECIDERS),
+        "evidence:upload": Rule(read=EVIDENCE_UPLOADERS, write=EVIDENCE_UPLOADERS),
+        "evidence:pending": Rule(read=SUGGESTION_DECIDERS),
+        "evidence:confirm": Rule(write=SUGGESTION_DECIDERS),
+        "evidence:decline": Rule(write=SUGGESTION_DECIDERS),
+    }
+)

@@ -33,7 +33,7 @@ class NoteSerializer(StrictSerializer):
 
 def _student_fields(escalation: Escalation) -> dict:
     """What a department needs to act: who, where, how to reach them and their parents."""
-    s = escalation.case.student
+    s = escalation.student
     return {
         "name": s.name,
         "class": s.school_class.name,
@@ -72,8 +72,8 @@ def escalation_body(user, escalation: Escalation, *, full: bool, told: list | No
     if full:  # those who see the case itself
         body |= {
             "case": escalation.case_id,
-            "student_no": escalation.case.student.student_no,
-            "college": escalation.case.student.college.name,
+            "student_no": escalation.student.student_no,
+            "college": escalation.student.college.name,
             "created_by": escalation.created_by.username,
             # Who reported it and how to call them back; the page shows this to departments too.
             "reporter": {"name": reporter.name or reporter.username, "phone": reporter.phone},
@@ -88,7 +88,10 @@ def _full_ids(user, escalations) -> set[int]:
     if policy.has_role(user, "school_admin"):
         return {e.pk for e in escalations}
     case_ids = set(policy.cases_for(user).filter(pk__in=[e.case_id for e in escalations]).values_list("pk", flat=True))
-    return {e.pk for e in escalations if e.case_id in case_ids}
+    # An escalation without a case (a screening's urgent answer): seen in full through the roster scope.
+    caseless = [e.student_id for e in escalations if e.case_id is None]
+    student_ids = set(policy.roster_students(user).filter(pk__in=caseless).values_list("pk", flat=True))
+    return {e.pk for e in escalations if e.case_id in case_ids or (e.case_id is None and e.student_id in student_ids)}
 
 
 class EscalationListView(generics.ListAPIView):
@@ -125,7 +128,7 @@ class EscalationDetailView(APIView):
             action=Action.READ,
             object_type="escalation",
             object_id=escalation.pk,
-            student_no=escalation.case.student.student_no,
+            student_no=escalation.student.student_no,
         )
         full = policy.sees_case_of(request.user, escalation)
         told = selectors.escalation_told(escalation)

@@ -7,6 +7,7 @@ from careledger.api import (
     case_views,
     channel_views,
     escalation_views,
+    evidence_views,
     inbox_views,
     job_views,
     ledger_views,
@@ -29,6 +30,12 @@ urlpatterns = [
     path("v1/students/<str:student_no>/", views.StudentDetailView.as_view(), name="student-detail"),
     path("v1/departments/", views.DepartmentListView.as_view(), name="department-list"),
     path("v1/audit/", views.AuditListView.as_view(), name="audit-list"),
+    # Evidence for the survey (issue 16)
+    path("v1/screenings/", evidence_views.ScreeningView.as_view(), name="screenings"),
+    path("v1/signals/", evidence_views.SignalView.as_view(), name="signals"),
+    path("v1/suggestions/", evidence_views.SuggestionListView.as_view(), name="suggestion-list"),
+    path("v1/suggestions/<int:pk>/confirm/", evidence_views.SuggestionConfirmView.as_view(), name="suggestion-confirm"),
+    path("v1/suggestions/<int:pk>/decline/", evidence_views.SuggestionDeclineView.as_view(), name="suggestion-decline"),
     # Semesters, cases, contacts, compliance, attachments
     path("v1/semesters/", case_views.SemesterListView.as_view(), name="semester-list"),
     path("v1/semesters/current/", case_views.SemesterCurrentView.as_view(), name="semester-current"),

@@ -24,5 +24,6 @@ def site(request):
             "escalations": bool(roles & policy.ESCALATION_READERS),
             "assessment": bool(roles & policy.RULES["assessment:dashboard"].read),
             "audit": bool(roles & policy.AUDIT_READERS),
+            "evidence_upload": bool(roles & policy.EVIDENCE_UPLOADERS),  # evidence (issue 16)
         },
     }

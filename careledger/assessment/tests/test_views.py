@@ -283,7 +283,7 @@ def _count(client, url, **params) -> list[str]:
 REQUEST = 4
 # indicators.load: calendars (semesters, periods); students; cases; categories; risk changes; pairings;
 # reviews; contacts counted per window (one grouped query); escalations; ledgers; closures; ratings.
-LOAD = 2 + 11
+LOAD = 2 + 12  # + evidence (issue 16): the semester's suggestions by student and status
 
 
 @pytest.mark.parametrize(

@@ -247,7 +247,7 @@ class QueryCountTests(LedgerViewTestCase):
             reverse("ledgers:survey"),
             lambda: many_students(self.school, 8, 0),  # with 张三丰 and 李四: 10
             lambda: many_students(self.school, 90, 100),
-            4 + 8,
+            4 + 8 + 2,  # + evidence (issue 16): covering settled suggestions, the page's pending ones
         )
 
     def test_survey_page_for_a_college_admin(self):
@@ -257,7 +257,7 @@ class QueryCountTests(LedgerViewTestCase):
             reverse("ledgers:survey"),
             lambda: many_students(self.school, 8, 0),
             lambda: many_students(self.school, 90, 100),
-            4 + 8 + 4,
+            4 + 8 + 4 + 2,  # + evidence: covering settled suggestions, the page's pending ones
         )
 
     def test_ledger_page_draft_with_few_and_many_cases(self):
