@@ -33,6 +33,17 @@ FIELD_LABELS = {
 }
 FIELD_HELP = {"kind": _("如：思想过于偏激、行为怪异、人际交流困难、就业困难")}
 
+# Ask once: where a category has structured fields, its free text asks only for what they do not hold
+# (the ledger column is composed from both; see categories.compose_text).
+DETAIL_LABELS = {
+    "economic": (_("家庭经济状况和存在问题"), _("困难等级已在下方选择，这里不必再写。")),
+    "academic": (_("补考、缺课等其他学业情况"), _("绩点、不及格学分、留级休学已在下方填写，这里不必再写。")),
+    "psych": (_("行为异常描述"), _("问题类型和危害性判断已在下方填写，这里不必再写。")),
+    "physical": (_("对学习生活的影响"), _("病史已在下方填写，这里不必再写。")),
+    "discipline": (_("存在问题"), _("违纪时间和违纪行为已在下方填写，这里不必再写。")),
+    "other": (_("存在问题"), _("情况类别已在下方填写，这里不必再写。")),
+}
+
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -64,7 +75,9 @@ class CategoryForm(forms.Form):
         super().__init__(*args, prefix=category, **kwargs)
         self.category = category
         self.fields["selected"].label = Category(category).label
-        self.fields["detail"].label = SUB_TABLES[category].columns[0]
+        label, help_text = DETAIL_LABELS.get(category, (SUB_TABLES[category].columns[0], ""))
+        self.fields["detail"].label = label
+        self.fields["detail"].help_text = help_text
         for name, kind in STRUCTURED_FIELDS[category].items():
             self.fields[name] = _structured_field(name, kind)
         # 班主任核实情况 is written by the class teacher (or counselor); others see it read-only.
@@ -95,7 +108,12 @@ class CategoryForm(forms.Form):
 class CaseForm(forms.Form):
     risk_level = forms.ChoiceField(label=_("风险等级"), choices=RiskLevel.choices, initial=RiskLevel.LOW)
     opened_on = forms.DateField(label=_("建档日期"), widget=DATE_WIDGET)
-    problem = forms.CharField(label=_("问题类型及问题描述"), required=False, widget=_textarea(4))
+    problem = forms.CharField(
+        label=_("其他问题描述"),
+        required=False,
+        widget=_textarea(4),
+        help_text=_("各类别的情况已在上方填写，这里只写类别之外的问题。"),
+    )
     life_history = forms.CharField(label=_("既往生活史与当前生活情景"), required=False, widget=_textarea(4))
     plan = forms.CharField(label=_("辅导方案 / 帮扶措施"), required=False, widget=_textarea(4))
     note = forms.CharField(label=_("备注"), required=False, widget=_textarea(2))

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from careledger.accounts import policy
 from careledger.accounts.models import User
 from careledger.audit.services import Action, record
+from careledger.cases.categories import compose_text
 from careledger.cases.models import Case, CaseStatus, CloseStatus
 from careledger.core import clock
 from careledger.core.models import Semester
@@ -138,7 +139,11 @@ def _case_file_data(case: Case) -> case_docx.CaseFileData:
         b = student.birth_date
         age = str(today.year - b.year - ((today.month, today.day) < (b.month, b.day)))
     categories = "、".join(str(e.get_category_display()) for e in case.categories.all())
-    parts = [f"问题类型：{categories}" if categories else "", *(e.detail for e in case.categories.all()), case.problem]
+    parts = [
+        f"问题类型：{categories}" if categories else "",
+        *(compose_text(e.category, e.data, e.detail) for e in case.categories.all()),
+        case.problem,
+    ]
     problem = "\n".join(p for p in parts if p)
     contacts = [
         case_docx.ContactRow(
