@@ -245,15 +245,33 @@ class HelperActivityForm(forms.Form):
         self.fields["helper"].label_from_instance = lambda h: f"{h.student.name}（{h.get_role_display()}）"
 
 
+# What each 帮扶效果 score means (1–5); shown in the effect form and on the case page.
+EFFECT_LEVELS = {
+    1: _("无改善"),
+    2: _("略有改善"),
+    3: _("有所改善"),
+    4: _("明显改善"),
+    5: _("问题基本解决"),
+}
+
+
+def effect_level_label(rating: int | None) -> str:
+    """4 → "4 明显改善"; nothing for no rating."""
+    if rating in EFFECT_LEVELS:
+        return f"{rating} {EFFECT_LEVELS[rating]}"
+    return ""
+
+
 class EffectForm(forms.Form):
     semester = forms.ModelChoiceField(label=_("学期"), queryset=Semester.objects.order_by("-start"), empty_label=None)
     text = forms.CharField(label=_("帮扶效果"), widget=_textarea(3))
     rating = forms.TypedChoiceField(
         label=_("评分"),
-        choices=[("", "—")] + [(str(i), str(i)) for i in range(1, 6)],
+        choices=[("", "—")] + [(str(i), effect_level_label(i)) for i in range(1, 6)],
         coerce=int,
         empty_value=None,
         required=False,
+        help_text=_("1 无改善，2 略有改善，3 有所改善，4 明显改善，5 问题基本解决"),
     )
 
     def __init__(self, *args, **kwargs):

@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from careledger.accounts import policy
 from careledger.cases.categories import CHOICES, STRUCTURED_FIELDS, SUB_TABLES, Category
-from careledger.cases.forms import FIELD_LABELS
+from careledger.cases.forms import EFFECT_LEVELS, FIELD_LABELS
 from careledger.cases.models import Case, CaseStatus, RiskLevel
 from careledger.contacts.rules import Rule, Window
 from careledger.core import clock
@@ -102,3 +102,9 @@ def case_opening(context, student) -> dict:
     existing = policy.cases_for(user).filter(student=student, status=CaseStatus.OPEN).first()
     may_open = existing is None and student.is_active and policy.can_open_case(user, student)
     return {"may_open": may_open, "case": existing}
+
+
+@register.filter
+def effect_level(rating) -> str:
+    """What a 帮扶效果 score means: 4 → 明显改善."""
+    return str(EFFECT_LEVELS.get(rating, ""))

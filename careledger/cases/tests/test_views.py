@@ -484,6 +484,17 @@ class MentorAndHelpGroupTests(CaseViewTestCase):
         self.assertEqual(r.status_code, 302)
         self.assertContains(self.client.get(self.detail_url()), "情绪明显好转")
 
+    def test_each_effect_level_has_a_meaning_in_the_form_and_on_the_case_page(self):
+        self.login("erin")
+        r = self.client.get(self.detail_url())
+        for option in ("1 无改善", "2 略有改善", "3 有所改善", "4 明显改善", "5 问题基本解决"):
+            self.assertContains(r, f">{option}</option>")
+        self.client.post(
+            reverse("cases:effect", args=[self.case.pk]),
+            {"semester": self.semester.pk, "text": "情绪明显好转", "rating": "4"},
+        )
+        self.assertContains(self.client.get(self.detail_url()), "评分 4/5 · 明显改善")
+
     def test_get_is_refused(self):
         self.login("carol")
         self.assertEqual(self.client.get(reverse("cases:mentor", args=[self.case.pk])).status_code, 405)
