@@ -324,7 +324,7 @@ class SemesterForm(forms.Form):
         help_text=_("每行一个：名称 开始日期 结束日期，如：寒假 2027-01-16 2027-02-28"),
     )
     key_periods = forms.CharField(
-        label=_("重点时段（考前、放假前后）"),
+        label=_("重点时段（考前、放假前后、开学初）"),
         required=False,
         widget=_textarea(3),
         help_text=_("每行一个：名称 开始日期 结束日期，如：考前 2027-01-04 2027-01-10"),

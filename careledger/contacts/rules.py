@@ -22,7 +22,7 @@ import calendar as _calendar
 import zoneinfo
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
@@ -99,6 +99,7 @@ class Window:
     end: date
     required: int
     done: int = 0
+    name: str = field(default="", compare=False)  # a key period's name (考前, 放假前后, 开学初)
 
     @property
     def met(self) -> bool:
@@ -225,7 +226,9 @@ def required_windows(calendar: Calendar, *, opened_on: date, closed_on: date | N
         if applies(p) and not _mostly_holiday(p, calendar.holidays)
     ]
     windows += [
-        Window(Rule.KEY_PERIOD, p.start, p.end, KEY_PERIOD_TALKS_REQUIRED) for p in calendar.key_periods if applies(p)
+        Window(Rule.KEY_PERIOD, p.start, p.end, KEY_PERIOD_TALKS_REQUIRED, name=p.name)
+        for p in calendar.key_periods
+        if applies(p)
     ]
     return sorted(windows, key=_sort_key)
 

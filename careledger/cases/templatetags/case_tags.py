@@ -20,7 +20,10 @@ def window_label(window: Window) -> str:
         return _("谈心 %(m)d月%(half)s") % {"m": window.start.month, "half": half}
     if window.rule == Rule.DORM_VISIT:
         return _("下寝室 %(m)d月") % {"m": window.start.month}
-    return _("重点时段 %(s)s–%(e)s") % {"s": window.start.strftime("%m-%d"), "e": window.end.strftime("%m-%d")}
+    dates = {"s": window.start.strftime("%m-%d"), "e": window.end.strftime("%m-%d")}
+    if window.name:
+        return _("重点时段·%(name)s %(s)s–%(e)s") % {"name": window.name, **dates}
+    return _("重点时段 %(s)s–%(e)s") % dates
 
 
 @register.filter

@@ -484,6 +484,21 @@ class MentorAndHelpGroupTests(CaseViewTestCase):
         self.assertEqual(r.status_code, 302)
         self.assertContains(self.client.get(self.detail_url()), "情绪明显好转")
 
+    def test_a_key_period_is_shown_with_its_name(self):
+        from careledger.core.models import PeriodKind, SemesterPeriod
+
+        SemesterPeriod.objects.create(
+            semester=self.semester,
+            kind=PeriodKind.KEY_PERIOD,
+            name="期中考前",
+            start=date(2026, 11, 2),
+            end=date(2026, 11, 6),
+        )
+        self.login("erin")
+        r = self.client.get(self.detail_url())
+        self.assertContains(r, "重点时段·期中考前 11-02–11-06")
+        self.assertNotContains(r, "重点时段 11-02")
+
     def test_each_effect_level_has_a_meaning_in_the_form_and_on_the_case_page(self):
         self.login("erin")
         r = self.client.get(self.detail_url())
