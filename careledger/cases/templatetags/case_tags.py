@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from careledger.accounts import policy
 from careledger.cases.categories import CHOICES, STRUCTURED_FIELDS, SUB_TABLES, Category
-from careledger.cases.forms import EFFECT_LEVELS, FIELD_LABELS
+from careledger.cases.forms import DETAIL_LABELS, EFFECT_LEVELS, FIELD_LABELS
 from careledger.cases.models import Case, CaseEvent, CaseStatus, HelperRole, RiskLevel
 from careledger.contacts.models import ContactKind
 from careledger.contacts.rules import Rule, Window
@@ -34,6 +34,14 @@ def window_label(window: Window) -> str:
 def category_column(code: str) -> str:
     """The category's ledger column header (附件1), which labels its text."""
     return SUB_TABLES[code].columns[0] if code in SUB_TABLES else ""
+
+
+@register.filter
+def detail_label(code: str) -> str:
+    """What the category's free text holds beside its structured fields (the form's label for it)."""
+    if code in DETAIL_LABELS:
+        return str(DETAIL_LABELS[code][0])
+    return category_column(code)
 
 
 @register.filter

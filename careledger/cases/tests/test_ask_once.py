@@ -124,3 +124,18 @@ class AskOnceFormTests(TestCase):
         entries = {e.category: e for e in case.categories.all()}
         self.assertEqual(rows.category_text(entries["academic"]), "学位课平均绩点 1.6；不及格课程 6 学分")
         self.assertEqual(rows.category_text(entries["psych"]), "问题类型：社交回避；危害性判断：较高；独来独往。")
+
+    def test_the_case_page_labels_the_free_text_by_what_it_holds(self):
+        case = services.case_open(
+            actor=self.school.carol,
+            student=self.school.students["li"],
+            categories=[
+                services.CategoryInput(category="psych", detail="独来独往", data={"risk_judgement": "较高"}),
+            ],
+            opened_on=date(2026, 11, 20),
+        )
+        self.client.force_login(self.school.carol)
+        r = self.client.get(reverse("cases:detail", args=[case.pk]))
+        self.assertContains(r, '<div class="field-label">行为异常描述</div>', html=False)
+        self.assertNotContains(r, "问题类型、行为异常描述和危害性判断")
+        self.assertContains(r, "<dt>危害性判断</dt><dd>较高</dd>", count=1)
