@@ -9,7 +9,10 @@ from dataclasses import replace
 
 from django.db.models import Prefetch, QuerySet
 
-from careledger.cases.categories import AcademicStatus, Category, HardshipLevel
+from careledger.cases.categories import (
+    Category,
+    compose_text,
+)
 from careledger.cases.models import Case, CaseEffect, CaseStatus, CategoryEntry, Mentorship
 from careledger.core import clock
 from careledger.core.models import Semester
@@ -23,30 +26,8 @@ def _join(*parts: str) -> str:
 
 
 def category_text(entry: CategoryEntry) -> str:
-    """The category column: the free text, led by the structured facts that help (hardship level …)."""
-    data = entry.data or {}
-    facts: list[str] = []
-    if entry.category == Category.ECONOMIC and data.get("hardship_level"):
-        facts.append(str(HardshipLevel(data["hardship_level"]).label))
-    elif entry.category == Category.ACADEMIC:
-        if data.get("gpa"):
-            facts.append(f"学位课平均绩点 {data['gpa']}")
-        if data.get("failed_credits"):
-            facts.append(f"不及格 {data['failed_credits']} 学分")
-        if data.get("academic_status"):
-            facts.append(str(AcademicStatus(data["academic_status"]).label))
-    elif entry.category == Category.PSYCH:
-        if data.get("problem_type"):
-            facts.append(f"问题类型：{data['problem_type']}")
-        if data.get("risk_judgement"):
-            facts.append(f"危害性判断：{data['risk_judgement']}")
-    elif entry.category == Category.PHYSICAL and data.get("history"):
-        facts.append(data["history"])
-    elif entry.category == Category.DISCIPLINE:
-        facts += [data.get("occurred_on", ""), data.get("what", "")]
-    elif entry.category == Category.OTHER and data.get("kind"):
-        facts.append(data["kind"])
-    return _join(*facts, entry.detail)
+    """The category column: each structured fact once (hardship level, GPA …), then the free text."""
+    return compose_text(entry.category, entry.data, entry.detail)
 
 
 def _contact(name: str, phone: str) -> str:

@@ -493,6 +493,35 @@ class MentorAndHelpGroupTests(CaseViewTestCase):
         self.assertEqual(r.status_code, 302)
         self.assertContains(self.client.get(self.detail_url()), "情绪明显好转")
 
+    def test_a_key_period_is_shown_with_its_name(self):
+        from careledger.core.models import PeriodKind, SemesterPeriod
+
+        SemesterPeriod.objects.create(
+            semester=self.semester,
+            kind=PeriodKind.KEY_PERIOD,
+            name="期中考前",
+            start=date(2026, 11, 2),
+            end=date(2026, 11, 6),
+        )
+        from careledger.contacts.compliance import compliance_refresh_for_semester
+
+        compliance_refresh_for_semester(self.semester)  # what semester_update does (maintained windows)
+        self.login("erin")
+        r = self.client.get(self.detail_url())
+        self.assertContains(r, "重点时段·期中考前 11-02–11-06")
+        self.assertNotContains(r, "重点时段 11-02")
+
+    def test_each_effect_level_has_a_meaning_in_the_form_and_on_the_case_page(self):
+        self.login("erin")
+        r = self.client.get(self.detail_url())
+        for option in ("1 无改善", "2 略有改善", "3 有所改善", "4 明显改善", "5 问题基本解决"):
+            self.assertContains(r, f">{option}</option>")
+        self.client.post(
+            reverse("cases:effect", args=[self.case.pk]),
+            {"semester": self.semester.pk, "text": "情绪明显好转", "rating": "4"},
+        )
+        self.assertContains(self.client.get(self.detail_url()), "评分 4/5 · 明显改善")
+
     def test_get_is_refused(self):
         self.login("carol")
         self.assertEqual(self.client.get(reverse("cases:mentor", args=[self.case.pk])).status_code, 405)

@@ -664,6 +664,20 @@ class SchoolViewTests(LedgerViewTestCase):
         self.assertEqual(r.context["summary"]["addenda"], 1)  # the psych one only
         self.assertEqual([item.category for item in r.context["addenda"]], ["心理异常"])
 
+    def test_addenda_are_named_by_the_act_not_as_a_noun(self):
+        ledger = self.submit(self.start_ledger())
+        open_case(self.school, "li", categories=(("economic", "单亲家庭"), ("psych", "情绪低落")))
+        self.login("alice")
+        html = self.client.get(self.url).content.decode()
+        self.assertIn("<h2>随时上报的学生</h2>", html)
+        self.assertIn('<div class="stat-label">随时上报的学生</div>', html)
+        self.assertIn("随时上报 2 人次", html)
+        self.assertNotIn("<h2>随时上报</h2>", html)
+        html = self.client.get(reverse("ledgers:detail", args=[ledger.pk])).content.decode()
+        self.assertIn("<h2>随时上报的学生</h2>", html)
+        self.assertIn("上报后新建档或新增类别的学生随时上报学工处。", html)
+        self.assertNotIn("“随时上报”", html)
+
     def test_section_sees_only_its_categories(self):
         open_case(self.school, "li")
         open_case(self.school, "zhao", categories=(("economic", "家庭困难"),))
