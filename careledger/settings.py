@@ -220,6 +220,13 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "careledger.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # SEC-49: a JSON body that is not an object is a 400 everywhere; OPTIONS never introspects serializers.
+    "DEFAULT_PARSER_CLASSES": [
+        "careledger.api.parsers.ObjectJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_METADATA_CLASS": "careledger.api.parsers.PlainMetadata",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "CareLedger API",
