@@ -281,10 +281,22 @@ class PolicyPermission(BasePermission):
             audit_denied(request.user, object_type="endpoint", object_id=url_name or request.path, why=step.value)
             raise login_security.StepRequired(step)
         if allows_endpoint(request.user, url_name, request.method):
+            require_object_body(request)
             return True
         if request.user.is_authenticated:
             audit_denied(request.user, object_type="endpoint", object_id=url_name or request.path, why="role")
         return False
+
+
+# --- sec (issue 11): SEC-49 — a JSON body that is not an object is a 400 on every endpoint ---
+
+
+def require_object_body(request) -> None:
+    """Parse a JSON body once the caller is let in, so that an array, string, number or null is a 400
+    (``ObjectJSONParser``) even on endpoints that never read the body."""
+    if request.method in SAFE_METHODS or not (request.content_type or "").startswith("application/json"):
+        return
+    request.data  # noqa: B018 — parses (ParseError → 400) and caches
 
 
 # --- students and cases ---
