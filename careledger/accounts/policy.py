@@ -595,13 +595,49 @@ def get_user_for(user, pk: int) -> User:
     return _fetch(user, users_for(user), "user", pk, **_pk(pk))
 
 
-def can_grant(user, *, role: str, college: College | None) -> bool:
-    """May ``user`` give someone a grant of ``role`` in ``college``?"""
+def can_grant(user, *, role: str, college: College | None, target: User | None = None) -> bool:
+    """May ``user`` give (or take away) a grant of ``role`` in ``college`` — to ``target`` when known?
+    Never to oneself, never the auditor role, never to an auditor's account (SEC-46)."""
+    if not may_change_grants_of(user, target) or role in CLI_ONLY_ROLES:
+        return False
     if is_school_admin(user):
         return True
     if role not in COLLEGE_GRANTABLE or college is None:
         return False
     return administered_colleges(user).filter(pk=college.pk).exists()
+
+
+# --- sec (issue 11): SEC-46 separation of duties (三权分立) ---
+
+# Roles only the server's command line hands out or takes away (careledger createadmin …).
+CLI_ONLY_ROLES = frozenset({Role.AUDITOR})
+
+
+def is_auditor_account(target: User | None) -> bool:
+    return target is not None and target.grants.filter(role__in=CLI_ONLY_ROLES).exists()
+
+
+def managed_users_for(user) -> QuerySet[User]:
+    """``users_for`` without the caller: the accounts whose grants and credentials ``user`` may change
+    (grant pages, staff import, second-factor reset)."""
+    return users_for(user).exclude(pk=user.pk)
+
+
+def get_managed_user_for(user, pk: object) -> User:
+    return _fetch(user, managed_users_for(user), "user", pk, **_pk(pk))
+
+
+def may_change_grants_of(user, target: User | None) -> bool:
+    """Nobody changes their own grants; no admin changes an auditor's."""
+    if target is None:
+        return True
+    return target.pk != user.pk and not is_auditor_account(target)
+
+
+def may_set_credentials_of(user, target: User) -> bool:
+    """May ``user`` set ``target``'s password or remove their second factor as an administrator?
+    Not their own (the own-password flow asks for the old one) and not an auditor's (the command line)."""
+    return target.pk != user.pk and not is_auditor_account(target)
 
 
 def can_import_into(user, colleges: Iterable[College]) -> bool:

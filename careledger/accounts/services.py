@@ -105,8 +105,8 @@ def grant_spec_validate(spec: GrantSpec) -> None:
         raise ValidationError(errors)
 
 
-def _check_can_grant(actor: User, spec: GrantSpec) -> None:
-    if not policy.can_grant(actor, role=spec.role, college=spec.college):
+def _check_can_grant(actor: User, spec: GrantSpec, target: User | None = None) -> None:
+    if not policy.can_grant(actor, role=spec.role, college=spec.college, target=target):
         raise PermissionDenied(_("无权授予该角色或该学院的权限。"))
 
 
@@ -212,7 +212,12 @@ def user_set_active(*, actor: User, user: User, active: bool) -> User:
 
 @transaction.atomic
 def user_set_password(*, actor: User, user: User, password: str) -> User:
-    """An admin sets (resets) someone's password: it must be changed at first use."""
+    """An admin sets (resets) someone's password: it must be changed at first use. Not one's own (the
+    own-password flow asks for the old one: 400) and not the auditor's (the command line: 403) — SEC-46."""
+    if user.pk == actor.pk:
+        raise ValidationError({"password": [_("请通过“修改密码”更改自己的密码（须输入原密码）。")]})
+    if not policy.may_set_credentials_of(actor, user):
+        raise PermissionDenied(_("审计员的密码和动态口令只能在服务器命令行中重置。"))
     validate_password(password, user)
     user.set_password(password)
     user.must_change_password = actor.pk != user.pk
@@ -278,6 +283,8 @@ def totp_reset(*, actor: User, user: User) -> bool:
     from careledger.accounts import totp
     from careledger.accounts.models import TOTPDevice
 
+    if not policy.may_set_credentials_of(actor, user):
+        raise PermissionDenied(_("审计员的密码和动态口令只能在服务器命令行中重置。"))
     deleted, _rows = TOTPDevice.objects.filter(user=user).delete()
     totp.forget(user)
     if deleted:
@@ -309,7 +316,7 @@ def login_unlock(*, actor: User, user: User) -> int:
 
 @transaction.atomic
 def grant_add(*, actor: User, user: User, spec: GrantSpec) -> Grant:
-    _check_can_grant(actor, spec)
+    _check_can_grant(actor, spec, user)
     grant = _grant_create(user, spec)
     record(
         actor=actor,
@@ -323,7 +330,7 @@ def grant_add(*, actor: User, user: User, spec: GrantSpec) -> Grant:
 
 @transaction.atomic
 def grant_remove(*, actor: User, grant: Grant) -> None:
-    if not policy.can_grant(actor, role=grant.role, college=grant.college):
+    if not policy.can_grant(actor, role=grant.role, college=grant.college, target=grant.user):
         raise PermissionDenied(_("无权撤销该授权。"))
     record(
         actor=actor,
