@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from careledger.accounts import policy
+from careledger.accounts.authentication import end_credentials
 from careledger.accounts.models import Grant, Role, User
 from careledger.audit.services import Action, record
 from careledger.escalations.models import Department
@@ -196,10 +197,8 @@ def user_set_active(*, actor: User, user: User, active: bool) -> User:
         user.is_active = active
         user.save(update_fields=["is_active"])
         if not active:
-            # A disabled account loses its API tokens at once (ASVS5 7.4.2); sessions die with is_active.
-            from rest_framework.authtoken.models import Token
-
-            Token.objects.filter(user=user).delete()
+            # A disabled account loses its API tokens and sessions at once (ASVS5 7.4.2, SEC-50).
+            end_credentials(user)
         record(
             actor=actor,
             action=Action.UPDATE,
@@ -222,6 +221,7 @@ def user_set_password(*, actor: User, user: User, password: str) -> User:
     user.set_password(password)
     user.must_change_password = actor.pk != user.pk
     user.save(update_fields=["password", "password_changed_at", "must_change_password"])
+    end_credentials(user)  # SEC-50: the account's sessions and tokens end with the reset
     record(actor=actor, action=Action.UPDATE, object_type="user", object_id=user.pk, detail={"fields": ["password"]})
     return user
 
@@ -247,6 +247,7 @@ def password_change(*, user: User, old_password: str, new_password: str) -> User
     user.set_password(new_password)
     user.must_change_password = False
     user.save(update_fields=["password", "password_changed_at", "must_change_password"])
+    end_credentials(user)  # SEC-50: the other sessions and every token end; the caller re-signs its own
     record(
         actor=user,
         action=Action.UPDATE,
@@ -340,3 +341,4 @@ def grant_remove(*, actor: User, grant: Grant) -> None:
         detail={"user": grant.user.username, "role": grant.role},
     )
     grant.delete()
+    end_credentials(grant.user)  # SEC-50: a removed grant ends the account's sessions and tokens

@@ -4,11 +4,12 @@ enrolment; and an admin's unlock of a locked account. The token endpoint is api/
 from django.contrib.auth import logout, update_session_auth_hash
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.authtoken.models import Token
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from careledger.accounts import login_security, policy, services, totp
+from careledger.accounts.authentication import issue_token
+from careledger.accounts.models import ApiToken
 from careledger.audit.services import Action, record
 
 _STEP_FLAGS = {
@@ -18,7 +19,7 @@ _STEP_FLAGS = {
 
 
 def _is_token(request) -> bool:
-    return isinstance(request.auth, Token)
+    return isinstance(request.auth, ApiToken)
 
 
 class AuthLogoutView(APIView):
@@ -50,10 +51,14 @@ class MePasswordView(APIView):
             old_password=str(request.data.get("old_password", "")),
             new_password=str(request.data.get("new_password", "")),
         )
-        if not _is_token(request):
+        extra = {}
+        if _is_token(request):
+            # Every token ended with the change (SEC-50); the caller gets a new one in the answer.
+            extra["token"] = issue_token(request.user).key
+        else:
             update_session_auth_hash(request._request, request.user)
         session = login_security.api_session(request)
-        return Response({"password_changed": True, **login_security.flags(request.user, session=session)})
+        return Response({"password_changed": True, **extra, **login_security.flags(request.user, session=session)})
 
 
 class MeTotpView(APIView):
