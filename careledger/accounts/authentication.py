@@ -56,9 +56,12 @@ def issue_token(user) -> IssuedToken:
     return IssuedToken(key, ApiToken.objects.create(user=user, digest=digest(key)))
 
 
-def end_credentials(user) -> None:
-    """End every API token and every session of ``user`` (SEC-50). A caller that keeps its own session
-    re-signs it afterwards with ``update_session_auth_hash``."""
-    ApiToken.objects.filter(user=user).delete()
+def end_credentials(user, *, keep_token: ApiToken | None = None) -> None:
+    """End every API token (but ``keep_token``, the one making the change) and every session of ``user``
+    (SEC-50). A caller that keeps its own session re-signs it afterwards with ``update_session_auth_hash``."""
+    tokens = ApiToken.objects.filter(user=user)
+    if keep_token is not None:
+        tokens = tokens.exclude(pk=keep_token.pk)
+    tokens.delete()
     User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
     user.refresh_from_db(fields=["session_epoch"])

@@ -230,7 +230,7 @@ def user_set_password(*, actor: User, user: User, password: str) -> User:
 
 
 @transaction.atomic
-def password_change(*, user: User, old_password: str, new_password: str) -> User:
+def password_change(*, user: User, old_password: str, new_password: str, via_token=None) -> User:
     """The account holder changes their own password: the old one must match and the new one differ."""
     errors: dict[str, list[str]] = {}
     if not user.check_password(old_password):
@@ -247,7 +247,8 @@ def password_change(*, user: User, old_password: str, new_password: str) -> User
     user.set_password(new_password)
     user.must_change_password = False
     user.save(update_fields=["password", "password_changed_at", "must_change_password"])
-    end_credentials(user)  # SEC-50: the other sessions and every token end; the caller re-signs its own
+    # SEC-50: the other sessions and tokens end; the caller keeps the token it used, or re-signs its session.
+    end_credentials(user, keep_token=via_token)
     record(
         actor=user,
         action=Action.UPDATE,

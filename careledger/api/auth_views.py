@@ -8,7 +8,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from careledger.accounts import login_security, policy, services, totp
-from careledger.accounts.authentication import issue_token
 from careledger.accounts.models import ApiToken
 from careledger.audit.services import Action, record
 
@@ -50,15 +49,12 @@ class MePasswordView(APIView):
             user=request.user,
             old_password=str(request.data.get("old_password", "")),
             new_password=str(request.data.get("new_password", "")),
+            via_token=request.auth if _is_token(request) else None,
         )
-        extra = {}
-        if _is_token(request):
-            # Every token ended with the change (SEC-50); the caller gets a new one in the answer.
-            extra["token"] = issue_token(request.user).key
-        else:
+        if not _is_token(request):
             update_session_auth_hash(request._request, request.user)
         session = login_security.api_session(request)
-        return Response({"password_changed": True, **extra, **login_security.flags(request.user, session=session)})
+        return Response({"password_changed": True, **login_security.flags(request.user, session=session)})
 
 
 class MeTotpView(APIView):

@@ -170,8 +170,9 @@ def test_sec_7_removing_a_grant_applies_on_the_next_request(school):
     assert browser.get(f"/students/{LI}/").status_code == 200
     assert api.get(f"/api/v1/students/{LI}/").status_code == 200
     services.grant_remove(actor=school.alice, grant=school.carol.grants.get())
-    assert browser.get(f"/students/{LI}/").status_code == 403
-    assert api.get(f"/api/v1/students/{LI}/").status_code == 403
+    # SEC-50: a removed grant also ends the account's sessions and tokens.
+    assert browser.get(f"/students/{LI}/").status_code == 302
+    assert api.get(f"/api/v1/students/{LI}/").status_code == 401
 
 
 def test_sec_7_moving_a_class_teacher_applies_on_the_next_request(school):

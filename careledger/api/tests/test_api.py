@@ -233,7 +233,12 @@ def test_bad_grants_are_400_and_nothing_is_created(school, grant, field):
 
 
 def test_weak_password_is_refused(school):
-    body = {"username": "t3", "password": "short", "name": "x", "grants": [{"role": "auditor"}]}
+    body = {
+        "username": "t3",
+        "password": "short",
+        "name": "x",
+        "grants": [{"role": "department", "department": "psych_center"}],
+    }
     response = as_user(school.alice).post("/api/v1/users/", body, format="json")
     assert response.status_code == 400
     assert not User.objects.filter(username="t3").exists()
