@@ -28,6 +28,25 @@ class AuditWriteError(Exception):
     """The audit row could not be written: the operation must not go ahead (fail closed)."""
 
 
+# SEC-53: the auditor sees who did what to which object, never the content. File names (they carry the
+# student's name) keep only their type; category codes become a count.
+_FILE_KEYS = frozenset({"file", "filename", "original_name"})
+_CONTENT_KEYS = frozenset({"categories", "category", "title", "student_name"})
+
+
+def content_free(detail: dict) -> dict:
+    out = {}
+    for key, value in detail.items():
+        if key in _FILE_KEYS:
+            name = str(value or "")
+            out[f"{key}_type"] = name.rsplit(".", 1)[-1].lower()[:10] if "." in name else ""
+        elif key in _CONTENT_KEYS:
+            out[f"{key}_count"] = len(value) if isinstance(value, list | tuple | set) else int(bool(value))
+        else:
+            out[key] = value
+    return out
+
+
 def record(
     *,
     actor,
@@ -54,7 +73,7 @@ def record(
             "remote_addr": _address(ctx.remote_addr),
             "request_id": ctx.request_id[:32],
             # Stored exactly as hashed: plain JSON types only.
-            "detail": json.loads(json.dumps(detail or {}, cls=DjangoJSONEncoder)),
+            "detail": json.loads(json.dumps(content_free(detail or {}), cls=DjangoJSONEncoder)),
         }
         return _append(fields)
     except AuditWriteError:
