@@ -263,6 +263,9 @@ NOTIFY_HTTP_TIMEOUT_SECONDS = env_int("CARELEDGER_NOTIFY_HTTP_TIMEOUT_SECONDS", 
 NOTIFY_WEBHOOK_PER_MINUTE = env_int("CARELEDGER_NOTIFY_WEBHOOK_PER_MINUTE", 20)
 # Robot webhooks must be https, except on 127.0.0.1/localhost; an intranet relay over http needs this on.
 NOTIFY_ALLOW_HTTP_WEBHOOKS = env_bool("CARELEDGER_NOTIFY_ALLOW_HTTP_WEBHOOKS", False)
+# SEC-51: webhooks go to public addresses only; these host names (an intranet relay, comma-separated) are
+# exempt. Loopback and private addresses are refused unless named here.
+NOTIFY_WEBHOOK_ALLOWED_HOSTS = env_list("CARELEDGER_NOTIFY_WEBHOOK_ALLOWED_HOSTS")
 EMAIL_BACKEND = env_str("CARELEDGER_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env_str("CARELEDGER_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("CARELEDGER_EMAIL_PORT", 25)
