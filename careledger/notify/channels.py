@@ -10,8 +10,8 @@ import hashlib
 import hmac
 import ipaddress
 import json
-import socket
 import smtplib
+import socket
 import time
 import urllib.error
 import urllib.request
