@@ -501,6 +501,45 @@ def can_read_case_text(user, case: Case, roles: frozenset[str] | None = None) ->
     return case_text_access(user, case, roles) == "full"
 
 
+# --- sec (issue 11): SEC-45 — the one need-to-know function every renderer of case text calls ---
+
+# Timeline kinds whose summary may carry case text (a close reason, a decision note, an attachment title).
+TEXT_SUMMARY_KINDS = frozenset({"close_requested", "closed", "close_rejected", "attachment"})
+
+
+def may_read_case_text(user, case: Case, roles: frozenset[str] | None = None) -> bool:
+    """Need-to-know for one case: those on the case read its text; the college's and the school's admins
+    after stating a reason (break-glass, audited as a reveal). Case page, edit form, timeline (page and
+    API), attachment lists and downloads, exports — all ask here."""
+    return case_text_access(user, case, roles) == "full"
+
+
+def timeline_for(user, case: Case, events, access: str | None = None) -> list:
+    """The case's timeline events as ``user`` may see them: without old → new values and without the
+    summaries of text-bearing kinds unless the reader may read the text. Never saved."""
+    access = case_text_access(user, case) if access is None else access
+    shown = list(events)
+    if access == "full":
+        return shown
+    for event in shown:
+        event.changes = [{"field": c.get("field", "")} for c in (event.changes or []) if isinstance(c, dict)]
+        if event.kind in TEXT_SUMMARY_KINDS:
+            event.summary = ""
+    return shown
+
+
+def ledger_text_case_ids(user, college_id: int) -> set[int] | None:
+    """Cases of ``college_id`` whose ledger text (category texts, plan, effect, note, contacts) ``user`` may
+    read; None means all of them. The school's admins and sections (their categories only, chosen by
+    ``ledger_categories_for``) and the college's admin (负责人) read the whole college; a counselor reads
+    the rows of their own case scope only (SEC-45)."""
+    if has_role(user, Role.SCHOOL_ADMIN, Role.SECTION):
+        return None
+    if any(g.role == Role.COLLEGE_ADMIN and g.college_id == college_id for g in grants_of(user)):
+        return None
+    return set(cases_for(user).filter(student__college_id=college_id).values_list("pk", flat=True))
+
+
 # --- escalations ---
 
 

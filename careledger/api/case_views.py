@@ -350,15 +350,14 @@ class CaseTimelineView(generics.ListAPIView):
 
     def get_queryset(self):
         case = policy.get_case_for(self.request.user, self.kwargs["pk"])
+        self.case = case
         self.text_access = policy.case_text_access(self.request.user, case)
         return case.events.select_related("actor").order_by("-at", "-id")
 
-    def list(self, request, *args, **kwargs):
-        response = super().list(request, *args, **kwargs)
-        if self.text_access != "full":
-            for event in response.data["results"]:
-                event["changes"] = [{"field": c["field"]} for c in event["changes"]]
-        return response
+    def paginate_queryset(self, queryset):
+        # The one need-to-know rule (SEC-45): no old → new values, no text-bearing summaries.
+        page = super().paginate_queryset(queryset)
+        return policy.timeline_for(self.request.user, self.case, page, self.text_access)
 
 
 class CaseAttachmentsView(generics.ListAPIView):

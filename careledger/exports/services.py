@@ -72,7 +72,8 @@ def export_ledger(*, actor: User, ledger: Ledger) -> ExportFile:
     if not categories:
         raise PermissionDenied("no categories")
     watermark = watermark_for(actor)
-    tables = ledger_tables(ledger, categories)
+    # SEC-45 (sec): no case text outside the reader's case scope.
+    tables = rows.for_reader(ledger_tables(ledger, categories), policy.ledger_text_case_ids(actor, ledger.college_id))
     data = ledger_xlsx.LedgerSheetData(
         title_year=ledger.semester.start.year,
         on=_sheet_date(ledger),

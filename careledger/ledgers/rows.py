@@ -106,3 +106,21 @@ def ledger_rows(cases: Iterable[Case], categories: Iterable[str] = Category.valu
 
 def headers(category: str) -> tuple[str, ...]:
     return ledger_headers(category)
+
+
+# SEC-45: the columns of a row that carry case text or contacts; a reader outside the case's scope gets
+# the row (the student is on the college's ledger) without them.
+def text_columns(category: str) -> tuple[str, ...]:
+    return (*SUB_TABLES[category].columns, "本人联系方式", "家长姓名及联系方式", "帮扶措施", "帮扶效果", "备注")
+
+
+def for_reader(tables: dict[str, list[dict]], readable: set[int] | None) -> dict[str, list[dict]]:
+    """``tables`` with the text columns emptied in the rows of cases outside ``readable`` (None: all
+    readable) — ``readable`` comes from ``policy.ledger_text_case_ids``. Frozen snapshots too."""
+    if readable is None:
+        return tables
+    out: dict[str, list[dict]] = {}
+    for category, found in tables.items():
+        hidden = text_columns(category)
+        out[category] = [row if row.get("_case") in readable else {**row, **dict.fromkeys(hidden, "")} for row in found]
+    return out

@@ -283,9 +283,12 @@ def _cell(header: str, value) -> str:
     return _PHONE.sub(lambda m: mask_phone(m.group()), text) if header in PHONE_COLUMNS else text
 
 
-def _tables(ledger: Ledger, categories: list[str], readable: set[int]) -> list[Table]:
+def _tables(ledger: Ledger, categories: list[str], readable: set[int], user=None) -> list[Table]:
     tables = []
-    for code, found in exports.ledger_tables(ledger, categories).items():
+    found_tables = exports.ledger_tables(ledger, categories)
+    if user is not None:  # SEC-45: no case text outside the reader's case scope
+        found_tables = ledger_rows.for_reader(found_tables, policy.ledger_text_case_ids(user, ledger.college_id))
+    for code, found in found_tables.items():
         table = Table(
             number=Category.values.index(code) + 1,
             code=code,
@@ -320,7 +323,7 @@ def _ledger_page(
     categories = policy.ledger_categories_for(user)
     # Names link to the case page where the reader may open it (a section reads the tables only).
     readable = set(policy.cases_for(user).filter(student__college_id=ledger.college_id).values_list("pk", flat=True))
-    tables = _tables(ledger, categories, readable)
+    tables = _tables(ledger, categories, readable, user)
     may_submit = policy.can_keep_ledger(user, ledger.college) and ledger.status in (
         LedgerStatus.DRAFT,
         LedgerStatus.RETURNED,
