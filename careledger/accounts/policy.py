@@ -528,7 +528,7 @@ def timeline_for(user, case: Case, events, access: str | None = None) -> list:
     return shown
 
 
-def ledger_text_case_ids(user, college_id: int) -> set[int] | None:
+def ledger_text_case_ids(user, college_id: int, in_scope: set[int] | None = None) -> set[int] | None:
     """Cases of ``college_id`` whose ledger text (category texts, plan, effect, note, contacts) ``user`` may
     read; None means all of them. The school's admins and sections (their categories only, chosen by
     ``ledger_categories_for``) and the college's admin (负责人) read the whole college; a counselor reads
@@ -537,6 +537,8 @@ def ledger_text_case_ids(user, college_id: int) -> set[int] | None:
         return None
     if any(g.role == Role.COLLEGE_ADMIN and g.college_id == college_id for g in grants_of(user)):
         return None
+    if in_scope is not None:  # the caller already holds cases_for(user) within the college
+        return in_scope
     return set(cases_for(user).filter(student__college_id=college_id).values_list("pk", flat=True))
 
 

@@ -287,7 +287,8 @@ def _tables(ledger: Ledger, categories: list[str], readable: set[int], user=None
     tables = []
     found_tables = exports.ledger_tables(ledger, categories)
     if user is not None:  # SEC-45: no case text outside the reader's case scope
-        found_tables = ledger_rows.for_reader(found_tables, policy.ledger_text_case_ids(user, ledger.college_id))
+        text_ids = policy.ledger_text_case_ids(user, ledger.college_id, in_scope=readable)
+        found_tables = ledger_rows.for_reader(found_tables, text_ids)
     for code, found in found_tables.items():
         table = Table(
             number=Category.values.index(code) + 1,
