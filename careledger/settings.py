@@ -319,21 +319,23 @@ if not SECURE_HSTS_PRELOAD:  # W021 says "preload not set": not setting it is th
 # security findings and would make it fail; the schema is exercised by tests/test_schemathesis.py instead.
 SPECTACULAR_SETTINGS["ENABLE_DJANGO_DEPLOY_CHECK"] = False
 
-# A shared cache holds the rate-limit counters. Production runs several worker processes: set
-# CARELEDGER_REDIS_URL (e.g. redis://127.0.0.1:6379/0) so that they count together; the default in-process
-# cache counts per process.
+# A shared cache holds the rate-limit counters, one store for every worker process (SEC-52): Redis when
+# CARELEDGER_REDIS_URL is set (e.g. redis://127.0.0.1:6379/0), otherwise the database
+# (table careledger_cache, made by core's migration 0002).
 CARELEDGER_REDIS_URL = env_str("CARELEDGER_REDIS_URL")
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CARELEDGER_REDIS_URL}
         if CARELEDGER_REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "careledger"}
+        else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "careledger_cache"}
     )
 }
 # Reads of case files and exports per user (SEC-40; failed logins are limited in accounts/): over the
 # limit → 429 and an audited denial. Generous enough for a day's work.
 CARELEDGER_RATE_CASE_READS_PER_HOUR = env_int("CARELEDGER_RATE_CASE_READS_PER_HOUR", 600)
 CARELEDGER_RATE_EXPORTS_PER_DAY = env_int("CARELEDGER_RATE_EXPORTS_PER_DAY", 100)
+# Other sensitive reads (lists, ledgers, timelines, attachment lists …; SEC-52) per user and hour.
+CARELEDGER_RATE_SENSITIVE_READS_PER_HOUR = env_int("CARELEDGER_RATE_SENSITIVE_READS_PER_HOUR", 1200)
 REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["careledger.core.middleware.RateLimitThrottle"]
 
 # Log lines stay one line each: user input cannot forge entries (SEC-20; careledger/audit/logsafe.py).
