@@ -172,8 +172,9 @@ def test_student_list_query_count_does_not_grow(school, persona):
     with CaptureQueriesContext(connection) as large:
         response = client.get("/api/v1/students/", {"page_size": 500})
     assert response.json()["count"] > 1000
-    # grants, grant classes, count, page (with college, major, class, dorm joined)
-    assert len(large) == len(small) == 4
+    # grants, grant classes, count, page (with college, major, class, dorm joined); the audited read
+    # (SEC-52: savepoint, chain head, last id, insert, head update, release)
+    assert len(large) == len(small) == 4 + 6
 
 
 # --- users ---
