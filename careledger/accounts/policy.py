@@ -542,6 +542,15 @@ def ledger_text_case_ids(user, college_id: int, in_scope: set[int] | None = None
     return set(cases_for(user).filter(student__college_id=college_id).values_list("pk", flat=True))
 
 
+# --- sec (issue 11): finding 13 — a helper is chosen among students the caller may see ---
+
+
+def helper_candidates_for(user, case: Case) -> QuerySet[Student]:
+    """Students ``user`` may add to ``case``'s 帮扶小组: active students of the case's college that the
+    caller may see. Missing and out of scope answer alike, and no name is resolved for the others."""
+    return students_for(user).filter(college_id=case.student.college_id, is_active=True)
+
+
 # --- escalations ---
 
 

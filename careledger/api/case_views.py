@@ -22,7 +22,6 @@ from careledger.core import clock
 from careledger.core import services as core_services
 from careledger.core.errors import RevealRequired
 from careledger.core.models import Semester
-from careledger.roster.models import Student
 
 # --- semesters ---
 
@@ -204,9 +203,12 @@ class CaseHelpersView(APIView):
         case = policy.get_case_for(request.user, pk)
         data = cs.HelperInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        student = Student.objects.filter(student_no=data.validated_data["student"]).first()
+        # Only students the caller may see; missing and out of scope answer alike (finding 13).
+        student = (
+            policy.helper_candidates_for(request.user, case).filter(student_no=data.validated_data["student"]).first()
+        )
         if student is None:
-            raise ValidationError({"student": ["学号不存在。 / Unknown student number."]})
+            raise ValidationError({"student": ["本学院在册学生中没有该学号。 / No such student in your scope."]})
         helper = services.helper_add(actor=request.user, case=case, student=student, role=data.validated_data["role"])
         return Response(cs.HelperSerializer(helper).data, status=status.HTTP_201_CREATED)
 

@@ -381,7 +381,7 @@ def helper_add(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         action="add_helper",
         form_name="helper_form",
-        make_form=lambda case: HelperForm(request.POST, case=case),
+        make_form=lambda case: HelperForm(request.POST, case=case, user=request.user),
         run=run,
         anchor="helpers",
     )

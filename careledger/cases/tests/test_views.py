@@ -455,10 +455,18 @@ class MentorAndHelpGroupTests(CaseViewTestCase):
 
     def test_mentor_adds_a_helper_and_records_their_activity(self):
         self.login("erin")
+        # A student outside the mentor's view is not resolved (issue 11, finding 13) …
+        r = self.client.post(
+            reverse("cases:helper-add", args=[self.case.pk]), {"student_no": LI, "role": "dorm_liaison"}
+        )
+        self.assertContains(r, "本学院在册学生中没有该学号", status_code=400)
+        # … the counselor adds them, and the mentor records their activity.
+        self.login("carol")
         r = self.client.post(
             reverse("cases:helper-add", args=[self.case.pk]), {"student_no": LI, "role": "dorm_liaison"}
         )
         self.assertEqual(r.status_code, 302)
+        self.login("erin")
         helper = Helper.objects.get(case=self.case)
         r = self.client.post(
             reverse("cases:helper-activity", args=[self.case.pk]),
