@@ -123,6 +123,11 @@ def _databases() -> dict:
     else:
         VAR_DIR.mkdir(parents=True, exist_ok=True)
         db = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(VAR_DIR / "careledger.sqlite3")}
+    if db["ENGINE"] == "django.db.backends.sqlite3" and db.get("NAME") and not str(db["NAME"]).startswith("file:"):
+        # SEC-54: the database file is created 0600 before SQLite opens it (its WAL and SHM follow its mode).
+        from careledger.core.files import precreate
+
+        precreate(db["NAME"])
     if db["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets readers go on while one writer commits; IMMEDIATE avoids upgrade deadlocks.
         db["OPTIONS"] = {
@@ -287,6 +292,10 @@ MIDDLEWARE.append("careledger.core.middleware.HardeningMiddleware")
 
 # The audit trail is kept at least 180 days (CSL Art. 21(3)); 3 years by default (PIPL Art. 56).
 CARELEDGER_AUDIT_RETENTION_DAYS = env_int("CARELEDGER_AUDIT_RETENTION_DAYS", 1095)
+# SEC-54: the chain's last row (id and hash) is also kept in this 0600 file, out of the database's reach:
+# deleting rows from the end and rewriting audit_chainhead in SQL then fails `careledger audit verify`.
+# Empty turns it off (tests do; the database head alone remains).
+AUDIT_HEAD_FILE = env_str("CARELEDGER_AUDIT_HEAD_FILE", str(VAR_DIR / "audit_head"))
 if CARELEDGER_AUDIT_RETENTION_DAYS < 180:
     raise ImproperlyConfigured(
         f"CARELEDGER_AUDIT_RETENTION_DAYS must be at least 180 (the law asks six months), "

@@ -73,7 +73,71 @@ class Report:
         return f"audit chain broken at row id={self.bad_id}: {self.reason}"
 
 
+# --- SEC-54: the head kept outside the database ---
+
+
+def _head_file():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    name = getattr(settings, "AUDIT_HEAD_FILE", "")
+    return Path(name) if name else None
+
+
+def write_head_file(last_id: int, last_hash: str) -> None:
+    """Record the chain's last row in the head file (0600), never moving it backwards."""
+    import os
+
+    path = _head_file()
+    if path is None:
+        return
+    current = read_head_file()
+    if current is not None and current[0] >= last_id:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(f"{last_id} {last_hash}\n")
+    os.replace(tmp, path)
+
+
+def read_head_file() -> tuple[int, str] | None:
+    path = _head_file()
+    if path is None or not path.exists():
+        return None
+    try:
+        text = path.read_text().split()
+        return int(text[0]), text[1]
+    except (OSError, ValueError, IndexError):
+        return (0, "unreadable")
+
+
+def _check_head_file(report: "Report") -> "Report":
+    """A chain that verifies must also reach the row the head file names, with the same hash."""
+    found = read_head_file()
+    if not report.ok or found is None:
+        return report
+    file_id, file_hash = found
+    row = AuditEvent.objects.filter(id=file_id).values_list("hash", flat=True).first()
+    if row is None or row != file_hash:
+        return Report(
+            False,
+            report.rows,
+            file_id,
+            f"the head file names row {file_id}, which is missing or changed: rows at the end were deleted "
+            "and the chain head rewritten",
+        )
+    return report
+
+
 def verify() -> Report:
+    """Walk the chain and check it against the head kept outside the database (SEC-54)."""
+    return _check_head_file(_verify_chain())
+
+
+def _verify_chain() -> Report:
     """Walk the chain from the oldest row; report the first row that does not fit."""
     head = ChainHead.objects.filter(pk=1).first()
     expected = head.anchor_hash if head else ""

@@ -91,7 +91,16 @@ def _append(fields: dict) -> AuditEvent:
         event.hash = chain.row_hash(chain.row_values(event))
         event.save(force_insert=True)
         ChainHead.objects.filter(pk=head.pk).update(last_id=event.id, last_hash=event.hash)
+        # SEC-54: also outside the database, once committed.
+        transaction.on_commit(lambda: _write_head_file(event.id, event.hash))
     return event
+
+
+def _write_head_file(last_id: int, last_hash: str) -> None:
+    try:
+        chain.write_head_file(last_id, last_hash)
+    except OSError as exc:  # the row is written; a missing head file is reported by verify
+        logger.error("audit: could not write the head file: %s", type(exc).__name__)
 
 
 def lock_chain() -> ChainHead:

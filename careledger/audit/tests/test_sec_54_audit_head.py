@@ -1,0 +1,43 @@
+"""SEC-54 (audit): the chain's head is also kept in a 0600 file out of the database's reach — deleting the
+tail rows and rewriting audit_chainhead in SQL makes `careledger audit verify` fail."""
+
+import os
+import stat
+
+import pytest
+from django.db import connection
+
+from careledger.audit import chain
+from careledger.audit.models import AuditEvent, ChainHead
+from careledger.audit.services import Action, record
+from careledger.audit.tests.test_chain import _tamper, _verify_exit_code
+
+
+@pytest.fixture
+def head_file(settings, tmp_path):
+    settings.AUDIT_HEAD_FILE = str(tmp_path / "audit_head")
+    return tmp_path / "audit_head"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sec_54_deleting_the_tail_and_rewriting_the_head_in_sql_fails_verify(head_file):
+    rows = [record(actor="system", action=Action.READ, object_type="case", object_id=i) for i in range(6)]
+    assert stat.S_IMODE(os.stat(head_file).st_mode) == 0o600
+    assert chain.read_head_file() == (rows[-1].pk, rows[-1].hash)
+    assert chain.verify().ok
+    keep = rows[3]
+    _tamper("DELETE FROM {table} WHERE id > %s", [keep.pk])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {ChainHead._meta.db_table} SET last_id = %s, last_hash = %s WHERE id = 1", [keep.pk, keep.hash]
+        )
+    assert AuditEvent.objects.count() == 4
+    assert chain._verify_chain().ok  # the database alone cannot tell …
+    assert _verify_exit_code() == 1  # … the head file can
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sec_54_the_head_file_never_moves_backwards(head_file):
+    rows = [record(actor="system", action=Action.READ, object_type="case", object_id=i) for i in range(3)]
+    chain.write_head_file(rows[0].pk, rows[0].hash)
+    assert chain.read_head_file() == (rows[-1].pk, rows[-1].hash)
