@@ -1,6 +1,7 @@
 """Files at rest are the owner's only (SEC-54): the SQLite database, its WAL and shared-memory files,
 restored copies and the audit chain's head file are created or set 0600."""
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -16,10 +17,8 @@ def precreate(path: str | os.PathLike) -> None:
     if path.exists():
         return
     path.parent.mkdir(parents=True, exist_ok=True)
-    try:
+    with contextlib.suppress(FileExistsError):
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, OWNER_ONLY))
-    except FileExistsError:
-        pass
 
 
 def restrict_sqlite(name: str) -> None:

@@ -23,7 +23,7 @@ def test_sec_54_sqlite_database_wal_and_shm_are_created_0600(tmp_path):
     )
     old = os.umask(0o022)
     try:
-        subprocess.run([sys.executable, "-c", script], env=env, check=True, timeout=120)
+        subprocess.run([sys.executable, "-c", script], env=env, check=True, timeout=120)  # noqa: S603
         # A second connection while the first is open keeps the WAL and SHM files around.
         conn = sqlite3.connect(name)
         conn.execute("PRAGMA journal_mode=WAL")
