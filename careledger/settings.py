@@ -79,6 +79,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # SEC-55: the client's address (X-Forwarded-For only from trusted proxies) and the body cap, first.
+    "careledger.core.net.ClientMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -212,6 +214,11 @@ SESSION_COOKIE_SECURE = SECURE_SSL_REDIRECT
 CSRF_COOKIE_SECURE = SECURE_SSL_REDIRECT
 SECURE_HSTS_SECONDS = 31536000 if SECURE_SSL_REDIRECT else 0
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("CARELEDGER_BEHIND_PROXY") else None
+# SEC-55: the reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated);
+# with CARELEDGER_BEHIND_PROXY alone, a proxy on the same machine (the loopback).
+TRUSTED_PROXIES = env_list("CARELEDGER_TRUSTED_PROXIES") or (
+    ["127.0.0.1", "::1"] if env_bool("CARELEDGER_BEHIND_PROXY") else []
+)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
