@@ -5,7 +5,7 @@ import os
 import stat
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from careledger.audit import chain
 from careledger.audit.models import AuditEvent, ChainHead
@@ -26,8 +26,8 @@ def test_sec_54_deleting_the_tail_and_rewriting_the_head_in_sql_fails_verify(hea
     assert chain.read_head_file() == (rows[-1].pk, rows[-1].hash)
     assert chain.verify().ok
     keep = rows[3]
-    _tamper("DELETE FROM {table} WHERE id > %s", [keep.pk])
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:  # SET LOCAL (in _tamper) needs a transaction
+        _tamper("DELETE FROM {table} WHERE id > %s", [keep.pk])
         cursor.execute(
             f"UPDATE {ChainHead._meta.db_table} SET last_id = %s, last_hash = %s WHERE id = 1",  # noqa: S608
             [keep.pk, keep.hash],
