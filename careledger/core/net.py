@@ -12,7 +12,7 @@ CSRF or authentication middleware read (and spool to disk) any of it; bodies of 
 import ipaddress
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 
 
 def _networks() -> list:
@@ -56,6 +56,20 @@ def body_cap() -> int:
     return settings.UPLOAD_MAX_BYTES + settings.DATA_UPLOAD_MAX_MEMORY_SIZE
 
 
+def too_large(request) -> HttpResponse:
+    """413 in the shape the upload endpoints use (api.md: ``errors`` with a message), in both languages."""
+    mb = settings.UPLOAD_MAX_BYTES // (1024 * 1024)
+    message = f"文件超过大小上限 {mb} MB。 / The file is larger than the {mb} MB limit."
+    if request.path.startswith("/api/"):
+        response = JsonResponse(
+            {"detail": message, "errors": [{"row": 0, "column": "", "message": message}]}, status=413
+        )
+    else:
+        response = HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+    response["Connection"] = "close"
+    return response
+
+
 class ClientMiddleware:
     """First in MIDDLEWARE: fixes REMOTE_ADDR to the client's address and refuses oversized bodies."""
 
@@ -73,9 +87,5 @@ class ClientMiddleware:
             except ValueError:
                 return HttpResponse("Bad Request", status=400, content_type="text/plain")
             if length > body_cap():
-                response = HttpResponse(
-                    "请求过大。 / Request body too large.", status=413, content_type="text/plain; charset=utf-8"
-                )
-                response["Connection"] = "close"
-                return response
+                return too_large(request)
         return self.get_response(request)
