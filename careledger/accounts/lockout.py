@@ -31,7 +31,7 @@ def client_address(request) -> str | None:
 
 
 def _username(username: str) -> str:
-    return str(username or "")[:150]
+    return str(username or "").replace("\x00", "\ufffd")[:150]  # PostgreSQL text refuses NUL
 
 
 def _active_locks(username: str, address: str | None):
@@ -155,6 +155,8 @@ def claim_attempt(username: str, address: str | None) -> LoginFailure | None:
 def authenticate(request, username: str, password: str):
     """Django's authenticate() behind the lock: the user, or None for a wrong password, an unknown or
     inactive user and a locked pair alike (each failure counted and audited)."""
+    if "\x00" in str(username) or "\x00" in str(password):
+        return None  # no account has one; PostgreSQL would refuse the lookup (SEC-49)
     address = client_address(request)
     attempt = claim_attempt(username, address)
     if attempt is None:

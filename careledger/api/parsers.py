@@ -11,6 +11,7 @@ from rest_framework.metadata import BaseMetadata
 from rest_framework.parsers import JSONParser
 
 NOT_AN_OBJECT = "请求体须为 JSON 对象。 / The request body must be a JSON object."
+NUL_CHARACTER = "请求中含有空字符（\\x00）。 / The request contains a NUL character."
 
 
 class ObjectJSONParser(JSONParser):
@@ -20,7 +21,20 @@ class ObjectJSONParser(JSONParser):
         data = super().parse(stream, media_type, parser_context)
         if not isinstance(data, dict):
             raise ParseError(NOT_AN_OBJECT)
+        if _has_nul(data):
+            raise ParseError(NUL_CHARACTER)
         return data
+
+
+def _has_nul(value) -> bool:
+    """NUL cannot be stored (PostgreSQL text refuses it) and is never meaningful input."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
 
 
 class PlainMetadata(BaseMetadata):

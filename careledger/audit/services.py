@@ -34,6 +34,17 @@ _FILE_KEYS = frozenset({"file", "filename", "original_name"})
 _CONTENT_KEYS = frozenset({"categories", "category", "title", "student_name"})
 
 
+def _no_nul(value):
+    """Audit rows never fail on a NUL character a caller sent (PostgreSQL text and jsonb refuse it)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, dict):
+        return {_no_nul(k): _no_nul(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_no_nul(v) for v in value]
+    return value
+
+
 def content_free(detail: dict) -> dict:
     out = {}
     for key, value in detail.items():
@@ -63,17 +74,17 @@ def record(
     try:
         fields = {
             "actor_id": user.pk if user else None,
-            "actor_username": username[:150],
+            "actor_username": _no_nul(username[:150]),
             "roles": _roles(user),
             "action": str(action),
             "object_type": str(object_type or "")[:40],
-            "object_id": str(object_id)[:64] if object_id not in (None, "") else "",
-            "student_no": str(student_no or "")[:20],
+            "object_id": _no_nul(str(object_id)[:64]) if object_id not in (None, "") else "",
+            "student_no": _no_nul(str(student_no or "")[:20]),
             "outcome": str(outcome),
             "remote_addr": _address(ctx.remote_addr),
             "request_id": ctx.request_id[:32],
             # Stored exactly as hashed: plain JSON types only.
-            "detail": json.loads(json.dumps(content_free(detail or {}), cls=DjangoJSONEncoder)),
+            "detail": _no_nul(json.loads(json.dumps(content_free(detail or {}), cls=DjangoJSONEncoder))),
         }
         return _append(fields)
     except AuditWriteError:
