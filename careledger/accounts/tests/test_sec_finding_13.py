@@ -53,15 +53,22 @@ def test_sec_2_thirty_parallel_wrong_passwords_get_exactly_five_checks(monkeypat
     real = lockout.django_authenticate
     monkeypatch.setattr(lockout, "django_authenticate", lambda *a, **k: checks.append(1) or real(*a, **k))
     barrier = threading.Barrier(30)
+    statuses = []
 
     def attempt():
         barrier.wait()
-        APIClient().post("/api/v1/auth/token/", {"username": "carol", "password": "wrong-password-1"}, format="json")
-        connection.close()
+        try:
+            response = APIClient().post(
+                "/api/v1/auth/token/", {"username": "carol", "password": "wrong-password-1"}, format="json"
+            )
+            statuses.append(response.status_code)
+        finally:
+            connection.close()
 
     threads = [threading.Thread(target=attempt) for _ in range(30)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    assert statuses == [400] * 30  # every request answered (a refused database connection shows here)
     assert len(checks) == 5
