@@ -81,6 +81,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # SEC-55: the client's address (X-Forwarded-For only from trusted proxies) and the body cap, first.
+    "careledger.core.net.ClientMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -125,6 +127,11 @@ def _databases() -> dict:
     else:
         VAR_DIR.mkdir(parents=True, exist_ok=True)
         db = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(VAR_DIR / "careledger.sqlite3")}
+    if db["ENGINE"] == "django.db.backends.sqlite3" and db.get("NAME") and not str(db["NAME"]).startswith("file:"):
+        # SEC-54: the database file is created 0600 before SQLite opens it (its WAL and SHM follow its mode).
+        from careledger.core.files import precreate
+
+        precreate(db["NAME"])
     if db["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets readers go on while one writer commits; IMMEDIATE avoids upgrade deadlocks. A writer waits
         # up to CARELEDGER_SQLITE_BUSY_MS for the one write lock (writes are short: large imports commit in
@@ -214,6 +221,11 @@ SESSION_COOKIE_SECURE = SECURE_SSL_REDIRECT
 CSRF_COOKIE_SECURE = SECURE_SSL_REDIRECT
 SECURE_HSTS_SECONDS = 31536000 if SECURE_SSL_REDIRECT else 0
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("CARELEDGER_BEHIND_PROXY") else None
+# SEC-55: the reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated);
+# with CARELEDGER_BEHIND_PROXY alone, a proxy on the same machine (the loopback).
+TRUSTED_PROXIES = env_list("CARELEDGER_TRUSTED_PROXIES") or (
+    ["127.0.0.1", "::1"] if env_bool("CARELEDGER_BEHIND_PROXY") else []
+)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -227,6 +239,13 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "careledger.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # SEC-49: a JSON body that is not an object is a 400 everywhere; OPTIONS never introspects serializers.
+    "DEFAULT_PARSER_CLASSES": [
+        "careledger.api.parsers.ObjectJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_METADATA_CLASS": "careledger.api.parsers.PlainMetadata",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "CareLedger API",
@@ -263,6 +282,9 @@ NOTIFY_HTTP_TIMEOUT_SECONDS = env_int("CARELEDGER_NOTIFY_HTTP_TIMEOUT_SECONDS", 
 NOTIFY_WEBHOOK_PER_MINUTE = env_int("CARELEDGER_NOTIFY_WEBHOOK_PER_MINUTE", 20)
 # Robot webhooks must be https, except on 127.0.0.1/localhost; an intranet relay over http needs this on.
 NOTIFY_ALLOW_HTTP_WEBHOOKS = env_bool("CARELEDGER_NOTIFY_ALLOW_HTTP_WEBHOOKS", False)
+# SEC-51: webhooks go to public addresses only; these host names (an intranet relay, comma-separated) are
+# exempt. Loopback and private addresses are refused unless named here.
+NOTIFY_WEBHOOK_ALLOWED_HOSTS = env_list("CARELEDGER_NOTIFY_WEBHOOK_ALLOWED_HOSTS")
 EMAIL_BACKEND = env_str("CARELEDGER_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env_str("CARELEDGER_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("CARELEDGER_EMAIL_PORT", 25)
@@ -284,6 +306,18 @@ MIDDLEWARE.append("careledger.core.middleware.HardeningMiddleware")
 
 # The audit trail is kept at least 180 days (CSL Art. 21(3)); 3 years by default (PIPL Art. 56).
 CARELEDGER_AUDIT_RETENTION_DAYS = env_int("CARELEDGER_AUDIT_RETENTION_DAYS", 1095)
+# SEC-54: the audit chain is keyed (HMAC-SHA256) with these secrets (comma-separated; the first signs, all
+# verify). Keep them with the encryption keys, outside the database. A development install generates one
+# into var/audit_key.
+AUDIT_CHAIN_KEYS = env_list("CARELEDGER_AUDIT_KEYS")
+if not AUDIT_CHAIN_KEYS:
+    from careledger.core.crypto import development_key
+
+    AUDIT_CHAIN_KEYS = [development_key(VAR_DIR / "audit_key")]
+# SEC-54: the chain's last row (id and hash) is also kept in this 0600 file, out of the database's reach:
+# deleting rows from the end and rewriting audit_chainhead in SQL then fails `careledger audit verify`.
+# Empty turns it off (tests do; the database head alone remains).
+AUDIT_HEAD_FILE = env_str("CARELEDGER_AUDIT_HEAD_FILE", str(VAR_DIR / "audit_head"))
 if CARELEDGER_AUDIT_RETENTION_DAYS < 180:
     raise ImproperlyConfigured(
         f"CARELEDGER_AUDIT_RETENTION_DAYS must be at least 180 (the law asks six months), "
@@ -316,21 +350,23 @@ if not SECURE_HSTS_PRELOAD:  # W021 says "preload not set": not setting it is th
 # security findings and would make it fail; the schema is exercised by tests/test_schemathesis.py instead.
 SPECTACULAR_SETTINGS["ENABLE_DJANGO_DEPLOY_CHECK"] = False
 
-# A shared cache holds the rate-limit counters. Production runs several worker processes: set
-# CARELEDGER_REDIS_URL (e.g. redis://127.0.0.1:6379/0) so that they count together; the default in-process
-# cache counts per process.
+# A shared cache holds the rate-limit counters, one store for every worker process (SEC-52): Redis when
+# CARELEDGER_REDIS_URL is set (e.g. redis://127.0.0.1:6379/0), otherwise the database
+# (table careledger_cache, made by core's migration 0002).
 CARELEDGER_REDIS_URL = env_str("CARELEDGER_REDIS_URL")
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CARELEDGER_REDIS_URL}
         if CARELEDGER_REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "careledger"}
+        else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "careledger_cache"}
     )
 }
 # Reads of case files and exports per user (SEC-40; failed logins are limited in accounts/): over the
 # limit → 429 and an audited denial. Generous enough for a day's work.
 CARELEDGER_RATE_CASE_READS_PER_HOUR = env_int("CARELEDGER_RATE_CASE_READS_PER_HOUR", 600)
 CARELEDGER_RATE_EXPORTS_PER_DAY = env_int("CARELEDGER_RATE_EXPORTS_PER_DAY", 100)
+# Other sensitive reads (lists, ledgers, timelines, attachment lists …; SEC-52) per user and hour.
+CARELEDGER_RATE_SENSITIVE_READS_PER_HOUR = env_int("CARELEDGER_RATE_SENSITIVE_READS_PER_HOUR", 1200)
 REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["careledger.core.middleware.RateLimitThrottle"]
 
 # Log lines stay one line each: user input cannot forge entries (SEC-20; careledger/audit/logsafe.py).

@@ -295,10 +295,22 @@ class PolicyPermission(BasePermission):
             audit_denied(request.user, object_type="endpoint", object_id=url_name or request.path, why=step.value)
             raise login_security.StepRequired(step)
         if allows_endpoint(request.user, url_name, request.method):
+            require_object_body(request)
             return True
         if request.user.is_authenticated:
             audit_denied(request.user, object_type="endpoint", object_id=url_name or request.path, why="role")
         return False
+
+
+# --- sec (issue 11): SEC-49 — a JSON body that is not an object is a 400 on every endpoint ---
+
+
+def require_object_body(request) -> None:
+    """Parse a JSON body once the caller is let in, so that an array, string, number or null is a 400
+    (``ObjectJSONParser``) even on endpoints that never read the body."""
+    if request.method in SAFE_METHODS or not (request.content_type or "").startswith("application/json"):
+        return
+    request.data  # noqa: B018 — parses (ParseError → 400) and caches
 
 
 # --- students and cases ---
@@ -503,6 +515,56 @@ def can_read_case_text(user, case: Case, roles: frozenset[str] | None = None) ->
     return case_text_access(user, case, roles) == "full"
 
 
+# --- sec (issue 11): SEC-45 — the one need-to-know function every renderer of case text calls ---
+
+# Timeline kinds whose summary may carry case text (a close reason, a decision note, an attachment title).
+TEXT_SUMMARY_KINDS = frozenset({"close_requested", "closed", "close_rejected", "attachment"})
+
+
+def may_read_case_text(user, case: Case, roles: frozenset[str] | None = None) -> bool:
+    """Need-to-know for one case: those on the case read its text; the college's and the school's admins
+    after stating a reason (break-glass, audited as a reveal). Case page, edit form, timeline (page and
+    API), attachment lists and downloads, exports — all ask here."""
+    return case_text_access(user, case, roles) == "full"
+
+
+def timeline_for(user, case: Case, events, access: str | None = None) -> list:
+    """The case's timeline events as ``user`` may see them: without old → new values and without the
+    summaries of text-bearing kinds unless the reader may read the text. Never saved."""
+    access = case_text_access(user, case) if access is None else access
+    shown = list(events)
+    if access == "full":
+        return shown
+    for event in shown:
+        event.changes = [{"field": c.get("field", "")} for c in (event.changes or []) if isinstance(c, dict)]
+        if event.kind in TEXT_SUMMARY_KINDS:
+            event.summary = ""
+    return shown
+
+
+def ledger_text_case_ids(user, college_id: int, in_scope: set[int] | None = None) -> set[int] | None:
+    """Cases of ``college_id`` whose ledger text (category texts, plan, effect, note, contacts) ``user`` may
+    read; None means all of them. The school's admins and sections (their categories only, chosen by
+    ``ledger_categories_for``) and the college's admin (负责人) read the whole college; a counselor reads
+    the rows of their own case scope only (SEC-45)."""
+    if has_role(user, Role.SCHOOL_ADMIN, Role.SECTION):
+        return None
+    if any(g.role == Role.COLLEGE_ADMIN and g.college_id == college_id for g in grants_of(user)):
+        return None
+    if in_scope is not None:  # the caller already holds cases_for(user) within the college
+        return in_scope
+    return set(cases_for(user).filter(student__college_id=college_id).values_list("pk", flat=True))
+
+
+# --- sec (issue 11): finding 13 — a helper is chosen among students the caller may see ---
+
+
+def helper_candidates_for(user, case: Case) -> QuerySet[Student]:
+    """Students ``user`` may add to ``case``'s 帮扶小组: active students of the case's college that the
+    caller may see. Missing and out of scope answer alike, and no name is resolved for the others."""
+    return students_for(user).filter(college_id=case.student.college_id, is_active=True)
+
+
 # --- escalations ---
 
 
@@ -628,13 +690,49 @@ def get_user_for(user, pk: int) -> User:
     return _fetch(user, users_for(user), "user", pk, **_pk(pk))
 
 
-def can_grant(user, *, role: str, college: College | None) -> bool:
-    """May ``user`` give someone a grant of ``role`` in ``college``?"""
+def can_grant(user, *, role: str, college: College | None, target: User | None = None) -> bool:
+    """May ``user`` give (or take away) a grant of ``role`` in ``college`` — to ``target`` when known?
+    Never to oneself, never the auditor role, never to an auditor's account (SEC-46)."""
+    if not may_change_grants_of(user, target) or role in CLI_ONLY_ROLES:
+        return False
     if is_school_admin(user):
         return True
     if role not in COLLEGE_GRANTABLE or college is None:
         return False
     return administered_colleges(user).filter(pk=college.pk).exists()
+
+
+# --- sec (issue 11): SEC-46 separation of duties (三权分立) ---
+
+# Roles only the server's command line hands out or takes away (careledger createadmin …).
+CLI_ONLY_ROLES = frozenset({Role.AUDITOR})
+
+
+def is_auditor_account(target: User | None) -> bool:
+    return target is not None and target.grants.filter(role__in=CLI_ONLY_ROLES).exists()
+
+
+def managed_users_for(user) -> QuerySet[User]:
+    """``users_for`` without the caller: the accounts whose grants and credentials ``user`` may change
+    (grant pages, staff import, second-factor reset)."""
+    return users_for(user).exclude(pk=user.pk)
+
+
+def get_managed_user_for(user, pk: object) -> User:
+    return _fetch(user, managed_users_for(user), "user", pk, **_pk(pk))
+
+
+def may_change_grants_of(user, target: User | None) -> bool:
+    """Nobody changes their own grants; no admin changes an auditor's."""
+    if target is None:
+        return True
+    return target.pk != user.pk and not is_auditor_account(target)
+
+
+def may_set_credentials_of(user, target: User) -> bool:
+    """May ``user`` set ``target``'s password or remove their second factor as an administrator?
+    Not their own (the own-password flow asks for the old one) and not an auditor's (the command line)."""
+    return target.pk != user.pk and not is_auditor_account(target)
 
 
 def can_import_into(user, colleges: Iterable[College]) -> bool:

@@ -1,3 +1,4 @@
+from django.http import HttpResponse
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
@@ -16,10 +17,20 @@ from careledger.api import (
 
 app_name = "api"
 
+
+class SwaggerView(SpectacularSwaggerSplitView):
+    """The Swagger UI page: its HTML renderer has no template for an OPTIONS answer (SEC-49)."""
+
+    def options(self, request, *args, **kwargs):
+        response = HttpResponse(status=200)
+        response["Allow"] = "GET, HEAD, OPTIONS"
+        return response
+
+
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script as a file, so the page needs no inline script (CSP).
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", SwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("v1/auth/token/", views.TokenView.as_view(), name="token"),
     path("v1/me/", views.MeView.as_view(), name="me"),
     path("v1/users/", views.UserListView.as_view(), name="user-list"),

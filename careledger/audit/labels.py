@@ -42,6 +42,11 @@ DETAIL_KEYS = {
     "fields": _("修改的内容"),
     "actor": _("操作人"),
     "categories": _("类别"),
+    "categories_count": _("类别数"),
+    "category_count": _("类别数"),
+    "title_count": _("说明"),
+    "file_type": _("文件类型"),
+    "filename_type": _("文件类型"),
     "reason": _("原因"),
     "version": _("版本"),
     "current": _("当前版本"),
@@ -132,6 +137,8 @@ def object_label(object_type: str, object_id: str = "") -> str:
 
 def field_label(name: str) -> str:
     """A changed field: "effect" → 帮扶效果, "category:economic" → 类别：家庭经济困难."""
+    if name == "category":
+        return str(_("类别"))
     if name.startswith("category:"):
         parts = name.split(":")
         category = _category(parts[1])

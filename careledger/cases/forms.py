@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from careledger.accounts import policy
 from careledger.accounts.models import Role, User
 from careledger.cases.categories import CHOICES, STRUCTURED_FIELDS, SUB_TABLES, Category
 from careledger.cases.models import Case, Helper, HelperRole, RiskLevel
@@ -231,16 +232,20 @@ class HelperForm(forms.Form):
     student_no = forms.CharField(label=_("学号"), max_length=20)
     role = forms.ChoiceField(label=_("角色"), choices=HelperRole.choices)
 
-    def __init__(self, *args, case: Case, **kwargs):
+    def __init__(self, *args, case: Case, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.case = case
+        self.user = user
 
     def clean_student_no(self) -> Student:
-        # Only the case's college is searched: a number elsewhere reads the same as a missing one.
+        # Only students the caller may see in the case's college (SEC finding 13): a number elsewhere
+        # or out of scope reads the same as a missing one.
         number = self.cleaned_data["student_no"].strip()
-        student = Student.objects.filter(
-            student_no=number, college_id=self.case.student.college_id, is_active=True
-        ).first()
+        if self.user is not None:
+            candidates = policy.helper_candidates_for(self.user, self.case)
+        else:
+            candidates = Student.objects.filter(college_id=self.case.student.college_id, is_active=True)
+        student = candidates.filter(student_no=number).first()
         if student is None:
             raise ValidationError(_("本学院在册学生中没有该学号。"))
         return student

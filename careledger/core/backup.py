@@ -327,7 +327,13 @@ def _file_digest(path: Path) -> tuple[int, str]:
 
 
 def _sqlite_connect(name: str, **kwargs) -> sqlite3.Connection:
-    return sqlite3.connect(name, uri=name.startswith("file:"), timeout=30, **kwargs)
+    from careledger.core.files import precreate, restrict_sqlite
+
+    if not name.startswith("file:") and name != ":memory:":
+        precreate(name)  # a restored copy is the owner's only (SEC-54)
+    conn = sqlite3.connect(name, uri=name.startswith("file:"), timeout=30, **kwargs)
+    restrict_sqlite(name)
+    return conn
 
 
 def _sqlite_tables(conn: sqlite3.Connection) -> list[str]:

@@ -73,8 +73,10 @@ def export_ledger(*, actor: User, ledger: Ledger) -> ExportFile:
     if not categories:
         raise PermissionDenied("no categories")
     watermark = watermark_for(actor)
-    tables = rows.ledger_tables(ledger, categories)
-    addenda = rows.ledger_addenda(ledger, categories)
+    # SEC-45 (sec): no case text outside the reader's case scope.
+    text_ids = policy.ledger_text_case_ids(actor, ledger.college_id)
+    tables = rows.for_reader(rows.ledger_tables(ledger, categories), text_ids)
+    addenda = rows.for_reader(rows.ledger_addenda(ledger, categories), text_ids)
     data = ledger_xlsx.LedgerSheetData(
         title_year=ledger.semester.start.year,
         on=_sheet_date(ledger),

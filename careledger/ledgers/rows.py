@@ -117,3 +117,20 @@ def ledger_addenda(ledger: Ledger, categories: list[str]) -> dict[str, list[Ledg
         record = record_from_stored(addendum.category, addendum.row or {})
         out[addendum.category].append(replace(record, reported_on=clock.local_date(addendum.reported_at).isoformat()))
     return out
+
+
+# SEC-45: the fields of a record that carry case text or contacts; a reader outside the case's scope gets
+# the record (the student is on the college's ledger) without them.
+TEXT_FIELDS = ("phone", "parent", "detail", "verification", "plan", "effect", "note")
+
+
+def for_reader(tables: dict[str, list[LedgerRecord]], readable: set[int] | None) -> dict[str, list[LedgerRecord]]:
+    """``tables`` with the text fields emptied in the records of cases outside ``readable`` (None: all
+    readable) — ``readable`` comes from ``policy.ledger_text_case_ids``. Frozen snapshots too."""
+    if readable is None:
+        return tables
+    blank = dict.fromkeys(TEXT_FIELDS, "")
+    return {
+        category: [r if r.case in readable else replace(r, **blank) for r in found]
+        for category, found in tables.items()
+    }

@@ -122,7 +122,8 @@ MATRIX = {
     "cases:list": ("get", None, None, _row(403, anon=302, **STUDENT_READERS_OK)),
     "cases:new": ("get", None, None, _row(403, anon=302, alice=200, bob=200, carol=200, dave=200, ivan=200)),
     "cases:detail": ("get", CASE, None, _row(403, anon=302, **ON_LIS_CASE)),
-    "cases:edit": ("get", CASE, None, _row(403, anon=302, **ON_LIS_CASE)),
+    # Admins not on the case are sent to the reason form first (SEC-45): 302 to the case page.
+    "cases:edit": ("get", CASE, None, _row(403, anon=302, **{**ON_LIS_CASE, "alice": 302, "bob": 302})),
     "cases:contact-new": ("get", CASE, None, _row(403, anon=302, **ON_LIS_CASE)),
     "cases:mentor": ("post", CASE, {}, _row(403, anon=302, alice=400, bob=400, carol=400, dave=400, ivan=404)),
     "cases:helper-add": ("post", CASE, {}, _row(403, anon=302, **ON_LIS_CASE_400)),

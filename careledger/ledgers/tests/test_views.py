@@ -247,7 +247,10 @@ class QueryCountTests(LedgerViewTestCase):
             reverse("ledgers:survey"),
             lambda: many_students(self.school, 8, 0),  # with 张三丰 and 李四: 10
             lambda: many_students(self.school, 90, 100),
-            4 + 8 + 2,  # + evidence (issue 16): covering settled suggestions, the page's pending ones
+            4
+            + 8
+            + 2
+            + 6,  # + 6: the audited read (SEC-52); + evidence (issue 16): covering settled suggestions, the page's pending ones
         )
 
     def test_survey_page_for_a_college_admin(self):
@@ -257,7 +260,11 @@ class QueryCountTests(LedgerViewTestCase):
             reverse("ledgers:survey"),
             lambda: many_students(self.school, 8, 0),
             lambda: many_students(self.school, 90, 100),
-            4 + 8 + 4 + 2,  # + evidence: covering settled suggestions, the page's pending ones
+            4
+            + 8
+            + 4
+            + 2
+            + 6,  # + 6: the audited read (SEC-52); + evidence: covering settled suggestions, the page's pending ones
         )
 
     def test_ledger_page_draft_with_few_and_many_cases(self):
@@ -271,7 +278,7 @@ class QueryCountTests(LedgerViewTestCase):
             reverse("ledgers:detail", args=[ledger.pk]),
             lambda: many_students(self.school, 9, 0),
             lambda: many_students(self.school, 90, 100),
-            4 + 10 + 7,
+            4 + 10 + 7 + 6,  # + 6: the audited read (SEC-52)
         )
 
     def test_school_view_with_2_and_6_colleges(self):
@@ -282,7 +289,7 @@ class QueryCountTests(LedgerViewTestCase):
             reverse("ledgers:school"),
             lambda: None,  # the school's two colleges
             lambda: many_colleges(self.school, 4, 10),
-            4 + 10,
+            4 + 10 + 6,  # + 6: the audited read (SEC-52)
         )
 
 
