@@ -76,9 +76,10 @@ class CategoryForm(forms.Form):
         super().__init__(*args, prefix=category, **kwargs)
         self.category = category
         self.fields["selected"].label = Category(category).label
-        label, help_text = DETAIL_LABELS.get(category, (SUB_TABLES[category].columns[0], ""))
-        self.fields["detail"].label = label
-        self.fields["detail"].help_text = help_text
+        # The form keeps the notice's column header as the label (what the ledger prints); the help says
+        # what the structured fields below already hold, so that no fact is asked twice.
+        self.fields["detail"].label = SUB_TABLES[category].columns[0]
+        self.fields["detail"].help_text = DETAIL_LABELS.get(category, ("", ""))[1]
         for name, kind in STRUCTURED_FIELDS[category].items():
             self.fields[name] = _structured_field(name, kind)
         # 班主任核实情况 is written by the class teacher (or counselor); others see it read-only.
@@ -110,7 +111,7 @@ class CaseForm(forms.Form):
     risk_level = forms.ChoiceField(label=_("风险等级"), choices=RiskLevel.choices, initial=RiskLevel.LOW)
     opened_on = forms.DateField(label=_("建档日期"), widget=DATE_WIDGET)
     problem = forms.CharField(
-        label=_("其他问题描述"),
+        label=_("问题类型及问题描述"),
         required=False,
         widget=_textarea(4),
         help_text=_("各类别的情况已在上方填写，这里只写类别之外的问题。"),

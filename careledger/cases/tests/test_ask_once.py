@@ -93,14 +93,15 @@ class AskOnceFormTests(TestCase):
         self.client.force_login(self.school.carol)
         r = self.client.get(f"{reverse('cases:new')}?student=202301010002")
         form = r.context["form"]
-        details = {f.category: f.fields["detail"].label for f in form.categories}
-        self.assertEqual(details["academic"], "补考、缺课等其他学业情况")
-        self.assertEqual(details["psych"], "行为异常描述")
-        self.assertEqual(details["physical"], "对学习生活的影响")
-        self.assertNotContains(r, "学位课平均绩点学分、补课不及格课程和留级、休学情况")
-        self.assertNotContains(r, "问题类型、行为异常描述和危害性判断")
+        # The labels stay the notice's column headers; each free-text box says what the structured fields
+        # below it already hold, so that nobody types a fact twice.
+        helps = {f.category: f.fields["detail"].help_text for f in form.categories}
+        self.assertEqual(helps["academic"], "绩点、不及格学分、留级休学已在下方填写，这里不必再写。")
+        self.assertEqual(helps["psych"], "问题类型和危害性判断已在下方填写，这里不必再写。")
+        self.assertEqual(helps["physical"], "病史已在下方填写，这里不必再写。")
         self.assertContains(r, "问题类型和危害性判断已在下方填写，这里不必再写。")
-        self.assertEqual(form.main.fields["problem"].label, "其他问题描述")
+        self.assertEqual(form.main.fields["problem"].label, "问题类型及问题描述")
+        self.assertEqual(form.main.fields["problem"].help_text, "各类别的情况已在上方填写，这里只写类别之外的问题。")
 
     def test_ledger_row_composes_the_fields_without_repeats(self):
         case = services.case_open(
