@@ -27,6 +27,13 @@ def pytest_configure(config):
     # never one from var/ or the environment.
     settings.SECRET_KEY = "test-only-" + secrets.token_urlsafe(40)
     settings.ENCRYPTION_KEYS = ["Y2FyZWxlZGdlci10ZXN0LWtleS1ub3Qtc2VjcmV0ISE="]
+    # SEC-54: no head file shared across test databases (test_sec_54_audit_head turns one on per test).
+    settings.AUDIT_HEAD_FILE = ""
+    settings.AUDIT_CHAIN_KEYS = ["careledger-test-audit-key-not-secret"]
+    # SEC-52: production counts rate limits in the database (or Redis); tests count in memory so that the
+    # query-count tests see the application's queries only. core/tests/test_sec_52_reads.py proves the
+    # database store is shared between cache instances and processes.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
 
 
 @pytest.fixture

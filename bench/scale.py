@@ -98,7 +98,6 @@ def build(args) -> dict:
         start=start,
         end=start + timedelta(days=140),
         ledger_due=start + timedelta(days=18),
-        is_current=True,
     )
     colleges = College.objects.bulk_create(College(name=f"第{i + 1:02d}学院") for i in range(COLLEGES))
     colleges = list(College.objects.order_by("pk"))

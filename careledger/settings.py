@@ -94,10 +94,13 @@ INSTALLED_APPS = [
     "careledger.assessment",
     "careledger.jobs",
     "careledger.home",
+    "careledger.evidence",
     "careledger.api",
 ]
 
 MIDDLEWARE = [
+    # SEC-55: the client's address (X-Forwarded-For only from trusted proxies) and the body cap, first.
+    "careledger.core.net.ClientMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # CSP headers on everything but static files (whitenoise answers those first).
@@ -243,6 +246,11 @@ SECURE_SSL_REDIRECT = env_bool("CARELEDGER_HTTPS", False)
 SESSION_COOKIE_SECURE = SECURE_SSL_REDIRECT
 CSRF_COOKIE_SECURE = SECURE_SSL_REDIRECT
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("CARELEDGER_BEHIND_PROXY") else None
+# SEC-55: the reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated);
+# with CARELEDGER_BEHIND_PROXY alone, a proxy on the same machine (the loopback).
+TRUSTED_PROXIES = env_list("CARELEDGER_TRUSTED_PROXIES") or (
+    ["127.0.0.1", "::1"] if env_bool("CARELEDGER_BEHIND_PROXY") else []
+)
 SECURE_HSTS_SECONDS = 31536000 if SECURE_SSL_REDIRECT else 0
 # HSTS covers the school's sub-domains unless told otherwise; preloading is a commitment the school makes
 # to the browsers' list, so it is off unless asked for.
@@ -282,6 +290,13 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "careledger.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # SEC-49: a JSON body that is not an object is a 400 everywhere; OPTIONS never introspects serializers.
+    "DEFAULT_PARSER_CLASSES": [
+        "careledger.api.parsers.ObjectJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_METADATA_CLASS": "careledger.api.parsers.PlainMetadata",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "CareLedger API",
@@ -299,21 +314,23 @@ SPECTACULAR_SETTINGS = {
 
 # --- cache and rate limits (SEC-40) ---
 
-# A shared cache holds the rate-limit counters. Production runs several worker processes: set
-# CARELEDGER_REDIS_URL (e.g. redis://127.0.0.1:6379/0) so that they count together; the default in-process
-# cache counts per process.
+# A shared cache holds the rate-limit counters, one store for every worker process (SEC-52): Redis when
+# CARELEDGER_REDIS_URL is set (e.g. redis://127.0.0.1:6379/0), otherwise the database
+# (table careledger_cache, made by core's migration 0003).
 CARELEDGER_REDIS_URL = env_str("CARELEDGER_REDIS_URL")
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CARELEDGER_REDIS_URL}
         if CARELEDGER_REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "careledger"}
+        else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "careledger_cache"}
     )
 }
 # Reads of case files and exports per user (failed logins are limited in accounts/): over the limit →
 # 429 and an audited denial. Generous enough for a day's work.
 CARELEDGER_RATE_CASE_READS_PER_HOUR = env_int("CARELEDGER_RATE_CASE_READS_PER_HOUR", 600)
 CARELEDGER_RATE_EXPORTS_PER_DAY = env_int("CARELEDGER_RATE_EXPORTS_PER_DAY", 100)
+# Other sensitive reads (lists, ledgers, timelines, attachment lists …; SEC-52) per user and hour.
+CARELEDGER_RATE_SENSITIVE_READS_PER_HOUR = env_int("CARELEDGER_RATE_SENSITIVE_READS_PER_HOUR", 1200)
 # Break-glass reveals (SEC-17) per user and hour.
 REVEALS_PER_HOUR = env_int("CARELEDGER_REVEALS_PER_HOUR", 20)
 
@@ -342,6 +359,9 @@ NOTIFY_HTTP_TIMEOUT_SECONDS = env_int("CARELEDGER_NOTIFY_HTTP_TIMEOUT_SECONDS", 
 NOTIFY_WEBHOOK_PER_MINUTE = env_int("CARELEDGER_NOTIFY_WEBHOOK_PER_MINUTE", 20)
 # Robot webhooks must be https, except on 127.0.0.1/localhost; an intranet relay over http needs this on.
 NOTIFY_ALLOW_HTTP_WEBHOOKS = env_bool("CARELEDGER_NOTIFY_ALLOW_HTTP_WEBHOOKS", False)
+# SEC-51: webhooks go to public addresses only; these host names (an intranet relay, comma-separated) are
+# exempt. Loopback and private addresses are refused unless named here.
+NOTIFY_WEBHOOK_ALLOWED_HOSTS = env_list("CARELEDGER_NOTIFY_WEBHOOK_ALLOWED_HOSTS")
 EMAIL_BACKEND = env_str("CARELEDGER_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env_str("CARELEDGER_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("CARELEDGER_EMAIL_PORT", 25)
@@ -356,6 +376,18 @@ DEFAULT_FROM_EMAIL = env_str("CARELEDGER_EMAIL_FROM", "careledger@localhost")
 
 # Kept at least 180 days (CSL Art. 21(3)); 3 years by default (PIPL Art. 56).
 CARELEDGER_AUDIT_RETENTION_DAYS = env_int("CARELEDGER_AUDIT_RETENTION_DAYS", 1095)
+# SEC-54: the audit chain is keyed (HMAC-SHA256) with these secrets (comma-separated; the first signs, all
+# verify). Keep them with the encryption keys, outside the database. A development install generates one
+# into var/audit_key.
+AUDIT_CHAIN_KEYS = env_list("CARELEDGER_AUDIT_KEYS")
+if not AUDIT_CHAIN_KEYS:
+    from careledger.core.crypto import development_key
+
+    AUDIT_CHAIN_KEYS = [development_key(VAR_DIR / "audit_key")]
+# SEC-54: the chain's last row (id and hash) is also kept in this 0600 file, out of the database's reach:
+# deleting rows from the end and rewriting audit_chainhead in SQL then fails `careledger audit verify`.
+# Empty turns it off (tests do; the database head alone remains).
+AUDIT_HEAD_FILE = env_str("CARELEDGER_AUDIT_HEAD_FILE", str(VAR_DIR / "audit_head"))
 if CARELEDGER_AUDIT_RETENTION_DAYS < 180:
     raise ImproperlyConfigured(
         f"CARELEDGER_AUDIT_RETENTION_DAYS must be at least 180 (the law asks six months), "
@@ -447,3 +479,40 @@ JOBS_REMIND_HOUR = env_int("CARELEDGER_JOBS_REMIND_HOUR", 7)
 # the school-wide book (open cases of the school).
 JOBS_INLINE_CASE_FILES = env_int("CARELEDGER_JOBS_INLINE_CASE_FILES", 20)
 JOBS_INLINE_LEDGER_CASES = env_int("CARELEDGER_JOBS_INLINE_LEDGER_CASES", 1000)
+
+# --- evidence for the survey (issue 16; domain-facts.md §1.5, §2.3, §3) ---
+# The psychological centre's department code: its users import screenings and read item answers.
+CARELEDGER_PSYCH_DEPARTMENT = env_str("CARELEDGER_PSYCH_DEPARTMENT", "psych_center")
+# Who holds each office list (kind → department code); the school office may upload any of them.
+CARELEDGER_SIGNAL_DEPARTMENTS = {
+    "aid": env_str("CARELEDGER_AID_DEPARTMENT", "aid_center"),
+    "academic": env_str("CARELEDGER_ACADEMIC_DEPARTMENT", "academic_affairs"),
+    "discipline": env_str("CARELEDGER_DISCIPLINE_DEPARTMENT", "security"),
+    "health": env_str("CARELEDGER_HEALTH_DEPARTMENT", "hospital"),  # 校医院
+    "card": env_str("CARELEDGER_CARD_DEPARTMENT", "logistics"),
+    "dorm": env_str("CARELEDGER_DORM_DEPARTMENT", "dorm"),
+}
+# The scales' disputed rules (evidence/scales.py ScaleSettings; defaults as domain-facts.md §1.5).
+CARELEDGER_SCALE_SETTINGS = {
+    "upi_class1_third": env_str("CARELEDGER_UPI_CLASS1_THIRD", "wenzhou"),  # or "counselling"
+    "upi_class2_combination": env_str("CARELEDGER_UPI_CLASS2_COMBINATION", "or"),  # or "and"
+    "upi_lie_all_yes": env_str("CARELEDGER_UPI_LIE_ALL_YES", "ignore"),  # or "invalid"
+    "scl90_base": env_int("CARELEDGER_SCL90_BASE", 1),  # 1 = 1–5 scale, 0 = 0–4
+    "scl90_total_cutoff": env_str("CARELEDGER_SCL90_TOTAL_CUTOFF", "gt"),  # >160, or "ge" ≥160
+    "scl90_factor_cutoff": env_str("CARELEDGER_SCL90_FACTOR_CUTOFF", "ge"),  # ≥2, or "gt" >2
+    "scl90_combination": env_str("CARELEDGER_SCL90_COMBINATION", "or"),  # or "and"
+    "phq9_cutoff": env_int("CARELEDGER_PHQ9_CUTOFF", 10),
+    "gad7_cutoff": env_int("CARELEDGER_GAD7_CUTOFF", 10),
+}
+# 学业预警 (§3): cumulative failed credits ≥10 黄, ≥15 橙, ≥20 红; a GPA below the floor (if set) is 黄 at least.
+CARELEDGER_ACADEMIC_FAILED_CREDITS = {
+    "yellow": env_int("CARELEDGER_ACADEMIC_YELLOW", 10),
+    "orange": env_int("CARELEDGER_ACADEMIC_ORANGE", 15),
+    "red": env_int("CARELEDGER_ACADEMIC_RED", 20),
+}
+CARELEDGER_ACADEMIC_GPA_FLOOR = env_str("CARELEDGER_ACADEMIC_GPA_FLOOR", "")  # e.g. "1.5"; empty: no GPA rule
+# 暖心饭卡 (§2.3, 南京理工大学): ≥60 canteen meals a month AND canteen spending ≤ ¥750 that month.
+CARELEDGER_CARD_MIN_MEALS = env_int("CARELEDGER_CARD_MIN_MEALS", 60)
+CARELEDGER_CARD_MAX_SPEND = env_int("CARELEDGER_CARD_MAX_SPEND", 750)
+# 宿管: a row with at least this many late returns / nights away is flagged.
+CARELEDGER_DORM_MIN_COUNT = env_int("CARELEDGER_DORM_MIN_COUNT", 2)

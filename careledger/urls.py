@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("careledger.ledgers.urls", namespace="ledgers")),
     path("attachments/", include("careledger.cases.attachment_urls", namespace="attachments")),
     path("escalations/", include("careledger.escalations.urls", namespace="escalations")),
+    path("evidence/", include("careledger.evidence.urls", namespace="evidence")),
     path("assessment/", include("careledger.assessment.urls", namespace="assessment")),
     path("", include("careledger.notify.urls", namespace="notify")),
     path("api/", include("careledger.api.urls", namespace="api")),

@@ -86,3 +86,39 @@ def test_idor_out_of_scope_persona_gets_404_and_a_denied_audit_row(client, schoo
                 assert after == before + 1, (url_name, user.username, "no denied audit row")
                 transaction.set_rollback(True)
     assert tried, f"{url_name}: no out-of-scope persona holds a role that may call it"
+
+
+# Issue 11: the same walk over the write side of every object URL whose matrix row reads it (forms such as
+# cases:edit, accounts:grant-add, accounts:user-edit): an outsider's POST is a 404 with a denied audit row,
+# and nothing is written.
+WRITE_SIDE = [
+    name for name in OBJECT_URLS if name in MATRIX and MATRIX[name][0] in ("get", "head") and policy.RULES[name].write
+]
+
+
+@pytest.mark.parametrize("url_name", WRITE_SIDE)
+def test_idor_out_of_scope_persona_writing_gets_404_and_a_denied_audit_row(client, school, url_name):
+    _method, kwargs, _data, _expected = MATRIX[url_name]
+    url = reverse(url_name, kwargs=kwargs(school))
+    allowed = policy.RULES[url_name].write
+    if allowed <= WHOLE_SCHOOL:
+        pytest.skip(f"only {sorted(allowed)} may write it, who see every such object")
+    tried = []
+    for role, users in _outsiders(school).items():
+        if role not in allowed:
+            continue
+        for user in users:
+            with transaction.atomic():
+                client.force_login(user)
+                before = AuditEvent.objects.filter(actor_username=user.username, outcome="denied").count()
+                writes = AuditEvent.objects.exclude(outcome="denied").count()
+                if url_name.endswith("-detail"):  # API detail objects are written with PATCH
+                    response = client.patch(url, {"name": "x"}, content_type="application/json")
+                else:
+                    response = client.post(url, {"name": "x", "role": "counselor", "problem": "x"})
+                assert response.status_code == 404, (url_name, user.username, response.status_code)
+                assert AuditEvent.objects.filter(actor_username=user.username, outcome="denied").count() == before + 1
+                assert AuditEvent.objects.exclude(outcome="denied").count() == writes
+                tried.append(user.username)
+                transaction.set_rollback(True)
+    assert tried, f"{url_name}: no out-of-scope persona holds a role that may write it"

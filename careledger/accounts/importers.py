@@ -125,10 +125,13 @@ def staff_import(*, actor, data: bytes, filename: str, dry_run: bool = False) ->
             u.username: u
             for u in User.objects.filter(username__in=list(by_staff_no)).prefetch_related("grants__classes")
         }
-        if actor is not None and not policy.is_school_admin(actor):
-            # A college admin may not take over an account managed elsewhere.
+        if actor is not None:
+            # A college admin may not take over an account managed elsewhere; nobody grants themselves
+            # or an auditor anything (SEC-46: managed_users_for leaves out both).
             managed = set(
-                policy.users_for(actor).filter(pk__in=[u.pk for u in existing.values()]).values_list("pk", flat=True)
+                policy.managed_users_for(actor)
+                .filter(pk__in=[u.pk for u in existing.values()])
+                .values_list("pk", flat=True)
             )
             for staff_no, user in existing.items():
                 if user.pk not in managed:

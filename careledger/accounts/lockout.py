@@ -11,11 +11,12 @@ a proxy many people share one address) also locks an address for every username.
 Successful sign-ins are not throttled; one clears the pair's count.
 """
 
+import hashlib
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import authenticate as django_authenticate
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -30,7 +31,7 @@ def client_address(request) -> str | None:
 
 
 def _username(username: str) -> str:
-    return str(username or "")[:150]
+    return str(username or "").replace("\x00", "\ufffd")[:150]  # PostgreSQL text refuses NUL
 
 
 def _active_locks(username: str, address: str | None):
@@ -63,13 +64,15 @@ def refuse_locked(username: str, address: str | None) -> None:
 
 
 @transaction.atomic
-def register_failure(username: str, address: str | None, *, reason: str = "password") -> bool:
-    """Count one failure; lock the pair (and audit the lockout) when it reaches the limit. True if now locked."""
+def register_failure(username: str, address: str | None, *, reason: str = "password", attempt=None) -> bool:
+    """Count one failure (``attempt``: the claimed row becomes it); lock the pair (and audit the lockout) when
+    it reaches the limit. True if now locked."""
     username = _username(username)
     now = timezone.now()
     window = now - timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
     LoginFailure.objects.filter(at__lt=window).delete()  # nothing older than the window is ever counted
-    LoginFailure.objects.create(username=username, address=address, at=now, reason=reason)
+    if attempt is None or not LoginFailure.objects.filter(pk=attempt.pk).update(reason=reason, at=now):
+        LoginFailure.objects.create(username=username, address=address, at=now, reason=reason)
     until = now + timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
     locked = False
     limit = settings.LOGIN_FAILURE_LIMIT
@@ -120,18 +123,52 @@ def unlock(username: str, *, by: str) -> int:
     return lifted
 
 
+PENDING = "pending"
+
+
+def _serialise(username: str, address: str | None) -> None:
+    """One claimer at a time per pair: a transaction-level advisory lock on PostgreSQL (SQLite serialises
+    writers already)."""
+    if connection.vendor == "postgresql":
+        key = int.from_bytes(hashlib.sha256(f"{username}|{address}".encode()).digest()[:8], "big", signed=True)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
+@transaction.atomic
+def claim_attempt(username: str, address: str | None) -> LoginFailure | None:
+    """Reserve one password check for the pair, atomically (finding 13): the attempt is written before the
+    password is checked, so parallel wrong passwords get exactly LOGIN_FAILURE_LIMIT real checks. None when
+    the pair is locked or its checks are used up."""
+    username = _username(username)
+    _serialise(username, address)
+    if is_locked(username, address):
+        return None
+    now = timezone.now()
+    window = now - timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
+    limit = settings.LOGIN_FAILURE_LIMIT
+    if limit and LoginFailure.objects.filter(username=username, address=address, at__gte=window).count() >= limit:
+        return None
+    return LoginFailure.objects.create(username=username, address=address, at=now, reason=PENDING)
+
+
 def authenticate(request, username: str, password: str):
     """Django's authenticate() behind the lock: the user, or None for a wrong password, an unknown or
     inactive user and a locked pair alike (each failure counted and audited)."""
+    if "\x00" in str(username) or "\x00" in str(password):
+        return None  # no account has one; PostgreSQL would refuse the lookup (SEC-49)
     address = client_address(request)
-    if is_locked(username, address):
+    attempt = claim_attempt(username, address)
+    if attempt is None:
         refuse_locked(username, address)
         return None
     user = django_authenticate(request, username=username, password=password)
+    # The claim becomes the real outcome, in one step: a counted failure, or nothing.
     if user is None:
         # user_login_failed has written the "login_failed" row (audit/signals.py).
-        register_failure(username, address)
+        register_failure(username, address, attempt=attempt)
         return None
+    LoginFailure.objects.filter(pk=attempt.pk).delete()
     return user
 
 

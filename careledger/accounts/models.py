@@ -32,6 +32,9 @@ class User(AbstractUser):
     must_change_password = models.BooleanField(_("须修改密码"), default=False)
     # When the password was last set; past settings.PASSWORD_MAX_AGE_DAYS it must be changed (SEC-1).
     password_changed_at = models.DateTimeField(_("密码修改时间"), default=timezone.now)
+    # Raised when a password is set, a grant removed or the account disabled: every session signed with an
+    # older value ends (SEC-50; part of the session's auth hash).
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("账号")
@@ -40,6 +43,16 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return f"{self.name or self.username} ({self.username})"
+
+    def _get_session_auth_hash(self, secret=None):
+        from django.utils.crypto import salted_hmac
+
+        return salted_hmac(
+            "careledger.accounts.User.session_auth_hash",
+            f"{self.password}:{self.session_epoch}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     def set_password(self, raw_password) -> None:
         super().set_password(raw_password)
@@ -153,3 +166,18 @@ class LoginLock(models.Model):
 
     def __str__(self) -> str:
         return f"lock {self.username}@{self.address} until {self.until:%Y-%m-%d %H:%M:%S}"
+
+
+class ApiToken(models.Model):
+    """An API token, kept as its SHA-256 only (SEC-54): the key is shown once, when it is issued."""
+
+    digest = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("API 令牌")
+        verbose_name_plural = _("API 令牌")
+
+    def __str__(self) -> str:
+        return f"token of {self.user_id}"

@@ -8,7 +8,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from careledger.accounts import lockout, policy, totp
-from careledger.accounts.models import Grant, Role, TOTPDevice, User
+from careledger.accounts.authentication import end_credentials
+from careledger.accounts.models import ApiToken, Grant, Role, TOTPDevice, User
 from careledger.audit.services import Action, record
 from careledger.escalations.models import Department
 from careledger.ledgers.models import Section
@@ -94,8 +95,8 @@ def grant_spec_validate(spec: GrantSpec) -> None:
         raise ValidationError(errors)
 
 
-def _check_can_grant(actor: User, spec: GrantSpec) -> None:
-    if not policy.can_grant(actor, role=spec.role, college=spec.college):
+def _check_can_grant(actor: User, spec: GrantSpec, target: User | None = None) -> None:
+    if not policy.can_grant(actor, role=spec.role, college=spec.college, target=target):
         raise PermissionDenied(_("无权授予该角色或该学院的权限。"))
 
 
@@ -185,10 +186,8 @@ def user_set_active(*, actor: User, user: User, active: bool) -> User:
         user.is_active = active
         user.save(update_fields=["is_active"])
         if not active:
-            # A disabled account loses its API tokens at once (ASVS5 7.4.2); sessions die with is_active.
-            from rest_framework.authtoken.models import Token
-
-            Token.objects.filter(user=user).delete()
+            # A disabled account loses its API tokens and sessions at once (ASVS5 7.4.2, SEC-50).
+            end_credentials(user)
         record(
             actor=actor,
             action=Action.UPDATE,
@@ -201,11 +200,17 @@ def user_set_active(*, actor: User, user: User, active: bool) -> User:
 
 @transaction.atomic
 def user_set_password(*, actor: User, user: User, password: str) -> User:
-    """An admin sets (resets) someone's password: it must be changed at first use."""
+    """An admin sets (resets) someone's password: it must be changed at first use. Not one's own (the
+    own-password flow asks for the old one: 400) and not the auditor's (the command line: 403) — SEC-46."""
+    if user.pk == actor.pk:
+        raise ValidationError({"password": [_("请通过“修改密码”更改自己的密码（须输入原密码）。")]})
+    if not policy.may_set_credentials_of(actor, user):
+        raise PermissionDenied(_("审计员的密码和动态口令只能在服务器命令行中重置。"))
     validate_password(password, user)
     user.set_password(password)
     user.must_change_password = actor.pk != user.pk
     user.save(update_fields=["password", "password_changed_at", "must_change_password"])
+    end_credentials(user)  # SEC-50: the account's sessions and tokens end with the reset
     record(actor=actor, action=Action.UPDATE, object_type="user", object_id=user.pk, detail={"fields": ["password"]})
     return user
 
@@ -214,7 +219,7 @@ def user_set_password(*, actor: User, user: User, password: str) -> User:
 
 
 @transaction.atomic
-def password_change(*, user: User, old_password: str, new_password: str) -> User:
+def password_change(*, user: User, old_password: str, new_password: str, via_token: ApiToken | None = None) -> User:
     """The account holder changes their own password: the old one must match and the new one differ."""
     errors: dict[str, list[str]] = {}
     if not user.check_password(old_password):
@@ -231,6 +236,8 @@ def password_change(*, user: User, old_password: str, new_password: str) -> User
     user.set_password(new_password)
     user.must_change_password = False
     user.save(update_fields=["password", "password_changed_at", "must_change_password"])
+    # SEC-50: the other sessions and tokens end; the caller keeps the token it used, or re-signs its session.
+    end_credentials(user, keep_token=via_token)
     record(
         actor=user,
         action=Action.UPDATE,
@@ -263,6 +270,8 @@ def totp_confirm(*, user: User, code: str) -> TOTPDevice:
 def totp_reset(*, actor: User, user: User) -> bool:
     """An admin removes a lost authenticator: the account enrols a new one at its next sign-in."""
 
+    if not policy.may_set_credentials_of(actor, user):
+        raise PermissionDenied(_("审计员的密码和动态口令只能在服务器命令行中重置。"))
     deleted, _rows = TOTPDevice.objects.filter(user=user).delete()
     totp.forget(user)
     if deleted:
@@ -293,7 +302,7 @@ def login_unlock(*, actor: User, user: User) -> int:
 
 @transaction.atomic
 def grant_add(*, actor: User, user: User, spec: GrantSpec) -> Grant:
-    _check_can_grant(actor, spec)
+    _check_can_grant(actor, spec, user)
     grant = _grant_create(user, spec)
     record(
         actor=actor,
@@ -307,7 +316,7 @@ def grant_add(*, actor: User, user: User, spec: GrantSpec) -> Grant:
 
 @transaction.atomic
 def grant_remove(*, actor: User, grant: Grant) -> None:
-    if not policy.can_grant(actor, role=grant.role, college=grant.college):
+    if not policy.can_grant(actor, role=grant.role, college=grant.college, target=grant.user):
         raise PermissionDenied(_("无权撤销该授权。"))
     record(
         actor=actor,
@@ -317,3 +326,4 @@ def grant_remove(*, actor: User, grant: Grant) -> None:
         detail={"user": grant.user.username, "role": grant.role},
     )
     grant.delete()
+    end_credentials(grant.user)  # SEC-50: a removed grant ends the account's sessions and tokens

@@ -90,7 +90,7 @@ def user_unlock(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def user_otp_reset(request: HttpRequest, pk: int) -> HttpResponse:
     """Remove a lost authenticator: the account enrols a new one at its next sign-in."""
-    target = policy.get_user_for(request.user, pk)
+    target = policy.get_managed_user_for(request.user, pk)
     if target.pk == request.user.pk:
         messages.error(request, _("不能重置自己的动态口令。"))
     elif services.totp_reset(actor=request.user, user=target):
@@ -183,23 +183,30 @@ def user_active(request: HttpRequest, pk: int) -> HttpResponse:
 def grant_add(request: HttpRequest, pk: int) -> HttpResponse:
     target = policy.get_user_for(request.user, pk)
     form = GrantForm(request.POST or None, actor=request.user)
+    denied = False
     if request.method == "POST" and form.is_valid():
         try:
             services.grant_add(actor=request.user, user=target, spec=form.cleaned_data["spec"])
         except PermissionDenied as exc:
             form.add_error(None, str(exc))
+            denied = True
         else:
             messages.success(request, _("已添加授权。"))
             return redirect("accounts:user-edit", pk=target.pk)
     return render(
-        request, "accounts/grant_add.html", {"target": target, "form": form}, status=400 if form.errors else 200
+        request,
+        "accounts/grant_add.html",
+        {"target": target, "form": form},
+        status=403 if denied else 400 if form.errors else 200,
     )
 
 
 @require_POST
 def grant_delete(request: HttpRequest, pk: int) -> HttpResponse:
     grant = (
-        Grant.objects.filter(pk=pk, user__in=policy.users_for(request.user)).select_related("user", "college").first()
+        Grant.objects.filter(pk=pk, user__in=policy.managed_users_for(request.user))
+        .select_related("user", "college")
+        .first()
     )
     if grant is None:
         policy.audit_denied(request.user, object_type="grant", object_id=pk, why="scope")

@@ -5,11 +5,11 @@ from django.contrib.auth import logout, update_session_auth_hash
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.authtoken.models import Token
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from careledger.accounts import login_security, policy, services, totp
+from careledger.accounts.models import ApiToken
 from careledger.audit.services import Action, record
 
 _STEP_FLAGS = {
@@ -19,7 +19,7 @@ _STEP_FLAGS = {
 
 
 def _is_token(request) -> bool:
-    return isinstance(request.auth, Token)
+    return isinstance(request.auth, ApiToken)
 
 
 class AuthLogoutView(APIView):
@@ -50,6 +50,7 @@ class MePasswordView(APIView):
             user=request.user,
             old_password=str(request.data.get("old_password", "")),
             new_password=str(request.data.get("new_password", "")),
+            via_token=request.auth if _is_token(request) else None,
         )
         if not _is_token(request):
             update_session_auth_hash(request._request, request.user)

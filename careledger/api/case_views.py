@@ -20,7 +20,6 @@ from careledger.core import clock, http
 from careledger.core import services as core_services
 from careledger.core.errors import RevealRequired
 from careledger.core.models import Semester, mark_current
-from careledger.roster.models import Student
 
 # --- semesters ---
 
@@ -206,9 +205,12 @@ class CaseHelpersView(APIView):
         case = policy.get_case_for(request.user, pk)
         data = cs.HelperInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        student = Student.objects.filter(student_no=data.validated_data["student"]).first()
+        # Only students the caller may see; missing and out of scope answer alike (finding 13).
+        student = (
+            policy.helper_candidates_for(request.user, case).filter(student_no=data.validated_data["student"]).first()
+        )
         if student is None:
-            raise ValidationError({"student": [_("学号不存在。")]})
+            raise ValidationError({"student": [_("本学院在册学生中没有该学号。")]})
         helper = services.helper_add(actor=request.user, case=case, student=student, role=data.validated_data["role"])
         return Response(cs.HelperSerializer(helper).data, status=status.HTTP_201_CREATED)
 
@@ -364,15 +366,14 @@ class CaseTimelineView(generics.ListAPIView):
 
     def get_queryset(self):
         case = policy.get_case_for(self.request.user, self.kwargs["pk"])
+        self.case = case
         self.text_access = policy.case_text_access(self.request.user, case)
         return case.events.select_related("actor").order_by("-at", "-id")
 
-    def list(self, request, *args, **kwargs):
-        response = super().list(request, *args, **kwargs)
-        if self.text_access != "full":
-            for event in response.data["results"]:
-                event["changes"] = [{"field": c["field"]} for c in event["changes"]]
-        return response
+    def paginate_queryset(self, queryset):
+        # The one need-to-know rule (SEC-45): no old → new values, no text-bearing summaries.
+        page = super().paginate_queryset(queryset)
+        return policy.timeline_for(self.request.user, self.case, page, self.text_access)
 
 
 class CaseRevealView(APIView):

@@ -69,7 +69,7 @@ class EscalationDetailView(APIView):
             request.user,
             object_type="escalation",
             object_id=escalation.pk,
-            student_no=escalation.case.student.student_no,
+            student_no=escalation.student.student_no,
         )
         full = policy.sees_case_of(request.user, escalation)
         told = selectors.escalation_told(escalation)

@@ -311,7 +311,13 @@ class SurveyView(APIView):
             {
                 "semester": semester.pk,
                 "groups": [
-                    {"name": p.label, "students": p.students, "surveyed": p.reviewed, "rate": p.rate}
+                    {
+                        "name": p.label,
+                        "students": p.students,
+                        "surveyed": p.reviewed,
+                        "rate": p.rate,
+                        "pending_suggestions": p.pending,  # evidence (issue 16)
+                    }
                     for p in selectors.survey_progress(request.user, semester, by)
                 ],
                 "not_reviewed": selectors.unreviewed(request.user, semester).count(),

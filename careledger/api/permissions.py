@@ -21,6 +21,7 @@ class PolicyPermission(BasePermission):
             )
             raise login_security.StepRequired(step)
         if policy.allows_endpoint(request.user, url_name, request.method):
+            policy.require_object_body(request)  # SEC-49: a JSON body that is not an object is a 400
             return True
         if request.user.is_authenticated:
             policy.audit_denied(request.user, object_type="endpoint", object_id=url_name or request.path, why="role")

@@ -1,3 +1,4 @@
+from django.http import HttpResponse
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
@@ -8,6 +9,7 @@ from careledger.api import (
     case_views,
     channel_views,
     escalation_views,
+    evidence_views,
     inbox_views,
     job_views,
     ledger_views,
@@ -16,10 +18,20 @@ from careledger.api import (
 
 app_name = "api"
 
+
+class SwaggerView(SpectacularSwaggerSplitView):
+    """The Swagger UI page: its HTML renderer has no template for an OPTIONS answer (SEC-49)."""
+
+    def options(self, request, *args, **kwargs):
+        response = HttpResponse(status=200)
+        response["Allow"] = "GET, HEAD, OPTIONS"
+        return response
+
+
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script as a file, so the page needs no inline script (CSP).
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", SwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("v1/auth/token/", views.TokenView.as_view(), name="token"),
     path("v1/me/", views.MeView.as_view(), name="me"),
     path("v1/users/", views.UserListView.as_view(), name="user-list"),
@@ -30,6 +42,12 @@ urlpatterns = [
     path("v1/students/<str:student_no>/", views.StudentDetailView.as_view(), name="student-detail"),
     path("v1/departments/", views.DepartmentListView.as_view(), name="department-list"),
     path("v1/audit/", views.AuditListView.as_view(), name="audit-list"),
+    # Evidence for the survey (issue 16)
+    path("v1/screenings/", evidence_views.ScreeningView.as_view(), name="screenings"),
+    path("v1/signals/", evidence_views.SignalView.as_view(), name="signals"),
+    path("v1/suggestions/", evidence_views.SuggestionListView.as_view(), name="suggestion-list"),
+    path("v1/suggestions/<int:pk>/confirm/", evidence_views.SuggestionConfirmView.as_view(), name="suggestion-confirm"),
+    path("v1/suggestions/<int:pk>/decline/", evidence_views.SuggestionDeclineView.as_view(), name="suggestion-decline"),
     # Semesters, cases, contacts, compliance, attachments
     path("v1/semesters/", case_views.SemesterListView.as_view(), name="semester-list"),
     path("v1/semesters/current/", case_views.SemesterCurrentView.as_view(), name="semester-current"),

@@ -31,7 +31,7 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("摸排覆盖率", "survey_coverage", "rate"),
     ("在档人数", "open_cases", "int"),
     ("已结对", "with_mentor", "int"),
-    ("结对率", "mentor_coverage", "rate"),
+    ("导师结对覆盖率", "mentor_coverage", "rate"),
     ("应达标窗口", "windows_required", "int"),
     ("已达标窗口", "windows_met", "int"),
     ("联系达标率", "compliance_rate", "rate"),
@@ -40,7 +40,7 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("确认用时中位数（分钟）", "ack_minutes_median", "minutes"),
     ("处置用时中位数（分钟）", "resolve_minutes_median", "minutes"),
     ("台账按时上报", "ledger_on_time", "bool"),
-    ("改善撤档", "closed_improved", "int"),
+    ("帮扶后改善撤销建档", "closed_improved", "int"),
     ("帮扶效果均分", "effect_rating_avg", "avg"),
 )
 SCORED_LEVELS = ("college", "counselor")
@@ -157,7 +157,7 @@ def _notes_sheet(wb, fmt, semester: Semester, data: ind.Data) -> None:
         ("得分", f"得分 = 100 × Σ(权重 × 指标) / Σ(有值指标的权重)。权重：{weights}。"),
         (
             "ack_speed",
-            f"确认速度 = 1（确认用时中位数不超过 {settings.ASSESSMENT_ACK_TARGET_MINUTES} 分钟），"
+            f"上报确认用时得分 = 1（确认用时中位数不超过 {settings.ASSESSMENT_ACK_TARGET_MINUTES} 分钟），"
             f"否则 {settings.ASSESSMENT_ACK_TARGET_MINUTES} / 中位数。",
         ),
         ("表彰候选", f"各项门槛均达到（{thresholds}）的单位中得分前 {settings.ASSESSMENT_COMMEND_TOP} 名。"),

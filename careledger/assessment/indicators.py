@@ -60,7 +60,7 @@ DEFINITIONS = {
     "open_cases": "在档人数：统计日在档的学生（一人多类只计一次）",
     "cases_by_category": "各类别在档人数（一人多类在每类各计一次）",
     "cases_by_risk": "各风险等级在档人数（低/中/高，按统计日的风险等级）",
-    "mentor_coverage": "结对率 = 已结对导师的在档档案 / 在档档案",
+    "mentor_coverage": "导师结对覆盖率 = 已结对导师的在档档案 / 在档档案",
     "compliance_rate": "联系达标率 = 已达标的窗口 / 应达标的窗口（按应联系日计：谈心每半月 1 次，下寝室每月非假期应联系日 16 天以上 2 次、8–15 天 1 次，重点时段 1 次；只计已结束的窗口）",
     "overdue_cases": "逾期档案：有已结束但未达标窗口的在档档案",
     "escalations": "安全隐患上报次数（学期内）",
@@ -69,6 +69,9 @@ DEFINITIONS = {
     "ledger_on_time": "台账按时上报：截止日前上报为是；逾期或截止后未报为否；未到截止日为空（全校为按时学院的比例）",
     "closed_improved": "学期内撤销建档且帮扶后有改善的档案数",
     "effect_rating_avg": "帮扶效果平均评分（1–5，仅计已评分的档案）",
+    "suggestions_pending": "待确认的建档建议（来自心理普查与各部门名单）",
+    "suggestions_confirmed": "已确认建档的建议",
+    "suggestions_declined": "已排除的建议（附理由）",
 }
 
 
@@ -123,6 +126,8 @@ class Data:
     ratings: dict[int, int]
     risk: dict[int, str] = field(default_factory=dict)  # case id → risk level on the as-of day
     cases_by_student: dict[int, list[int]] = field(default_factory=dict)
+    # evidence (issue 16): student id → {"pending": n, "confirmed": n, "declined": n} for the semester
+    suggestions: dict[int, dict[str, int]] = field(default_factory=dict)
     # False when loaded with cases_only=True: only the case counts are known, the rest read None.
     complete: bool = True
 
@@ -163,6 +168,9 @@ def load(
     today, as_of_end = data.today, _aware(data.as_of, end=True)
     case_ids = _in_span(cal.start, data.as_of).values("pk")  # a subquery: no list of ids travels
     data.reviewed = set(SurveyReview.objects.filter(semester=semester).values_list("student_id", flat=True))
+    data.suggestions = _suggestion_counts(semester)
+    # A survey is not complete while an evidence suggestion is pending (issue 16).
+    data.reviewed -= {s for s, counts in data.suggestions.items() if counts.get("pending")}
     data.windows = _window_counts(semester, case_ids, today)
     data.escalations = list(
         Escalation.objects.filter(
@@ -187,6 +195,20 @@ def load(
         CaseEffect.objects.filter(semester=semester, rating__isnull=False).values_list("case_id", "rating")
     )
     return data
+
+
+def _suggestion_counts(semester: Semester) -> dict[int, dict[str, int]]:
+    from careledger.evidence.models import Suggestion
+
+    out: dict[int, dict[str, int]] = defaultdict(dict)
+    for student_id, status, n in (
+        Suggestion.objects.filter(semester=semester)
+        .values("student_id", "status")
+        .annotate(n=Count("pk"))
+        .values_list("student_id", "status", "n")
+    ):
+        out[student_id][status] = n
+    return dict(out)
 
 
 def _in_span(start: date, as_of: date):
@@ -334,6 +356,9 @@ def row(data: Data, unit: Unit) -> dict:
         "ledger_on_time": None,
         "closed_improved": None,
         "effect_rating_avg": None,
+        "suggestions_pending": None,
+        "suggestions_confirmed": None,
+        "suggestions_declined": None,
     }
     if not data.complete:
         return out
@@ -364,6 +389,10 @@ def row(data: Data, unit: Unit) -> dict:
             "ledger_on_time": _ledger_on_time(data, unit),
             "closed_improved": len(case_set & data.improved),
             "effect_rating_avg": round(sum(ratings) / len(ratings), 2) if ratings else None,
+            **{
+                f"suggestions_{status}": sum(data.suggestions.get(s, {}).get(status, 0) for s in students)
+                for status in ("pending", "confirmed", "declined")
+            },
         }
     )
     return out

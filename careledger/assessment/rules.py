@@ -47,6 +47,12 @@ def inputs(row: Mapping, *, ack_target_minutes: float) -> dict[str, float | None
     }
 
 
+def has_data(row: Mapping) -> bool:
+    """Whether the unit has anything to assess this semester: a student surveyed, an open case or an
+    escalation. A unit with none of these is shown as "—" and not ranked (rather than ranked with 0.0)."""
+    return any(row.get(key) for key in ("surveyed", "open_cases", "escalations"))
+
+
 def check_weights(weights: Mapping[str, float]) -> None:
     unknown = set(weights) - set(SCORED)
     if unknown:

@@ -152,8 +152,9 @@ def ranking(rows: list[dict], level: str) -> list[RankedUnit]:
     items = []
     for row in rows:
         values = rules.inputs(row, ack_target_minutes=settings.ASSESSMENT_ACK_TARGET_MINUTES)
-        score = rules.score(values, settings.ASSESSMENT_WEIGHTS)
-        qualified = rules.meets(values, settings.ASSESSMENT_COMMEND_THRESHOLDS, level)
+        present = rules.has_data(row)
+        score = rules.score(values, settings.ASSESSMENT_WEIGHTS) if present else None
+        qualified = present and rules.meets(values, settings.ASSESSMENT_COMMEND_THRESHOLDS, level)
         items.append((row["unit"]["name"], score, RankedUnit(None, score, row, values, qualified)))
     ranked = rules.rank(items)
     chosen = rules.candidates(ranked, lambda unit: unit.qualified, settings.ASSESSMENT_COMMEND_TOP)

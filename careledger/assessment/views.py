@@ -44,22 +44,22 @@ COLUMNS = (
     Column("students", _("在册学生"), "int", ind.DEFINITIONS["students"]),
     Column("survey_coverage", _("摸排覆盖率"), "rate", ind.DEFINITIONS["survey_coverage"]),
     Column("open_cases", _("在档"), "int", ind.DEFINITIONS["open_cases"]),
-    Column("mentor_coverage", _("结对率"), "rate", ind.DEFINITIONS["mentor_coverage"]),
+    Column("mentor_coverage", _("导师结对覆盖率"), "rate", ind.DEFINITIONS["mentor_coverage"]),
     Column("compliance_rate", _("联系达标率"), "rate", ind.DEFINITIONS["compliance_rate"]),
     Column("overdue_cases", _("逾期档案"), "int", ind.DEFINITIONS["overdue_cases"]),
     Column("escalations", _("隐患上报"), "int", ind.DEFINITIONS["escalations"]),
     Column("ack_minutes_median", _("确认用时"), "minutes", ind.DEFINITIONS["ack_minutes_median"]),
     Column("resolve_minutes_median", _("处置用时"), "minutes", ind.DEFINITIONS["resolve_minutes_median"]),
     Column("ledger_on_time", _("台账按时"), "bool", ind.DEFINITIONS["ledger_on_time"]),
-    Column("closed_improved", _("改善撤档"), "int", ind.DEFINITIONS["closed_improved"]),
+    Column("closed_improved", _("帮扶后改善撤销建档"), "int", ind.DEFINITIONS["closed_improved"]),
     Column("effect_rating_avg", _("帮扶效果均分"), "avg", ind.DEFINITIONS["effect_rating_avg"]),
 )
 SCORE_LABELS = {
     "survey_coverage": _("摸排覆盖率"),
-    "mentor_coverage": _("结对率"),
+    "mentor_coverage": _("导师结对覆盖率"),
     "compliance_rate": _("联系达标率"),
     "ledger_on_time": _("台账按时上报"),
-    "ack_speed": _("确认速度"),
+    "ack_speed": _("上报确认用时"),
 }
 
 
@@ -126,7 +126,7 @@ def _kpis(row: dict) -> list[Kpi]:
             tone="warn" if risk[RiskLevel.HIGH] else "",
         ),
         Kpi(
-            _("结对率"),
+            _("导师结对覆盖率"),
             show(row["mentor_coverage"], "rate"),
             ind.DEFINITIONS["mentor_coverage"],
             f"{row['with_mentor']} / {row['open_cases']}",
@@ -161,7 +161,7 @@ def _kpis(row: dict) -> list[Kpi]:
             ind.DEFINITIONS["ledger_on_time"],
             tone="error" if row["ledger_on_time"] is False else "",
         ),
-        Kpi(_("改善撤档"), show(row["closed_improved"], "int"), ind.DEFINITIONS["closed_improved"]),
+        Kpi(_("帮扶后改善撤销建档"), show(row["closed_improved"], "int"), ind.DEFINITIONS["closed_improved"]),
         Kpi(_("帮扶效果均分"), show(row["effect_rating_avg"], "avg"), ind.DEFINITIONS["effect_rating_avg"]),
     ]
 
@@ -278,7 +278,14 @@ def ranking(request: HttpRequest) -> HttpResponse:
                         "level": level,
                         "label": LEVEL_LABELS[level],
                         "items": [
-                            (u, [(SCORE_LABELS[k], show(u.values[k], "rate")) for k in rules.SCORED]) for u in ranked
+                            (
+                                u,
+                                [
+                                    (SCORE_LABELS[k], show(u.values[k] if u.score is not None else None, "rate"))
+                                    for k in rules.SCORED
+                                ],
+                            )
+                            for u in ranked
                         ],
                         "commended": [u for u in ranked if u.commended],
                     }

@@ -9,6 +9,7 @@ also remembers the last row, so that rows deleted from the end are noticed too.
 """
 
 import hashlib
+import hmac
 import json
 import logging
 from dataclasses import dataclass
@@ -49,17 +50,46 @@ def row_values(event: AuditEvent) -> dict:
     return {name: getattr(event, name) for name in HASHED}
 
 
-def canonical(values: dict) -> bytes:
+def canonical(values: dict, version: str = VERSION) -> bytes:
     data = dict(values)
     at = data["at"]
     if isinstance(at, datetime):
         data["at"] = at.astimezone(UTC).isoformat(timespec="microseconds")
-    data["v"] = VERSION
+    data["v"] = version
     return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 
 
+# SEC-54: rows are keyed with a server secret (HMAC-SHA256, CARELEDGER_AUDIT_KEYS; the first key signs,
+# every key verifies). Rows written before keying (v1, plain SHA-256) still verify, but only before the first
+# keyed row: whoever lacks the key cannot recompute a row, and an unkeyed row after a keyed one is refused.
+KEYED_VERSION = "careledger-audit-v2"
+
+
+def _keys() -> list[bytes]:
+    from django.conf import settings
+
+    return [k.encode() for k in getattr(settings, "AUDIT_CHAIN_KEYS", []) if k]
+
+
 def row_hash(values: dict) -> str:
+    keys = _keys()
+    if not keys:
+        return _legacy_hash(values)
+    return hmac.new(keys[0], canonical(values, KEYED_VERSION), hashlib.sha256).hexdigest()
+
+
+def _legacy_hash(values: dict) -> str:
     return hashlib.sha256(canonical(values)).hexdigest()
+
+
+def _kind(values: dict, stored: str) -> str | None:
+    """'keyed', 'legacy' or None (the row does not match its hash)."""
+    message = canonical(values, KEYED_VERSION)
+    if any(hmac.compare_digest(hmac.new(k, message, hashlib.sha256).hexdigest(), stored) for k in _keys()):
+        return "keyed"
+    if hmac.compare_digest(_legacy_hash(values), stored):
+        return "legacy"
+    return None
 
 
 @dataclass
@@ -76,11 +106,76 @@ class Report:
         return f"audit chain broken at row id={self.bad_id}: {self.reason}"
 
 
+# --- SEC-54: the head kept outside the database ---
+
+
+def _head_file():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    name = getattr(settings, "AUDIT_HEAD_FILE", "")
+    return Path(name) if name else None
+
+
+def write_head_file(last_id: int, last_hash: str) -> None:
+    """Record the chain's last row in the head file (0600), never moving it backwards."""
+    import os
+
+    path = _head_file()
+    if path is None:
+        return
+    current = read_head_file()
+    if current is not None and current[0] >= last_id:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(f"{last_id} {last_hash}\n")
+    os.replace(tmp, path)
+
+
+def read_head_file() -> tuple[int, str] | None:
+    path = _head_file()
+    if path is None or not path.exists():
+        return None
+    try:
+        text = path.read_text().split()
+        return int(text[0]), text[1]
+    except (OSError, ValueError, IndexError):
+        return (0, "unreadable")
+
+
+def _check_head_file(report: "Report") -> "Report":
+    """A chain that verifies must also reach the row the head file names, with the same hash."""
+    found = read_head_file()
+    if not report.ok or found is None:
+        return report
+    file_id, file_hash = found
+    row = AuditEvent.objects.filter(id=file_id).values_list("hash", flat=True).first()
+    if row is None or row != file_hash:
+        return Report(
+            False,
+            report.rows,
+            file_id,
+            f"the head file names row {file_id}, which is missing or changed: rows at the end were deleted "
+            "and the chain head rewritten",
+        )
+    return report
+
+
 def verify() -> Report:
+    """Walk the chain and check it against the head kept outside the database (SEC-54)."""
+    return _check_head_file(_verify_chain())
+
+
+def _verify_chain() -> Report:
     """Walk the chain from the oldest row; report the first row that does not fit."""
     head = ChainHead.objects.filter(pk=1).first()
     expected = head.anchor_hash if head else ""
     rows = 0
+    keyed = False
     last_id = head.anchor_id if head else 0
     for values in AuditEvent.objects.order_by("id").values(*HASHED, "hash").iterator(chunk_size=2000):
         stored = values.pop("hash")
@@ -91,8 +186,12 @@ def verify() -> Report:
                 values["id"],
                 "prev_hash does not match the row before it (a row before it was deleted or changed)",
             )
-        if row_hash(values) != stored:
+        kind = _kind(values, stored)
+        if kind is None:
             return Report(False, rows, values["id"], "the row was changed after it was written")
+        if kind == "legacy" and keyed:
+            return Report(False, rows, values["id"], "an unkeyed row after keyed rows (rewritten without the key)")
+        keyed = keyed or kind == "keyed"
         expected, last_id = stored, values["id"]
         rows += 1
     if head is not None and (head.last_id != last_id or head.last_hash != expected):

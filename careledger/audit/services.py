@@ -30,6 +30,39 @@ class AuditWriteError(Exception):
     """The audit row could not be written: the operation must not go ahead (fail closed)."""
 
 
+# SEC-53: the auditor sees who did what to which object, never the content. File names (they carry the
+# student's name) keep only their type; category codes become a count.
+_FILE_KEYS = frozenset({"file", "filename", "original_name"})
+_CONTENT_KEYS = frozenset({"categories", "category", "title", "student_name"})
+
+
+def _no_nul(value: Any) -> Any:
+    """Audit rows never fail on a NUL character a caller sent (PostgreSQL text and jsonb refuse it)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, dict):
+        return {_no_nul(k): _no_nul(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_no_nul(v) for v in value]
+    return value
+
+
+def content_free(detail: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in detail.items():
+        if key in _FILE_KEYS:
+            name = str(value or "")
+            out[f"{key}_type"] = name.rsplit(".", 1)[-1].lower()[:10] if "." in name else ""
+        elif key in _CONTENT_KEYS:
+            out[f"{key}_count"] = len(value) if isinstance(value, list | tuple | set) else int(bool(value))
+        elif key == "fields" and isinstance(value, list | tuple):
+            # A changed category names the field, not the category ("category:psych" → "category").
+            out[key] = list(dict.fromkeys("category" if str(f).startswith("category:") else f for f in value))
+        else:
+            out[key] = value
+    return out
+
+
 def record(
     *,
     actor: Any,
@@ -46,17 +79,17 @@ def record(
     try:
         fields = {
             "actor_id": user.pk if user else None,
-            "actor_username": username[:150],
+            "actor_username": _no_nul(username[:150]),
             "roles": _roles(user),
             "action": str(action),
             "object_type": str(object_type or "")[:40],
-            "object_id": str(object_id)[:64] if object_id not in (None, "") else "",
-            "student_no": str(student_no or "")[:20],
+            "object_id": _no_nul(str(object_id)[:64]) if object_id not in (None, "") else "",
+            "student_no": _no_nul(str(student_no or "")[:20]),
             "outcome": str(outcome),
             "remote_addr": _address(ctx.remote_addr),
             "request_id": ctx.request_id[:32],
             # Stored exactly as hashed: plain JSON types only.
-            "detail": json.loads(json.dumps(detail or {}, cls=DjangoJSONEncoder)),
+            "detail": _no_nul(json.loads(json.dumps(content_free(detail or {}), cls=DjangoJSONEncoder))),
         }
         return _append(fields)
     except AuditWriteError:
@@ -74,7 +107,16 @@ def _append(fields: dict[str, Any]) -> AuditEvent:
         event.hash = chain.row_hash(chain.row_values(event))
         event.save(force_insert=True)
         ChainHead.objects.filter(pk=head.pk).update(last_id=event.id, last_hash=event.hash)
+        # SEC-54: also outside the database, once committed.
+        transaction.on_commit(lambda: _write_head_file(event.id, event.hash))
     return event
+
+
+def _write_head_file(last_id: int, last_hash: str) -> None:
+    try:
+        chain.write_head_file(last_id, last_hash)
+    except OSError as exc:  # the row is written; a missing head file is reported by verify
+        logger.error("audit: could not write the head file: %s", type(exc).__name__)
 
 
 def _next_id(head: ChainHead) -> int:

@@ -78,7 +78,8 @@ def attachment_add(*, actor: User, case: Case, upload, title: str = "", contact:
                 storage_name=storage_name,
                 uploaded_by=actor,
             )
-            timeline_add(case, actor, CaseEvent.Kind.ATTACHMENT, title or attachment.original_name)
+            # The title and file name are case text (SEC-45): the summary names the file type only.
+            timeline_add(case, actor, CaseEvent.Kind.ATTACHMENT, attachment.original_name.rsplit(".", 1)[-1].upper())
             audit_case(actor, Action.CREATE, case, object="attachment", attachment=attachment.pk, size=len(data))
             tmp.replace(path)
     except BaseException:

@@ -3,7 +3,10 @@
 product.md is the source; the ledger export and its test read these, so a typo here shows there.
 """
 
+import re
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -82,3 +85,148 @@ STRUCTURED_FIELDS: dict[str, dict[str, str]] = {
     Category.INTERNET: {},
 }
 CHOICES = {"hardship": HardshipLevel, "academic": AcademicStatus}
+
+
+# --- Ask once: the category text composed from the structured fields and the free text ---
+#
+# Each structured fact is written once, from its field; a clause of the free text that only repeats a
+# fact already given by a field ("学位课平均绩点1.6", "危害性：较高") is left out of the composed text.
+
+_CLAUSE_SPLIT = re.compile(r"([，,；;。\n]+)")
+# Words that may lead a fact without adding to it ("学位课平均绩点", "已留级", "经认定为特别困难").
+_LEAD_WORDS = ("学位课", "平均", "课程", "目前", "已经", "已", "经", "被", "评定", "认定", "判断", "有")
+_FILLER = re.compile(r"[\s：:、是为约]")
+
+
+@dataclass(frozen=True)
+class _Fact:
+    text: str  # how the fact reads in the composed text
+    values: tuple[str, ...]  # ways the value may be written in the free text
+    keywords: tuple[str, ...]  # words that name the fact in the free text
+    units: tuple[str, ...] = ()  # units that may follow the value ("学分")
+
+
+def _number(value: str) -> str:
+    try:
+        number = Decimal(value)
+    except (InvalidOperation, ValueError):
+        return value
+    text = format(number.normalize(), "f")
+    return text
+
+
+def _number_variants(value: str) -> tuple[str, ...]:
+    plain = _number(value)
+    variants = {value, plain}
+    if "." in plain:
+        variants.add(f"{Decimal(plain):.2f}")
+    else:
+        variants |= {f"{plain}.0", f"{plain}.00"}
+    return tuple(variants)
+
+
+def _date_parts(value: str) -> tuple[str, tuple[str, ...]]:
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        return value, (value,)
+    text = f"{day.year}年{day.month}月{day.day}日"
+    return text, (value, text, f"{day.month}月{day.day}日", f"{day:%Y.%m.%d}", f"{day:%Y/%m/%d}")
+
+
+def _facts(category: str, data: dict) -> list[_Fact]:
+    data = {k: str(v).strip() for k, v in (data or {}).items() if v not in (None, "")}
+    facts: list[_Fact] = []
+    if category == Category.ECONOMIC and data.get("hardship_level"):
+        label = str(HardshipLevel(data["hardship_level"]).label)
+        facts.append(_Fact(label, (label,), ("困难等级", "等级", "家庭", "经济", "认定")))
+    elif category == Category.ACADEMIC:
+        if data.get("gpa"):
+            gpa = _number(data["gpa"])
+            facts.append(_Fact(f"学位课平均绩点 {gpa}", _number_variants(data["gpa"]), ("绩点", "GPA", "gpa")))
+        if data.get("failed_credits"):
+            credits = _number(data["failed_credits"])
+            facts.append(
+                _Fact(
+                    f"不及格课程 {credits} 学分",
+                    _number_variants(data["failed_credits"]),
+                    ("不及格", "挂科", "补考"),
+                    ("学分",),
+                )
+            )
+        if data.get("academic_status"):
+            label = str(AcademicStatus(data["academic_status"]).label)
+            facts.append(_Fact(label, (label,), ("曾", "办理", "学籍")))
+    elif category == Category.PSYCH:
+        if data.get("problem_type"):
+            value = data["problem_type"]
+            facts.append(_Fact(f"问题类型：{value}", (value,), ("问题类型", "类型", "表现为")))
+        if data.get("risk_judgement"):
+            value = data["risk_judgement"]
+            facts.append(
+                _Fact(
+                    f"危害性判断：{value}", (value,), ("危害性判断", "危害性", "危害程度", "危害", "风险程度", "风险")
+                )
+            )
+    elif category == Category.PHYSICAL and data.get("history"):
+        value = data["history"]
+        facts.append(_Fact(value, (value,), ("主要病史", "病史", "患有", "患", "诊断为", "诊断")))
+    elif category == Category.DISCIPLINE and (data.get("occurred_on") or data.get("what")):
+        when, when_values = _date_parts(data["occurred_on"]) if data.get("occurred_on") else ("", ())
+        what = data.get("what", "")
+        text = f"{when}{what}" if when else what
+        if when:
+            facts.append(_Fact(text, when_values, ("违纪时间", "时间", "日期", "于")))
+        if what:
+            facts.append(_Fact(text, (what,), ("违纪行为", "违纪", "行为", "存在")))
+        if when and what:
+            facts.append(_Fact(text, tuple(f"{w}{what}" for w in when_values), ("于",)))
+    elif category == Category.OTHER and data.get("kind"):
+        value = data["kind"]
+        facts.append(_Fact(value, (value,), ("情况类别", "类别", "情况", "表现为")))
+    return facts
+
+
+def _repeats(clause: str, fact: _Fact) -> bool:
+    """Whether ``clause`` says nothing but ``fact`` (its value, led only by words naming it)."""
+    text = _FILLER.sub("", clause)
+    for unit in fact.units:
+        text = text.removesuffix(unit)
+    for value in fact.values:
+        value = _FILLER.sub("", value)
+        if value and text.endswith(value):
+            lead = text[: -len(value)]
+            for word in sorted((*fact.keywords, *_LEAD_WORDS), key=len, reverse=True):
+                lead = lead.replace(word, "")
+            if not lead:
+                return True
+    return False
+
+
+def remaining_detail(category: str, data: dict, detail: str) -> str:
+    """The free text without the clauses that only repeat a structured fact."""
+    facts = _facts(category, data)
+    detail = (detail or "").strip()
+    if not facts or not detail:
+        return detail
+    parts = _CLAUSE_SPLIT.split(detail)
+    kept: list[str] = []
+    for i in range(0, len(parts), 2):
+        clause, sep = parts[i], parts[i + 1] if i + 1 < len(parts) else ""
+        if clause.strip() and any(_repeats(clause, f) for f in facts):
+            continue
+        kept.append(clause + sep)
+    rest = "".join(kept).strip().lstrip("，,；;。\n").rstrip("，,；;\n").strip()
+    if rest and detail.endswith("。") and not rest.endswith("。"):
+        rest += "。"
+    return rest
+
+
+def compose_text(category: str, data: dict, detail: str) -> str:
+    """The ledger's category column: each structured fact once, then the free text that adds to it."""
+    texts: list[str] = []
+    for fact in _facts(category, data):
+        if fact.text not in texts:
+            texts.append(fact.text)
+    rest = remaining_detail(category, data, detail)
+    return "；".join([*texts, rest] if rest else texts)

@@ -6,8 +6,10 @@ from datetime import date
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from careledger.accounts import policy
 from careledger.accounts.models import Role, User
 from careledger.cases.categories import CHOICES, STRUCTURED_FIELDS, SUB_TABLES, Category
 from careledger.cases.models import Case, Helper, HelperRole, RiskLevel
@@ -32,6 +34,17 @@ FIELD_LABELS = {
     "kind": _("情况类别"),
 }
 FIELD_HELP = {"kind": _("如：思想过于偏激、行为怪异、人际交流困难、就业困难")}
+
+# Ask once: where a category has structured fields, its free text asks only for what they do not hold
+# (the ledger column is composed from both; see categories.compose_text).
+DETAIL_LABELS = {
+    "economic": (_("家庭经济状况和存在问题"), _("困难等级已在下方选择，这里不必再写。")),
+    "academic": (_("补考、缺课等其他学业情况"), _("绩点、不及格学分、留级休学已在下方填写，这里不必再写。")),
+    "psych": (_("行为异常描述"), _("问题类型和危害性判断已在下方填写，这里不必再写。")),
+    "physical": (_("对学习生活的影响"), _("病史已在下方填写，这里不必再写。")),
+    "discipline": (_("存在问题"), _("违纪时间和违纪行为已在下方填写，这里不必再写。")),
+    "other": (_("存在问题"), _("情况类别已在下方填写，这里不必再写。")),
+}
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -64,7 +77,10 @@ class CategoryForm(forms.Form):
         super().__init__(*args, prefix=category, **kwargs)
         self.category = category
         self.fields["selected"].label = Category(category).label
+        # The form keeps the notice's column header as the label (what the ledger prints); the help says
+        # what the structured fields below already hold, so that no fact is asked twice.
         self.fields["detail"].label = SUB_TABLES[category].columns[0]
+        self.fields["detail"].help_text = DETAIL_LABELS.get(category, ("", ""))[1]
         for name, kind in STRUCTURED_FIELDS[category].items():
             self.fields[name] = _structured_field(name, kind)
         # 班主任核实情况 is written by the class teacher (or counselor); others see it read-only.
@@ -95,7 +111,12 @@ class CategoryForm(forms.Form):
 class CaseForm(forms.Form):
     risk_level = forms.ChoiceField(label=_("风险等级"), choices=RiskLevel.choices, initial=RiskLevel.LOW)
     opened_on = forms.DateField(label=_("建档日期"), widget=DATE_WIDGET)
-    problem = forms.CharField(label=_("问题类型及问题描述"), required=False, widget=_textarea(4))
+    problem = forms.CharField(
+        label=_("问题类型及问题描述"),
+        required=False,
+        widget=_textarea(4),
+        help_text=_("各类别的情况已在上方填写，这里只写类别之外的问题。"),
+    )
     life_history = forms.CharField(label=_("既往生活史与当前生活情景"), required=False, widget=_textarea(4))
     plan = forms.CharField(label=_("辅导方案 / 帮扶措施"), required=False, widget=_textarea(4))
     note = forms.CharField(label=_("备注"), required=False, widget=_textarea(2))
@@ -213,16 +234,20 @@ class HelperForm(forms.Form):
     student_no = forms.CharField(label=_("学号"), max_length=20)
     role = forms.ChoiceField(label=_("角色"), choices=HelperRole.choices)
 
-    def __init__(self, *args, case: Case, **kwargs):
+    def __init__(self, *args, case: Case, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.case = case
+        self.user = user
 
     def clean_student_no(self) -> Student:
-        # Only the case's college is searched: a number elsewhere reads the same as a missing one.
+        # Only students the caller may see in the case's college (SEC finding 13): a number elsewhere
+        # or out of scope reads the same as a missing one.
         number = self.cleaned_data["student_no"].strip()
-        student = Student.objects.filter(
-            student_no=number, college_id=self.case.student.college_id, is_active=True
-        ).first()
+        if self.user is not None:
+            candidates = policy.helper_candidates_for(self.user, self.case)
+        else:
+            candidates = Student.objects.filter(college_id=self.case.student.college_id, is_active=True)
+        student = candidates.filter(student_no=number).first()
         if student is None:
             raise ValidationError(_("本学院在册学生中没有该学号。"))
         return student
@@ -241,15 +266,33 @@ class HelperActivityForm(forms.Form):
         self.fields["helper"].label_from_instance = lambda h: f"{h.student.name}（{h.get_role_display()}）"
 
 
+# What each 帮扶效果 score means (1–5); shown in the effect form and on the case page.
+EFFECT_LEVELS = {
+    1: _("无改善"),
+    2: _("略有改善"),
+    3: _("有所改善"),
+    4: _("明显改善"),
+    5: _("问题基本解决"),
+}
+
+
+def effect_level_label(rating: int | None) -> str:
+    """4 → "4 明显改善"; nothing for no rating."""
+    if rating in EFFECT_LEVELS:
+        return f"{rating} {EFFECT_LEVELS[rating]}"
+    return ""
+
+
 class EffectForm(forms.Form):
     semester = forms.ModelChoiceField(label=_("学期"), queryset=Semester.objects.order_by("-start"), empty_label=None)
     text = forms.CharField(label=_("帮扶效果"), widget=_textarea(3))
     rating = forms.TypedChoiceField(
         label=_("评分"),
-        choices=[("", "—")] + [(str(i), str(i)) for i in range(1, 6)],
+        choices=[("", "—")] + [(str(i), format_lazy("{} {}", i, EFFECT_LEVELS[i])) for i in range(1, 6)],
         coerce=int,
         empty_value=None,
         required=False,
+        help_text=_("1 无改善，2 略有改善，3 有所改善，4 明显改善，5 问题基本解决"),
     )
 
     def __init__(self, *args, **kwargs):
@@ -309,7 +352,7 @@ class SemesterForm(forms.Form):
         help_text=_("每行一个：名称 开始日期 结束日期，如：寒假 2027-01-16 2027-02-28"),
     )
     key_periods = forms.CharField(
-        label=_("重点时段（考前、放假前后）"),
+        label=_("重点时段（考前、放假前后、开学初）"),
         required=False,
         widget=_textarea(3),
         help_text=_("每行一个：名称 开始日期 结束日期，如：考前 2027-01-04 2027-01-10"),

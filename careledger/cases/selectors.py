@@ -1,5 +1,6 @@
 """Reads of cases, always through the policy's scoped querysets; compliance from the maintained table."""
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from careledger.cases.models import Case, CaseStatus, CategoryEntry, Mentorship
 from careledger.contacts import compliance, rules
 from careledger.contacts.models import ComplianceWindow
 from careledger.core import clock
-from careledger.core.models import PeriodKind, Semester
+from careledger.core.models import PeriodKind, Semester, SemesterPeriod
 
 # --- semesters as calendars ---
 
@@ -66,7 +67,17 @@ def case_compliance(case: Case, *, date_from: date | None = None, date_to: date 
         qs = qs.filter(start__gte=date_from)
     if date_to is not None:
         qs = qs.filter(end__lte=date_to)
-    return _sorted(w.as_window() for w in qs)
+    rows = list(qs)
+    # A key period's window carries the period's name (考前, 放假前后, 开学初) for display (one query).
+    names = {
+        (p.semester_id, p.start, p.end): p.name
+        for p in SemesterPeriod.objects.filter(
+            kind=PeriodKind.KEY_PERIOD, semester_id__in={w.semester_id for w in rows if w.rule == rules.Rule.KEY_PERIOD}
+        )
+    }
+    return _sorted(
+        dataclasses.replace(w.as_window(), name=names.get((w.semester_id, w.start, w.end), "")) for w in rows
+    )
 
 
 @dataclass

@@ -382,7 +382,8 @@ def close_request(*, actor: User, case: Case, reason: str, improved: bool | None
         if CloseRequest.objects.filter(case=case, status=CloseStatus.PENDING).exists():
             raise ValidationError({"reason": [_("已有待审批的撤销建档申请。")]})
         request = CloseRequest.objects.create(case=case, reason=reason, improved=improved, requested_by=actor)
-        timeline_add(case, actor, CaseEvent.Kind.CLOSE_REQUESTED, reason[:100])
+        # No excerpt of the reason: summaries are shown to readers who may not read case text (SEC-45).
+        timeline_add(case, actor, CaseEvent.Kind.CLOSE_REQUESTED)
         audit_case(actor, Action.UPDATE, case, fields=["close_request"])
         _events().closure_requested(request)
         return request
@@ -412,9 +413,7 @@ def close_approve(*, actor: User, case: Case, note: str = "") -> Case:
         case.save(update_fields=["status", "closed_on", "version", "updated_at"])
         _close_period(case, case.closed_on)
         Mentorship.objects.current().filter(case=case).update(ended_at=now)
-        timeline_add(
-            case, actor, CaseEvent.Kind.CLOSED, note[:100], [{"field": "status", "old": "open", "new": "closed"}]
-        )
+        timeline_add(case, actor, CaseEvent.Kind.CLOSED, changes=[{"field": "status", "old": "open", "new": "closed"}])
         audit_case(actor, Action.UPDATE, case, fields=["status"], status="closed")
         compliance_refresh_for_case(case)
         _events().closure_decided(pending, approved=True)
@@ -432,7 +431,7 @@ def close_reject(*, actor: User, case: Case, note: str = "") -> Case:
             note,
         )
         pending.save()
-        timeline_add(case, actor, CaseEvent.Kind.CLOSE_REJECTED, note[:100])
+        timeline_add(case, actor, CaseEvent.Kind.CLOSE_REJECTED)
         audit_case(actor, Action.UPDATE, case, fields=["close_request"], status="rejected")
         _events().closure_decided(pending, approved=False)
         return case

@@ -214,6 +214,10 @@ def case_new(request: HttpRequest) -> HttpResponse:
 def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
     case = policy.get_case_for(request.user, pk)
     roles = services.require_action(request.user, "edit", case)
+    if not policy.may_read_case_text(request.user, case, roles):
+        # The form shows the whole file: an admin not on the case states a reason first (SEC-45).
+        messages.warning(request, _("须先说明查看原因，方可查看或修改档案内容。"))
+        return redirect(reverse("cases:detail", args=[case.pk]) + "#reveal")
     form = CaseFileForm(request.POST if request.method == "POST" else None, can_verify=_can_verify(roles), case=case)
     conflict = None
     if request.method == "POST" and form.is_valid():
@@ -302,7 +306,7 @@ def _case_page(request: HttpRequest, case: Case, *, status: int = 200, **bound) 
         "contacts": contacts_page.object_list,
         "contact_count": contacts_page.paginator.count,
         "contacts_page": contacts_page,
-        "events": case.events.select_related("actor")[:EVENTS_SHOWN],
+        "events": policy.timeline_for(user, case, case.events.select_related("actor")[:EVENTS_SHOWN], text_access),
         "mentor_form": offer(
             "mentor_form",
             "assign_mentor",
@@ -401,7 +405,7 @@ def helper_add(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         action="add_helper",
         form_name="helper_form",
-        make_form=lambda case: HelperForm(request.POST, case=case),
+        make_form=lambda case: HelperForm(request.POST, case=case, user=request.user),
         run=run,
         anchor="helpers",
     )

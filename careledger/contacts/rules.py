@@ -113,6 +113,7 @@ class Window:
     required: int
     done: int = 0
     days: frozenset[date] = field(default=frozenset(), compare=False, repr=False)
+    name: str = field(default="", compare=False)  # a key period's name (考前, 放假前后, 开学初)
 
     @property
     def met(self) -> bool:
@@ -262,7 +263,9 @@ def required_windows(
     for key in calendar.key_periods:
         days = due_in(key)
         if len(days) == key.days:
-            windows.append(Window(Rule.KEY_PERIOD, key.start, key.end, KEY_PERIOD_TALKS_REQUIRED, days=days))
+            windows.append(
+                Window(Rule.KEY_PERIOD, key.start, key.end, KEY_PERIOD_TALKS_REQUIRED, days=days, name=key.name)
+            )
     return sorted(windows, key=_sort_key)
 
 

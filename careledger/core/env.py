@@ -86,6 +86,11 @@ def env_database(var_dir: Path) -> dict[str, Any]:
     else:
         var_dir.mkdir(parents=True, exist_ok=True)
         db = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(var_dir / "careledger.sqlite3")}
+    if db["ENGINE"] == "django.db.backends.sqlite3" and db.get("NAME") and not str(db["NAME"]).startswith("file:"):
+        # SEC-54: the database file is created 0600 before SQLite opens it (its WAL and SHM follow its mode).
+        from careledger.core.files import precreate
+
+        precreate(db["NAME"])
     if db["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets readers go on while one writer commits; IMMEDIATE avoids upgrade deadlocks. A writer waits
         # up to CARELEDGER_SQLITE_BUSY_MS for the one write lock (writes are short: large imports commit in

@@ -44,6 +44,7 @@ class Bucket:
 BUCKETS = {
     "case_read": Bucket("CARELEDGER_RATE_CASE_READS_PER_HOUR", 3600),
     "export": Bucket("CARELEDGER_RATE_EXPORTS_PER_DAY", 86400),
+    "read": Bucket("CARELEDGER_RATE_SENSITIVE_READS_PER_HOUR", 3600),
 }
 # URL name → the buckets a GET of it counts against. A case file (附件2) export is both a read of the
 # case and an export.
@@ -59,7 +60,57 @@ RATE_LIMITED: dict[str, tuple[str, ...]] = {
     "api:ledger-school-export": ("export",),
     "api:ledger-case-files": ("export",),
     "audit:export": ("export",),
+    "assessment:export": ("export",),
+    "assessment:cadres-export": ("export",),
 }
+
+# SEC-52: sensitive reads whose views write no audit row themselves — audited here, once the answer is a
+# 200 (before it is sent; if the row cannot be written nothing is sent), and rate-limited. URL name → the
+# object type of the row.
+AUDITED_READS: dict[str, str] = {
+    "ledgers:index": "ledger",
+    "ledgers:detail": "ledger",
+    "ledgers:school": "ledger",
+    "ledgers:survey": "survey",
+    "ledgers:compare": "ledger",
+    "api:ledger-list": "ledger",
+    "api:ledger-detail": "ledger",
+    "api:ledger-overview": "ledger",
+    "api:ledger-compare": "ledger",
+    "api:addenda": "ledger",
+    "api:survey": "survey",
+    "escalations:list": "escalation",
+    "api:escalation-list": "escalation",
+    "api:case-timeline": "case",
+    "api:case-attachments": "case",
+    "api:case-contacts": "case",
+    "api:case-helpers": "case",
+    "api:case-compliance": "case",
+    "api:compliance-overdue": "case",
+    "students:list": "student",
+    "api:student-list": "student",
+    "cases:list": "case",
+    "cases:work": "case",
+    "api:case-list": "case",
+}
+for _name in AUDITED_READS:
+    RATE_LIMITED.setdefault(_name, ("read",))
+
+
+def audit_read(request, url_name: str, kwargs: dict) -> None:
+    """One READ row for a sensitive page or API answer (ids and 学号 only, SEC-53)."""
+    key = kwargs.get("pk") or kwargs.get("case_pk") or ""
+    detail = {"view": url_name}
+    if request.GET.get("page"):
+        detail["page"] = str(request.GET.get("page"))[:10]
+    record(
+        actor=request.user,
+        action=Action.READ,
+        object_type=AUDITED_READS[url_name],
+        object_id=key,
+        student_no=str(kwargs.get("student_no", ""))[:20],
+        detail=detail,
+    )
 
 
 def over_limit(user, url_name: str | None, method: str) -> str | None:
@@ -144,6 +195,19 @@ class HardeningMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
+        match = getattr(request, "resolver_match", None)
+        if (
+            match is not None
+            and match.view_name in AUDITED_READS
+            and request.method in SAFE_METHODS
+            and response.status_code == 200
+            and getattr(getattr(request, "user", None), "is_authenticated", False)
+        ):
+            try:
+                audit_read(request, match.view_name, match.kwargs)
+            except AuditWriteError:
+                logger.error("audit write failed on %s; answered 503", request.path)
+                response = audit_unavailable(request)
         response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         user = getattr(request, "user", None)
         if _is_api(request) or getattr(user, "is_authenticated", False):

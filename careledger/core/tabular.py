@@ -8,6 +8,7 @@ CSV may be UTF-8, UTF-8 with BOM, or GB18030 (what Excel and WPS on Chinese Wind
 
 import csv
 import io
+import re
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -22,6 +23,8 @@ MAX_UNCOMPRESSED = 300 * 1024 * 1024
 MAX_RATIO = 200
 MAX_ROWS = 200_000
 MAX_COLUMNS = 200
+# The reader allocates a dense grid from A1 to the last cell: its area is checked before (SEC-47).
+MAX_GRID_CELLS = 4_000_000
 
 
 class TableError(Exception):
@@ -107,11 +110,63 @@ def _preflight_xlsx(data: bytes) -> None:
 
 _DTD_MARKERS = (b"<!DOCTYPE", b"<!ENTITY")
 _CHUNK = 1024 * 1024
+_TAIL = 256
+
+# SEC-47: what a worksheet declares (<dimension ref="A1:XFD1048576"/>) and where its cells and rows sit.
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*?\sref=\"([^\"]*)\"")
+_CELL_REF = re.compile(rb"<(?:\w+:)?c\b[^>]*?\sr=\"([A-Za-z]{1,4})([0-9]{1,9})\"")
+_ROW_REF = re.compile(rb"<(?:\w+:)?row\b[^>]*?\sr=\"([0-9]{1,9})\"")
+_CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s/>]")
+_REF = re.compile(r"^\$?([A-Za-z]{1,4})\$?([0-9]{1,9})$")
+
+
+def _column_number(letters: bytes | str) -> int:
+    number = 0
+    for ch in letters.upper() if isinstance(letters, str) else letters.decode().upper():
+        number = number * 26 + ord(ch) - 64
+    return number
+
+
+@dataclass
+class _Extent:
+    """The furthest row and column a worksheet names, and how many cells it holds."""
+
+    rows: int = 0
+    columns: int = 0
+    cells: int = 0
+
+    def see(self, row: int, column: int) -> None:
+        self.rows = max(self.rows, row)
+        self.columns = max(self.columns, column)
+
+    def scan(self, window: bytes, tail: bytes) -> None:
+        for match in _DIMENSION.finditer(window):
+            for ref in match.group(1).decode("ascii", "replace").split(":"):
+                found = _REF.match(ref.strip())
+                if found:
+                    self.see(int(found.group(2)), _column_number(found.group(1)))
+        for match in _CELL_REF.finditer(window):
+            self.see(int(match.group(2)), _column_number(match.group(1)))
+        for match in _ROW_REF.finditer(window):
+            self.see(int(match.group(1)), 0)
+        # Cells wholly inside the tail were counted with the previous chunk.
+        self.cells += len(_CELL_TAG.findall(window)) - len(_CELL_TAG.findall(tail))
+        self.check()
+
+    def check(self) -> None:
+        if self.rows > MAX_ROWS + 1:
+            raise TableError(_("行数超过上限 %(n)d。 / More than %(n)d rows.") % {"n": MAX_ROWS})
+        if self.columns > MAX_COLUMNS:
+            raise TableError(_("列数过多。 / Too many columns."))
+        if self.rows * max(self.columns, 1) > MAX_GRID_CELLS or self.cells > MAX_GRID_CELLS:
+            raise TableError(_("表格范围过大，已拒绝。 / The sheet's range is too large; rejected."))
 
 
 def _scan_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
     """Inflate one entry in chunks (CRC-checked, capped at its declared size); XML parts must carry no DTD."""
     is_xml = info.filename.lower().endswith((".xml", ".rels", ".vml"))
+    # Every XML part, not only xl/worksheets/: the workbook's relations may name a sheet anywhere.
+    extent = _Extent() if is_xml else None
     tail = b""
     try:
         with archive.open(info) as stream:
@@ -124,7 +179,9 @@ def _scan_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
                     window = tail + chunk
                     if any(marker in window for marker in _DTD_MARKERS):
                         raise TableError(_("不接受含 DTD 或实体定义的文件。"))
-                    tail = window[-16:]
+                    if extent is not None:
+                        extent.scan(window, tail)
+                    tail = window[-_TAIL:]
                 first = False
     except TableError:
         raise

@@ -35,7 +35,10 @@ class EscalationStatus(models.TextChoices):
 class Escalation(models.Model):
     """A major safety risk reported at once to the college and the chosen departments."""
 
-    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="escalations")
+    # Reported on a case, or — by a screening's immediate-danger answer (evidence app) — on a student who
+    # has no open case: nothing opens a case by itself. ``student`` is always set (the case's student).
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="escalations", null=True, blank=True)
+    student = models.ForeignKey("roster.Student", on_delete=models.PROTECT, related_name="escalations")
     severity = models.CharField(_("紧急程度"), max_length=10, choices=Severity.choices)
     description = EncryptedTextField(_("情况说明"))  # encrypted at rest (SEC-27), as are resolution and notes
     departments = models.ManyToManyField(Department, blank=True, related_name="escalations")
@@ -62,7 +65,12 @@ class Escalation(models.Model):
         indexes = [models.Index(fields=["status", "due_at"], name="escalation_status_due")]
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.severity} case {self.case_id}"
+        return f"#{self.pk} {self.severity} case {self.case_id} student {self.student_id}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.student_id is None and self.case_id is not None:
+            self.student_id = self.case.student_id  # reported on a case: the case's student
+        super().save(*args, **kwargs)
 
 
 class EscalationNote(models.Model):

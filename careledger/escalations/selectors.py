@@ -16,7 +16,7 @@ def escalation_list(user, *, status: str = "") -> QuerySet[Escalation]:
     if status:
         qs = qs.filter(status=status)
     return (
-        qs.select_related("case__student__college", "case__student__school_class", "case__student__dorm", "created_by")
+        qs.select_related("student__college", "student__school_class", "student__dorm", "created_by")
         .prefetch_related("departments", "notes__author")
         .order_by("status", "due_at", "-id")
     )
@@ -43,8 +43,8 @@ def response_figures(
         qs = qs.filter(created_at__lt=until)
     by_college: dict[str, list[Escalation]] = defaultdict(list)
     by_department: dict[str, list[Escalation]] = defaultdict(list)
-    for e in qs.select_related("case__student__college").prefetch_related("departments"):
-        by_college[e.case.student.college.name].append(e)
+    for e in qs.select_related("student__college").prefetch_related("departments"):
+        by_college[e.student.college.name].append(e)
         for d in e.departments.all():
             by_department[d.name].append(e)
 

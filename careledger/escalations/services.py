@@ -16,6 +16,7 @@ from careledger.core import clock, outbox
 from careledger.core.errors import Conflict
 from careledger.escalations import rules
 from careledger.escalations.models import Department, Escalation, EscalationNote, EscalationStatus, Severity
+from careledger.roster.models import Student
 
 
 @transaction.atomic
@@ -33,22 +34,26 @@ def _audit(actor: User, escalation: Escalation, action: str = Action.UPDATE, **d
         action=action,
         object_type="escalation",
         object_id=escalation.pk,
-        student_no=escalation.case.student.student_no,
+        student_no=escalation.student.student_no,
         detail=detail or None,
     )
 
 
 def _college_admins(case: Case) -> list[User]:
+    return college_admins_of(case.student)
+
+
+def college_admins_of(student: Student) -> list[User]:
     return list(
         User.objects.filter(
-            is_active=True, grants__role=Role.COLLEGE_ADMIN, grants__college_id=case.student.college_id
+            is_active=True, grants__role=Role.COLLEGE_ADMIN, grants__college_id=student.college_id
         ).distinct()
     )
 
 
-def _headline(escalation: Escalation) -> str:
+def headline(escalation: Escalation) -> str:
     """The least detail a message may carry: where, how urgent, by when — never the case text."""
-    student = escalation.case.student
+    student = escalation.student
     due = clock.local_time(escalation.due_at)
     return (
         f"【重大安全隐患·{escalation.get_severity_display()}】{student.college.name} {student.school_class.name} "
@@ -101,13 +106,16 @@ def _require(actor: User, escalation: Escalation) -> None:
 def escalation_acknowledge(*, actor: User, escalation: Escalation) -> Escalation:
     _require(actor, escalation)
     with transaction.atomic():
-        escalation = Escalation.objects.select_for_update().select_related("case__student").get(pk=escalation.pk)
+        escalation = (
+            Escalation.objects.select_for_update(of=("self",)).select_related("student", "case").get(pk=escalation.pk)
+        )
         if escalation.status != EscalationStatus.OPEN:
             return escalation  # acknowledging twice changes nothing
         escalation.status = EscalationStatus.ACKNOWLEDGED
         escalation.acknowledged_at, escalation.acknowledged_by = clock.now(), actor
         escalation.save(update_fields=["status", "acknowledged_at", "acknowledged_by"])
-        timeline_add(escalation.case, actor, CaseEvent.Kind.ESCALATION, _("已确认"))
+        if escalation.case is not None:
+            timeline_add(escalation.case, actor, CaseEvent.Kind.ESCALATION, _("已确认"))
         _audit(actor, escalation, status="acknowledged")
         _events().escalation_acknowledged(escalation)
     return escalation
@@ -128,7 +136,9 @@ def escalation_resolve(*, actor: User, escalation: Escalation, resolution: str) 
     if not resolution.strip():
         raise ValidationError({"resolution": [_("请填写处置结果。")]})
     with transaction.atomic():
-        escalation = Escalation.objects.select_for_update().select_related("case__student").get(pk=escalation.pk)
+        escalation = (
+            Escalation.objects.select_for_update(of=("self",)).select_related("student", "case").get(pk=escalation.pk)
+        )
         if escalation.status == EscalationStatus.RESOLVED:
             raise ValidationError({"status": [_("已处置。")]})
         if escalation.acknowledged_at is None:
@@ -138,7 +148,8 @@ def escalation_resolve(*, actor: User, escalation: Escalation, resolution: str) 
         escalation.status, escalation.resolved_at, escalation.resolved_by = EscalationStatus.RESOLVED, now, actor
         escalation.resolution = resolution
         escalation.save()
-        timeline_add(escalation.case, actor, CaseEvent.Kind.ESCALATION, _("已处置"))
+        if escalation.case is not None:
+            timeline_add(escalation.case, actor, CaseEvent.Kind.ESCALATION, _("已处置"))
         _audit(actor, escalation, status="resolved")
         _events().escalation_resolved(escalation)
     return escalation
@@ -154,7 +165,7 @@ def raise_overdue(*, now: datetime | None = None) -> int:
     raised = 0
     school_admins = list(User.objects.filter(is_active=True, grants__role=Role.SCHOOL_ADMIN).distinct())
     overdue = Escalation.objects.filter(status=EscalationStatus.OPEN, raised_at__isnull=True, due_at__lt=now)
-    for escalation in overdue.select_related("case__student__college", "case__student__school_class"):
+    for escalation in overdue.select_related("student__college", "student__school_class"):
         with transaction.atomic():
             updated = Escalation.objects.filter(pk=escalation.pk, raised_at__isnull=True).update(raised_at=now)
             if not updated:
@@ -162,8 +173,8 @@ def raise_overdue(*, now: datetime | None = None) -> int:
             outbox.notify(
                 users=school_admins,
                 kind="escalation_overdue",
-                subject=("【逾期未确认】" + _headline(escalation))[:100],
-                body="【逾期未确认，已上报学工处】" + _headline(escalation),
+                subject=("【逾期未确认】" + headline(escalation))[:100],
+                body="【逾期未确认，已上报学工处】" + headline(escalation),
                 link=f"/escalations/{escalation.pk}/",
                 dedupe_key=f"escalation-overdue-{escalation.pk}",
             )
@@ -172,7 +183,7 @@ def raise_overdue(*, now: datetime | None = None) -> int:
                 action=Action.UPDATE,
                 object_type="escalation",
                 object_id=escalation.pk,
-                student_no=escalation.case.student.student_no,
+                student_no=escalation.student.student_no,
                 detail={"raised": True},
             )
             raised += 1
@@ -181,3 +192,42 @@ def raise_overdue(*, now: datetime | None = None) -> int:
 
 def department_users(department: Department) -> list[User]:
     return [g.user for g in Grant.objects.filter(role=Role.DEPARTMENT, department=department, user__is_active=True)]
+
+
+def escalation_from_screening(
+    *, actor: User, student: Student, description: str, departments: list[Department], counselors: list[User]
+) -> Escalation:
+    """An urgent escalation raised by a screening's immediate-danger answer (evidence app, issue 16).
+
+    Raised by the importer (the school office or the psychological centre), whatever the totals: on the
+    student's open case if there is one, otherwise on the student alone — nothing opens a case by itself.
+    Told at once: the departments (the psychological centre), the student's counselors and the
+    college's admins; the 1-hour acknowledge clock of an urgent escalation applies.
+    """
+    with transaction.atomic():
+        now = clock.now()
+        case = Case.objects.filter(student=student, status=CaseStatus.OPEN).first()
+        escalation = Escalation.objects.create(
+            case=case,
+            student=student,
+            severity=Severity.URGENT,
+            description=description,
+            created_by=actor,
+            created_at=now,
+            due_at=rules.due_at(Severity.URGENT, now),
+        )
+        escalation.departments.set(departments)
+        if case is not None:
+            timeline_add(case, actor, CaseEvent.Kind.ESCALATION, escalation.get_severity_display())
+        _audit(actor, escalation, Action.CREATE, severity=Severity.URGENT, departments=[d.code for d in departments])
+        users = {u.pk: u for u in [*college_admins_of(student), *counselors]}
+        outbox.notify(
+            users=list(users.values()),
+            departments=departments,
+            kind="escalation",
+            subject=headline(escalation)[:100],
+            body=headline(escalation),
+            link=f"/escalations/{escalation.pk}/",
+            dedupe_key=f"escalation-new-{escalation.pk}",
+        )
+    return escalation

@@ -58,7 +58,7 @@ def escalation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request.user,
         object_type="escalation",
         object_id=escalation.pk,
-        student_no=escalation.case.student.student_no,
+        student_no=escalation.student.student_no,
     )
     full = policy.sees_case_of(request.user, escalation)
     return render(

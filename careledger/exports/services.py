@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from careledger.accounts import policy
 from careledger.accounts.models import User
-from careledger.cases.categories import Category
+from careledger.cases.categories import Category, compose_text
 from careledger.cases.models import Case, CaseStatus, CloseStatus, Mentorship
 from careledger.core import clock
 from careledger.core.export_safety import ExportFile, Watermark, audit_export, safe_name, watermark_for
@@ -49,8 +49,10 @@ def export_ledger(*, actor: User, ledger: Ledger) -> ExportFile:
     if not categories:
         raise PermissionDenied("no categories")
     watermark = watermark_for(actor)
-    tables = rows.ledger_tables(ledger, categories)
-    addenda = rows.ledger_addenda(ledger, categories)
+    # SEC-45 (sec): no case text outside the reader's case scope.
+    text_ids = policy.ledger_text_case_ids(actor, ledger.college_id)
+    tables = rows.for_reader(rows.ledger_tables(ledger, categories), text_ids)
+    addenda = rows.for_reader(rows.ledger_addenda(ledger, categories), text_ids)
     data = ledger_xlsx.LedgerSheetData(
         title_year=ledger.semester.start.year,
         on=_sheet_date(ledger),
@@ -159,25 +161,6 @@ def school_ledger_file(
     return export, {"categories": categories, "rows": total}
 
 
-def _category_facts(entry: Any) -> str:
-    """One category in 问题类型及问题描述: its name, its structured facts, its text."""
-    facts = rows.category_text(entry)
-    if entry.category == Category.PHYSICAL:
-        data = entry.data or {}
-        history = data.get("history") or ""
-        detail = entry.detail or ""
-        facts = "；".join(
-            p
-            for p in (
-                f"病史：{history}" if history else "",
-                detail,
-                f"班主任核实情况：{entry.verification}" if entry.verification else "班主任核实情况：未核实",
-            )
-            if p
-        )
-    return f"【{entry.get_category_display()}】{facts}" if facts else f"【{entry.get_category_display()}】"
-
-
 def _contact_kinds() -> dict[str, str]:
     """The contact kinds' labels, translated once per file rather than once per contact."""
     from careledger.contacts.models import ContactKind
@@ -205,7 +188,11 @@ def _case_file_data(case: Case) -> case_docx.CaseFileData:
     entries = list(case.categories.all())
     kinds = _contact_kinds()
     categories = "、".join(str(e.get_category_display()) for e in entries)
-    parts = [f"问题类型：{categories}" if categories else "", *(_category_facts(e) for e in entries), case.problem]
+    parts = [
+        f"问题类型：{categories}" if categories else "",
+        *(compose_text(e.category, e.data, e.detail) for e in entries),
+        case.problem,
+    ]
     problem = "\n".join(p for p in parts if p)
     contacts = [
         case_docx.ContactRow(

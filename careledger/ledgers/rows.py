@@ -9,7 +9,10 @@ from dataclasses import replace
 
 from django.db.models import Prefetch, QuerySet
 
-from careledger.cases.categories import AcademicStatus, Category, HardshipLevel
+from careledger.cases.categories import (
+    Category,
+    compose_text,
+)
 from careledger.cases.models import Case, CaseEffect, CaseStatus, CategoryEntry, Mentorship
 from careledger.core import clock
 from careledger.core.models import Semester
@@ -23,30 +26,8 @@ def _join(*parts: str) -> str:
 
 
 def category_text(entry: CategoryEntry) -> str:
-    """The category column: the free text, led by the structured facts that help (hardship level …)."""
-    data = entry.data or {}
-    facts: list[str] = []
-    if entry.category == Category.ECONOMIC and data.get("hardship_level"):
-        facts.append(str(HardshipLevel(data["hardship_level"]).label))
-    elif entry.category == Category.ACADEMIC:
-        if data.get("gpa"):
-            facts.append(f"学位课平均绩点 {data['gpa']}")
-        if data.get("failed_credits"):
-            facts.append(f"不及格 {data['failed_credits']} 学分")
-        if data.get("academic_status"):
-            facts.append(str(AcademicStatus(data["academic_status"]).label))
-    elif entry.category == Category.PSYCH:
-        if data.get("problem_type"):
-            facts.append(f"问题类型：{data['problem_type']}")
-        if data.get("risk_judgement"):
-            facts.append(f"危害性判断：{data['risk_judgement']}")
-    elif entry.category == Category.PHYSICAL and data.get("history"):
-        facts.append(data["history"])
-    elif entry.category == Category.DISCIPLINE:
-        facts += [data.get("occurred_on", ""), data.get("what", "")]
-    elif entry.category == Category.OTHER and data.get("kind"):
-        facts.append(data["kind"])
-    return _join(*facts, entry.detail)
+    """The category column: each structured fact once (hardship level, GPA …), then the free text."""
+    return compose_text(entry.category, entry.data, entry.detail)
 
 
 def _contact(name: str, phone: str) -> str:
@@ -136,3 +117,20 @@ def ledger_addenda(ledger: Ledger, categories: list[str]) -> dict[str, list[Ledg
         record = record_from_stored(addendum.category, addendum.row or {})
         out[addendum.category].append(replace(record, reported_on=clock.local_date(addendum.reported_at).isoformat()))
     return out
+
+
+# SEC-45: the fields of a record that carry case text or contacts; a reader outside the case's scope gets
+# the record (the student is on the college's ledger) without them.
+TEXT_FIELDS = ("phone", "parent", "detail", "verification", "plan", "effect", "note")
+
+
+def for_reader(tables: dict[str, list[LedgerRecord]], readable: set[int] | None) -> dict[str, list[LedgerRecord]]:
+    """``tables`` with the text fields emptied in the records of cases outside ``readable`` (None: all
+    readable) — ``readable`` comes from ``policy.ledger_text_case_ids``. Frozen snapshots too."""
+    if readable is None:
+        return tables
+    blank = dict.fromkeys(TEXT_FIELDS, "")
+    return {
+        category: [r if r.case in readable else replace(r, **blank) for r in found]
+        for category, found in tables.items()
+    }

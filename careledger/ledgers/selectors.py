@@ -26,30 +26,49 @@ class Progress:
     students: int = 0
     reviewed: int = 0
     key: object = None
+    pending: int = 0  # students with an evidence suggestion still pending (issue 16)
 
     @property
     def rate(self) -> float | None:
         return self.reviewed / self.students if self.students else None
 
 
+def surveyed_ids(semester: Semester):
+    """Students whose survey is done (a subquery): reviewed, and no evidence suggestion left pending
+    (evidence, issue 16 — a survey is not complete while suggestions are pending)."""
+    from careledger.evidence.selectors import pending_students
+
+    return (
+        SurveyReview.objects.filter(semester=semester)
+        .exclude(student_id__in=pending_students(semester))
+        .values("student_id")
+    )
+
+
 def survey_progress(user, semester: Semester, by: str = "college") -> list[Progress]:
     """Progress grouped by college or by class, over the students ``user`` may see."""
+    from careledger.evidence.selectors import pending_students
+
     field_name = {"college": "college", "class": "school_class"}[by]
-    reviewed_ids = SurveyReview.objects.filter(semester=semester).values("student_id")
+    reviewed_ids = surveyed_ids(semester)
     rows = (
         policy.students_for(user)
         .filter(is_active=True)
         .values(field_name)
-        .annotate(students=Count("pk"), reviewed=Count("pk", filter=Q(pk__in=reviewed_ids)))
+        .annotate(
+            students=Count("pk"),
+            reviewed=Count("pk", filter=Q(pk__in=reviewed_ids)),
+            pending=Count("pk", filter=Q(pk__in=pending_students(semester))),
+        )
         .order_by(field_name)
     )
     model = College if by == "college" else SchoolClass
     names = dict(model.objects.filter(pk__in=[r[field_name] for r in rows]).values_list("pk", "name"))
-    return [Progress(names[r[field_name]], r["students"], r["reviewed"], r[field_name]) for r in rows]
+    return [Progress(names[r[field_name]], r["students"], r["reviewed"], r[field_name], r["pending"]) for r in rows]
 
 
 def unreviewed(user, semester: Semester) -> QuerySet[Student]:
-    reviewed_ids = SurveyReview.objects.filter(semester=semester).values("student_id")
+    reviewed_ids = surveyed_ids(semester)
     return (
         policy.students_for(user)
         .filter(is_active=True)
@@ -102,7 +121,7 @@ def school_overview(user, semester: Semester) -> list[CollegeRow]:
         .annotate(n=Count("pk", distinct=True))
         .values_list("student__college_id", "n")
     )
-    reviewed_ids = SurveyReview.objects.filter(semester=semester).values("student_id")
+    reviewed_ids = surveyed_ids(semester)
     survey = {
         r["college_id"]: r
         for r in Student.objects.filter(is_active=True)

@@ -5,7 +5,7 @@ A mark answers the student's row (and the progress figures, out of band) to htmx
 list without it. Writes go through ledgers.services, which holds the rules and the audit.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -40,6 +40,8 @@ class SurveyRow:
     case_opened_on: object  # the open case's opening date, None without an open case
     new_case: bool  # the open case was opened this semester: it is the survey's "new case"
     may_review: bool
+    suggestions: list = field(default_factory=list)  # evidence (issue 16): pending suggestions
+    may_decide: bool = False  # may confirm or decline them
 
     @property
     def outcome_label(self) -> str:
@@ -54,6 +56,9 @@ _safe_next = http.safe_next
 
 
 def _rows(user, semester: Semester, students: list[Student]) -> list[SurveyRow]:
+    from careledger.evidence.selectors import pending_by_student
+
+    pending = pending_by_student(user, semester, [s.pk for s in students])
     opened = dict(
         policy.cases_for(user)
         .filter(student__in=students, status=CaseStatus.OPEN)
@@ -66,6 +71,8 @@ def _rows(user, semester: Semester, students: list[Student]) -> list[SurveyRow]:
             case_opened_on=opened.get(s.pk),
             new_case=s.pk in opened and opened[s.pk] >= semester.start,
             may_review=policy.can_review_survey(user, s),
+            suggestions=pending.get(s.pk, []),
+            may_decide=policy.can_decide_suggestions_of(user, s),
         )
         for s in students
     ]

@@ -203,7 +203,9 @@ def _ledger_page(
     categories = policy.ledger_categories_for(user)
     # Names link to the case page where the reader may open it (a section reads the tables only).
     readable = set(policy.cases_for(user).filter(student__college_id=ledger.college_id).values_list("pk", flat=True))
-    records = ledger_rows.ledger_tables(ledger, categories)
+    # SEC-45: no case text outside the reader's case scope.
+    text_ids = policy.ledger_text_case_ids(user, ledger.college_id, in_scope=readable)
+    records = ledger_rows.for_reader(ledger_rows.ledger_tables(ledger, categories), text_ids)
     tables, shown, rows_page = _tables(
         records, readable, shown=request.GET.get("table"), page_number=request.GET.get("page")
     )

@@ -8,8 +8,10 @@ secrets: they never appear in an error text, a log line or an Attempt row.
 import base64
 import hashlib
 import hmac
+import ipaddress
 import json
 import smtplib
+import socket
 import time
 import urllib.error
 import urllib.request
@@ -83,6 +85,54 @@ def dingtalk_url(address: str, secret: str, timestamp_ms: int) -> str:
     return f"{address}{separator}timestamp={timestamp_ms}&sign={dingtalk_sign(secret, timestamp_ms)}"
 
 
+# --- where a webhook may point (SEC-51: no SSRF) ---
+
+
+def _allowed_host(host: str) -> bool:
+    """Hosts the school names as trusted (an intranet relay; the loopback for a local relay or tests)."""
+    return host.lower().rstrip(".") in {h.lower().rstrip(".") for h in settings.NOTIFY_WEBHOOK_ALLOWED_HOSTS}
+
+
+def _public(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not (ip.is_multicast or ip.is_reserved or ip.is_loopback or ip.is_link_local)
+
+
+def _resolve(host: str) -> list[str]:
+    try:
+        return sorted({info[4][0] for info in socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)})
+    except (socket.gaierror, UnicodeError, OSError):
+        return []
+
+
+def webhook_refusal(url: str, *, resolve: bool = True, unresolved_ok: bool = True) -> str | None:
+    """Why ``url`` may not receive a webhook POST, or None: https only and public addresses only, unless the
+    host is named in NOTIFY_WEBHOOK_ALLOWED_HOSTS. A name is resolved and every address checked; at send
+    time (``unresolved_ok=False``) a name that does not resolve is refused too. Never repeats the URL."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if not host:
+        return "no host"
+    if _allowed_host(host):
+        return None
+    if parts.scheme != "https" and not settings.NOTIFY_ALLOW_HTTP_WEBHOOKS:
+        return "https only"
+    try:
+        literal = [str(ipaddress.ip_address(host))]
+    except ValueError:
+        literal = None
+    if literal is None and host.lower().rstrip(".") in {"localhost", "localhost.localdomain"}:
+        return "loopback"
+    addresses = literal if literal is not None else (_resolve(host) if resolve else [])
+    if not addresses:
+        return None if unresolved_ok else "host does not resolve"
+    if not all(_public(a) for a in addresses):
+        return "not a public address"
+    return None
+
+
 # --- HTTP ---
 
 
@@ -105,6 +155,9 @@ def _scrub(text: str, channel: Channel) -> str:
 
 def _post_json(url: str, payload: dict, channel: Channel) -> None:
     """POST ``payload``; success is HTTP 200 with a JSON body whose ``errcode`` is 0 (both robots answer so)."""
+    refusal = webhook_refusal(url, unresolved_ok=False)  # resolved and checked again at send time (SEC-51)
+    if refusal:
+        raise DeliveryError(f"address refused: {refusal}")
     host = urlsplit(url).hostname or ""
     # The loopback (tests, a local relay) never goes through an environment proxy.
     proxies = urllib.request.ProxyHandler({}) if host in LOOPBACK_HOSTS else urllib.request.ProxyHandler()

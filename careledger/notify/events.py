@@ -148,7 +148,7 @@ def _person(user: User | None) -> str:
 
 @_in_school_language
 def escalation_reported(escalation) -> None:
-    student = escalation.case.student
+    student = escalation.student
     departments = list(escalation.departments.all())
     severity = escalation.get_severity_display()
     due = _at(escalation.due_at)
@@ -180,7 +180,7 @@ def escalation_reported(escalation) -> None:
 
 
 def _escalation_step(escalation, *, kind: str, verb: str, by: User, at) -> None:
-    student = escalation.case.student
+    student = escalation.student
     title = _("您上报的安全隐患%(v)s") % {"v": verb}
     title_named = _("您上报的安全隐患（%(n)s）%(v)s") % {"n": student.name, "v": verb}
     body = _("%(w)s 一名学生的安全隐患上报已由 %(p)s 于 %(t)s %(v)s。") % {

@@ -265,8 +265,13 @@ def _webhook_error(url: str) -> str | None:
     parts = urlsplit(url)
     if parts.username or parts.password:
         return _("Webhook 地址中不能包含用户名或密码。")
-    if parts.scheme != "https" and parts.hostname not in LOOPBACK_HOSTS and not settings.NOTIFY_ALLOW_HTTP_WEBHOOKS:
+    from careledger.notify.channels import webhook_refusal
+
+    refusal = webhook_refusal(url)
+    if refusal == "https only":
         return _("Webhook 地址必须使用 https。")
+    if refusal:
+        return _("Webhook 地址必须是公网地址（内网主机须由管理员在配置中列出）。")
     return None
 
 

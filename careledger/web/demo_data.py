@@ -452,3 +452,64 @@ def semester_around(today: date) -> dict:
             PeriodInput("放假前后", date(year, 7, 4), date(year, 7, 14)),
         ],
     }
+
+
+# --- evidence for the survey (issue 16): a made-up screening and office lists, marked 演示 ---
+
+
+def demo_evidence(student_nos: list[str], seed: int) -> dict[str, tuple[list[str], list[list[str]]]]:
+    """CSV tables (header, rows) for a 新生心理普查 (UPI) and four offices' lists over ``student_nos``.
+
+    Most students answer a few UPI items "yes"; about 6% reach class I by total, one answers item 25
+    (an urgent escalation at import), a few more fall in class II. Lists: ~8% 资助认定, ~4% 学业预警,
+    ~3% 一卡通 low spending, a couple of 宿管 records. Every value is invented (演示).
+    """
+    rng = random.Random(seed + 16)
+    upi_rows = []
+    urgent_done = False
+    for i, no in enumerate(student_nos):
+        roll = rng.random()
+        if not urgent_done and i >= 3:
+            yes = set(rng.sample(range(1, 61), 12)) | {25}
+            urgent_done = True
+        elif roll < 0.06:
+            yes = set(rng.sample([n for n in range(1, 61) if n != 25], 30))
+        elif roll < 0.15:
+            yes = set(rng.sample([n for n in range(1, 61) if n != 25], 21))
+        else:
+            yes = set(rng.sample([n for n in range(1, 61) if n not in (8, 16, 25, 26)], rng.randint(0, 9)))
+        upi_rows.append([no] + ["是" if n in yes else "否" for n in range(1, 65)])
+    aid, academic, card, dorm = [], [], [], []
+    month = None
+    for no in student_nos:
+        if rng.random() < 0.08:
+            aid.append([no, rng.choice(["特别困难", "困难", "困难", "一般困难"])])
+        if rng.random() < 0.04:
+            academic.append([no, str(rng.choice([10, 12, 15, 17, 21])), f"{rng.uniform(1.2, 2.4):.2f}"])
+        if rng.random() < 0.03:
+            card.append([no, month or "", str(rng.randint(60, 85)), str(rng.randint(380, 740))])
+        if rng.random() < 0.01:
+            dorm.append([no, "", str(rng.randint(2, 4))])
+    return {
+        "upi": (["学号"] + [str(n) for n in range(1, 65)], upi_rows),
+        "aid": (["学号", "认定等级"], aid),
+        "academic": (["学号", "不及格学分", "平均学分绩点"], academic),
+        "card": (["学号", "月份", "就餐次数", "食堂消费"], card),
+        "dorm": (["学号", "日期", "次数"], dorm),
+    }
+
+
+def upi_screening_rows(student_nos: list[str], *, urgent: int, seed: int) -> list[list[str]]:
+    """A UPI file's rows (header first) in which exactly ``urgent`` students answer item 25 "yes" and
+    about 6% reach class I by total — for bench/screening_import.py and its small-scale test."""
+    rng = random.Random(seed)
+    chosen = set(rng.sample(range(len(student_nos)), urgent))
+    others = [n for n in range(1, 61) if n != 25]
+    rows = [["学号"] + [str(n) for n in range(1, 65)]]
+    for i, no in enumerate(student_nos):
+        roll = rng.random()
+        yes = set(rng.sample(others, 27 if roll < 0.06 else 21 if roll < 0.15 else rng.randint(0, 9)))
+        if i in chosen:
+            yes.add(25)
+        rows.append([no] + ["是" if n in yes else "否" for n in range(1, 65)])
+    return rows

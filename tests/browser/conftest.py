@@ -93,3 +93,20 @@ def phone_page(browser, request, artifacts, transactional_db):
         is_mobile=True,
         has_touch=True,
     )
+
+
+@pytest.fixture
+def settle_cases():
+    """Cases made directly with the ORM (as these tests do) get what the case services would write: their
+    open period and their maintained compliance windows. Call it after the test's data is in place."""
+
+    def settle() -> None:
+        from careledger.cases.models import Case, CasePeriod
+        from careledger.contacts.compliance import rebuild
+
+        for case in Case.objects.filter(open_periods__isnull=True):
+            closed = case.closed_on if case.status == "closed" else None
+            CasePeriod.objects.create(case=case, opened_on=case.opened_on, closed_on=closed)
+        rebuild()
+
+    return settle

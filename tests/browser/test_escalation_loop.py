@@ -20,7 +20,7 @@ PASSWORD = "Loop-Pages-2026"
 
 
 @pytest.fixture
-def school(transactional_db) -> dict:
+def school(transactional_db, settle_cases) -> dict:
     today = timezone.localdate()
     college = College.objects.create(name="文学与新闻传播学院")
     school_class = SchoolClass.objects.create(college=college, grade="2023", name="2023级汉语言文学2班")
@@ -51,6 +51,7 @@ def school(transactional_db) -> dict:
     case = Case.objects.create(student=student, opened_on=date.today() - timedelta(days=20), opened_by=counselor)
     case.categories.create(category="psych", detail="情绪低落", added_on=case.opened_on)
     Mentorship.objects.create(case=case, mentor=mentor, started_at=timezone.now(), assigned_by=counselor)
+    settle_cases()
     return {"case": case, "mentor": mentor, "centre": centre}
 
 

@@ -36,7 +36,7 @@ def student(student_no: str, name: str, school_class: SchoolClass, **extra) -> S
 
 
 @pytest.fixture
-def school(transactional_db) -> dict:
+def school(transactional_db, settle_cases) -> dict:
     today = timezone.localdate()
     college = College.objects.create(name=COLLEGE)
     class_1 = SchoolClass.objects.create(college=college, grade="2023", name="2023级汉语言文学1班")
@@ -73,6 +73,7 @@ def school(transactional_db) -> dict:
         student=li, opened_on=semester.start - timedelta(days=120), opened_by=counselor, plan="每两周谈心"
     )
     case.categories.create(category="economic", detail="单亲家庭，母亲务农", added_on=case.opened_on)
+    settle_cases()
     return {"counselor": counselor, "admin": admin, "head": head, "semester": semester, "case": case}
 
 

@@ -33,7 +33,7 @@ def user(username: str, name: str, role: str, **scope) -> User:
 
 
 @pytest.fixture
-def school(transactional_db) -> dict:
+def school(transactional_db, settle_cases) -> dict:
     today = timezone.localdate()
     college = College.objects.create(name="文学与新闻传播学院")
     other = College.objects.create(name="数学与计算机科学学院")
@@ -81,6 +81,7 @@ def school(transactional_db) -> dict:
                 due_at=now + timedelta(minutes=40),
             )
             e.departments.set([psych])
+    settle_cases()
     return {"class": cls, "students": students, **people}
 
 

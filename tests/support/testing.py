@@ -172,3 +172,21 @@ def make_escalation(school: School):
     )
     escalation.departments.set([Department.objects.get(code="psych_center")])
     return escalation
+
+
+def make_suggestion(school: School, student_key: str = "li", category: str = "psych", source: str = "upi"):
+    """A pending evidence suggestion (issue 16) for one of the school's students, in the current semester."""
+    from django.utils import timezone
+
+    from careledger.core.models import Semester
+    from careledger.evidence.models import Suggestion
+
+    semester = Semester.objects.current() or make_semester(school)
+    return Suggestion.objects.create(
+        student=school.students[student_key],
+        semester=semester,
+        category=category,
+        source=source,
+        reason="UPI 第一类：总分 27 分（≥25）",
+        evidence_at=timezone.now(),
+    )

@@ -4,6 +4,7 @@ is refused to everyone (``RULES``; ``PUBLIC`` lists the few that need no login).
 and so does the navigation (``nav_for``)."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from careledger.accounts.models import Role
 from careledger.accounts.policy.roles import (
@@ -15,6 +16,7 @@ from careledger.accounts.policy.roles import (
     ESCALATION_ACTORS,
     ESCALATION_READERS,
     ESCALATORS,
+    EVIDENCE_UPLOADERS,
     LEDGER_COMPARERS,
     LEDGER_KEEPERS,
     LEDGER_READERS,
@@ -24,6 +26,7 @@ from careledger.accounts.policy.roles import (
     REOPENERS,
     STATUS_SETTERS,
     STUDENT_READERS,
+    SUGGESTION_DECIDERS,
     SURVEY_VIEWERS,
     SURVEYORS,
     AnyUser,
@@ -235,6 +238,22 @@ def audit_denied(
 
 
 # The navigation: each entry is shown when the caller may call the URL it leads to (method in brackets).
+# evidence (issue 16)
+RULES.update(
+    {
+        "api:screenings": Rule(read=EVIDENCE_UPLOADERS, write=EVIDENCE_UPLOADERS),
+        "api:signals": Rule(write=EVIDENCE_UPLOADERS),
+        "api:suggestion-list": Rule(read=SUGGESTION_DECIDERS),
+        "api:suggestion-confirm": Rule(write=SUGGESTION_DECIDERS),
+        "api:suggestion-decline": Rule(write=SUGGESTION_DECIDERS),
+        "evidence:upload": Rule(read=EVIDENCE_UPLOADERS, write=EVIDENCE_UPLOADERS),
+        "evidence:pending": Rule(read=SUGGESTION_DECIDERS),
+        "evidence:confirm": Rule(write=SUGGESTION_DECIDERS),
+        "evidence:decline": Rule(write=SUGGESTION_DECIDERS),
+    }
+)
+
+
 NAV: dict[str, tuple[str, str]] = {
     "students": ("students:list", "GET"),
     "accounts": ("accounts:user-list", "GET"),
@@ -248,9 +267,21 @@ NAV: dict[str, tuple[str, str]] = {
     "escalations": ("escalations:list", "GET"),
     "assessment": ("assessment:dashboard", "GET"),
     "audit": ("audit:list", "GET"),
+    "evidence_upload": ("evidence:upload", "GET"),  # evidence (issue 16)
 }
 
 
 def nav_for(user: AnyUser) -> dict[str, bool]:
     """Which navigation entries ``user`` sees: asked of the same rules the views enforce."""
     return {key: allows_endpoint(user, name, method) for key, (name, method) in NAV.items()}
+
+
+# --- sec (issue 11): SEC-49 — a JSON body that is not an object is a 400 on every endpoint ---
+
+
+def require_object_body(request: Any) -> None:
+    """Parse a JSON body once the caller is let in, so that an array, string, number or null is a 400
+    (``ObjectJSONParser``) even on endpoints that never read the body."""
+    if request.method in SAFE_METHODS or not (request.content_type or "").startswith("application/json"):
+        return
+    request.data  # noqa: B018 — parses (ParseError → 400) and caches

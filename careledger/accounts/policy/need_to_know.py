@@ -68,7 +68,7 @@ def ledger_categories_for(user: AnyUser) -> list[str]:
 
 def _student_fields(escalation: Escalation) -> dict[str, str]:
     """What a department needs to act: who, where, how to reach them and their parents."""
-    s = escalation.case.student
+    s = escalation.student  # an escalation without a case (a screening) still names its student
     return {
         "name": s.name,
         "class": s.school_class.name,
@@ -109,8 +109,8 @@ def escalation_body(
     if full:  # those who see the case itself
         body |= {
             "case": escalation.case_id,
-            "student_no": escalation.case.student.student_no,
-            "college": escalation.case.student.college.name,
+            "student_no": escalation.student.student_no,
+            "college": escalation.student.college.name,
             "created_by": escalation.created_by.username,
             # Who reported it and how to call them back; the page shows this to departments too.
             "reporter": {"name": reporter.name or reporter.username, "phone": reporter.phone},
@@ -180,3 +180,44 @@ def _ledger_case_files(user: AnyUser, ledger: Ledger, wanted: list[int]) -> Case
         elif not roles.isdisjoint(ADMINS):
             need_reason.append(case.pk)
     return CaseFiles(readable, need_reason)
+
+
+# --- sec (issue 11): SEC-45 — the one need-to-know function every renderer of case text calls ---
+
+# Timeline kinds whose summary may carry case text (a close reason, a decision note, an attachment title).
+TEXT_SUMMARY_KINDS = frozenset({"close_requested", "closed", "close_rejected", "attachment"})
+
+
+def may_read_case_text(user: AnyUser, case: Case, roles: frozenset[str] | None = None) -> bool:
+    """Need-to-know for one case: those on the case read its text; the college's and the school's admins
+    after stating a reason (break-glass, audited as a reveal). Case page, edit form, timeline (page and
+    API), attachment lists and downloads, exports — all ask here."""
+    return case_text_access(user, case, roles) == "full"
+
+
+def timeline_for(user: AnyUser, case: Case, events: Iterable[Any], access: str | None = None) -> list[Any]:
+    """The case's timeline events as ``user`` may see them: without old → new values and without the
+    summaries of text-bearing kinds unless the reader may read the text. Never saved."""
+    access = case_text_access(user, case) if access is None else access
+    shown = list(events)
+    if access == "full":
+        return shown
+    for event in shown:
+        event.changes = [{"field": c.get("field", "")} for c in (event.changes or []) if isinstance(c, dict)]
+        if event.kind in TEXT_SUMMARY_KINDS:
+            event.summary = ""
+    return shown
+
+
+def ledger_text_case_ids(user: AnyUser, college_id: int, in_scope: set[int] | None = None) -> set[int] | None:
+    """Cases of ``college_id`` whose ledger text (category texts, plan, effect, note, contacts) ``user`` may
+    read; None means all of them. The school's admins and sections (their categories only, chosen by
+    ``ledger_categories_for``) and the college's admin (负责人) read the whole college; a counselor reads
+    the rows of their own case scope only (SEC-45)."""
+    if not roles_of(user).isdisjoint({Role.SCHOOL_ADMIN, Role.SECTION}):
+        return None
+    if any(g.role == Role.COLLEGE_ADMIN and g.college_id == college_id for g in grants_of(user)):
+        return None
+    if in_scope is not None:  # the caller already holds cases_for(user) within the college
+        return in_scope
+    return set(cases_for(user).filter(student__college_id=college_id).values_list("pk", flat=True))

@@ -113,3 +113,8 @@ def grant_scope_errors(
     if role != Role.SECTION and section is not None:
         errors["section"] = [_("只有学工处科室角色可指定科室。")]
     return errors
+
+
+# evidence (issue 16): who uploads screenings and office lists, who decides suggestions
+EVIDENCE_UPLOADERS = frozenset({Role.SCHOOL_ADMIN, Role.DEPARTMENT})
+SUGGESTION_DECIDERS = SURVEY_VIEWERS

@@ -16,6 +16,7 @@ from careledger.accounts.policy.roles import (
     CASE_READERS,
     COLLEGE_SCOPED,
     LEDGER_KEEPERS,
+    SUGGESTION_DECIDERS,
     AnyUser,
     grants_of,
     has_role,
@@ -190,6 +191,8 @@ def escalations_for(user: AnyUser) -> QuerySet[Escalation]:
         return Escalation.objects.all()
     if not roles_of(user).isdisjoint(CASE_READERS):
         parts.append(Q(case__in=cases_for(user)))
+        # evidence (issue 16): a screening's urgent escalation on a student without an open case
+        parts.append(Q(case__isnull=True, student__in=roster_students(user)))
     departments = _department_ids(user)
     if departments:
         parts.append(Q(departments__in=departments) & ~Q(status="resolved"))
@@ -260,6 +263,28 @@ def get_user_for(user: AnyUser, pk: int) -> User:
     return _fetch(user, users_for(user), "user", pk, **_pk(pk))
 
 
+def managed_users_for(user: AnyUser) -> QuerySet[User]:
+    """``users_for`` without the caller: the accounts whose grants and credentials ``user`` may change
+    (grant pages, staff import, second-factor reset) — SEC-46."""
+    return users_for(user).exclude(pk=getattr(user, "pk", None) or 0)
+
+
+def get_managed_user_for(user: AnyUser, pk: object) -> User:
+    return _fetch(user, managed_users_for(user), "user", pk, **_pk(pk))
+
+
+def roster_students(user: AnyUser) -> QuerySet[Student]:
+    """Students in ``user``'s roster scope (college, grade, class) — not those seen through a pairing."""
+    scope = _roster_scope(user)
+    return Student.objects.none() if scope is None else Student.objects.filter(scope)
+
+
+def helper_candidates_for(user: AnyUser, case: Case) -> QuerySet[Student]:
+    """Students ``user`` may add to ``case``'s 帮扶小组 (finding 13 of issue 11): active students of the case's
+    college that the caller may see. Missing and out of scope answer alike; no other name is resolved."""
+    return students_for(user).filter(college_id=case.student.college_id, is_active=True)
+
+
 # --- jobs (perf, issue 13) ---
 
 
@@ -280,3 +305,18 @@ def get_job_for(user: AnyUser, pk: object) -> Any:
     except ValueError:
         lookup = {}
     return _fetch(user, jobs_for(user), "job", pk, **lookup)
+
+
+# --- evidence (issue 16): suggestions are seen by the student's counselor and class teacher and the admins ---
+
+
+def suggestions_for(user: AnyUser) -> QuerySet[Any]:
+    from careledger.evidence.models import Suggestion  # evidence sits above accounts: its model is read late
+
+    if roles_of(user).isdisjoint(SUGGESTION_DECIDERS):
+        return Suggestion.objects.none()
+    return Suggestion.objects.filter(student__in=roster_students(user))
+
+
+def get_suggestion_for(user: AnyUser, pk: object) -> Any:
+    return _fetch(user, suggestions_for(user).select_related("student"), "suggestion", pk, **_pk(pk))

@@ -1,8 +1,9 @@
 """Action verbs: what a user may do (``can_*``), given what they can see (scopes.py)."""
 
 from collections.abc import Callable, Iterable
+from typing import Any
 
-from careledger.accounts.models import Role
+from careledger.accounts.models import Role, User
 from careledger.accounts.policy.roles import (
     ADMINS,
     AUDIT_READERS,
@@ -16,6 +17,7 @@ from careledger.accounts.policy.roles import (
     ON_CASE,
     REOPENERS,
     STATUS_SETTERS,
+    SUGGESTION_DECIDERS,
     SURVEY_VIEWERS,
     SURVEYORS,
     AnyUser,
@@ -28,6 +30,7 @@ from careledger.accounts.policy.scopes import (
     administered_colleges,
     case_roles,
     cases_for,
+    roster_students,
     student_roles,
 )
 from careledger.cases.models import Case
@@ -141,12 +144,18 @@ def can_read_school_ledgers(user: AnyUser) -> bool:
 
 def sees_case_of(user: AnyUser, escalation: Escalation) -> bool:
     """Whether the user sees the escalation through the case (full view) rather than as a department."""
-    return has_role(user, Role.SCHOOL_ADMIN) or cases_for(user).filter(pk=escalation.case_id).exists()
+    if has_role(user, Role.SCHOOL_ADMIN):
+        return True
+    if escalation.case_id is None:  # evidence (issue 16): through the student's roster scope
+        return roster_students(user).filter(pk=escalation.student_id).exists()
+    return cases_for(user).filter(pk=escalation.case_id).exists()
 
 
 def can_handle_escalation(user: AnyUser, escalation: Escalation) -> bool:
     if escalation.status != "resolved" and escalation.departments.filter(pk__in=_department_ids(user)).exists():
         return True
+    if escalation.case is None:
+        return not ESCALATION_HANDLERS.isdisjoint(student_roles(user, escalation.student))
     return not ESCALATION_HANDLERS.isdisjoint(case_roles(user, escalation.case))
 
 
@@ -156,7 +165,10 @@ def escalation_case_ids_seen(user: AnyUser, escalations: Iterable[Escalation]) -
     if has_role(user, Role.SCHOOL_ADMIN):
         return {e.pk for e in escalations}
     case_ids = set(cases_for(user).filter(pk__in=[e.case_id for e in escalations]).values_list("pk", flat=True))
-    return {e.pk for e in escalations if e.case_id in case_ids}
+    # An escalation without a case (a screening's urgent answer): seen in full through the roster scope.
+    caseless = [e.student_id for e in escalations if e.case_id is None]
+    student_ids = set(roster_students(user).filter(pk__in=caseless).values_list("pk", flat=True))
+    return {e.pk for e in escalations if e.case_id in case_ids or (e.case_id is None and e.student_id in student_ids)}
 
 
 # --- notification channels ---
@@ -215,8 +227,11 @@ def is_school_admin(user: AnyUser) -> bool:
     return has_role(user, Role.SCHOOL_ADMIN)
 
 
-def can_grant(user: AnyUser, *, role: str, college: College | None) -> bool:
-    """May ``user`` give someone a grant of ``role`` in ``college``?"""
+def can_grant(user: AnyUser, *, role: str, college: College | None, target: User | None = None) -> bool:
+    """May ``user`` give (or take away) a grant of ``role`` in ``college`` — to ``target`` when known?
+    Never to oneself, never the auditor role, never to an auditor's account (SEC-46)."""
+    if not may_change_grants_of(user, target) or role in CLI_ONLY_ROLES:
+        return False
     if is_school_admin(user):
         return True
     if role not in COLLEGE_GRANTABLE or college is None:
@@ -291,3 +306,69 @@ def home_panels(user: AnyUser) -> frozenset[str]:
     """Which panels of the home page ``user``'s grants call for (each panel reads only scoped data)."""
     roles = roles_of(user)
     return frozenset(panel for panel, wanted in HOME_PANELS.items() if roles & wanted)
+
+
+# --- sec (issue 11): SEC-46 separation of duties (三权分立) ---
+
+# Roles only the server's command line hands out or takes away (careledger createadmin …).
+CLI_ONLY_ROLES = frozenset({Role.AUDITOR})
+
+
+def is_auditor_account(target: User | None) -> bool:
+    return target is not None and target.grants.filter(role__in=CLI_ONLY_ROLES).exists()
+
+
+def may_change_grants_of(user: AnyUser, target: User | None) -> bool:
+    """Nobody changes their own grants; no admin changes an auditor's."""
+    if target is None:
+        return True
+    return target.pk != user.pk and not is_auditor_account(target)
+
+
+def may_set_credentials_of(user: AnyUser, target: User) -> bool:
+    """May ``user`` set ``target``'s password or remove their second factor as an administrator?
+    Not their own (the own-password flow asks for the old one) and not an auditor's (the command line)."""
+    return target.pk != user.pk and not is_auditor_account(target)
+
+
+# --- evidence for the survey (issue 16: screenings, office lists, suggestions) ---
+# Screenings are imported by the school office and the psychological centre's department (its code is
+# settings.CARELEDGER_PSYCH_DEPARTMENT); each office list by the school office and the department that
+# holds it (settings.CARELEDGER_SIGNAL_DEPARTMENTS, kind → department code). Item answers are read only
+# by those who may import screenings; everyone else sees a result's level and reason in words.
+
+
+def _department_codes(user: AnyUser) -> set[str]:
+    return {g.department.code for g in grants_of(user) if g.role == Role.DEPARTMENT and g.department is not None}
+
+
+def can_import_screening(user: AnyUser) -> bool:
+    from django.conf import settings
+
+    return is_school_admin(user) or settings.CARELEDGER_PSYCH_DEPARTMENT in _department_codes(user)
+
+
+def reads_item_answers(user: AnyUser) -> bool:
+    """Item answers and a result's flags: the school office and the psychological centre only."""
+    return can_import_screening(user)
+
+
+def can_upload_signal(user: AnyUser, kind: str) -> bool:
+    from django.conf import settings
+
+    code = settings.CARELEDGER_SIGNAL_DEPARTMENTS.get(kind)
+    return is_school_admin(user) or (code is not None and code in _department_codes(user))
+
+
+def signal_kinds_for(user: AnyUser) -> list[str]:
+    from django.conf import settings
+
+    return [k for k in settings.CARELEDGER_SIGNAL_DEPARTMENTS if can_upload_signal(user, k)]
+
+
+def can_decide_suggestion(user: AnyUser, suggestion: Any) -> bool:
+    return not SUGGESTION_DECIDERS.isdisjoint(student_roles(user, suggestion.student))
+
+
+def can_decide_suggestions_of(user: AnyUser, student: Student) -> bool:
+    return not SUGGESTION_DECIDERS.isdisjoint(student_roles(user, student))

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from careledger.accounts import policy
-from tests.support.testing import make_attachment, make_case, make_escalation, make_ledger
+from tests.support.testing import make_attachment, make_case, make_escalation, make_ledger, make_suggestion
 from tests.support.testing import make_semester as make_current_semester
 
 ROLES = ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "harry", "ivan", "judy", "anon"]
@@ -53,6 +53,9 @@ def make_done_job(owner):
     job = Job.objects.create(kind=JobKind.SCHOOL_LEDGER, owner=owner, status="running")
     job_finish(job=job, data=b"PK", name="book.xlsx", content_type="application/zip")
     return job
+
+
+SUGGESTION = lambda s: {"pk": make_suggestion(s, "li").pk}  # noqa: E731  (a pending 心理 suggestion for 李四)
 
 
 def make_semester():
@@ -120,7 +123,8 @@ MATRIX = {
     "cases:list": ("get", None, None, _row(403, anon=302, **STUDENT_READERS_OK)),
     "cases:new": ("get", None, None, _row(403, anon=302, alice=200, bob=200, carol=200, dave=200, ivan=200)),
     "cases:detail": ("get", CASE, None, _row(403, anon=302, **ON_LIS_CASE)),
-    "cases:edit": ("get", CASE, None, _row(403, anon=302, **ON_LIS_CASE)),
+    # Admins not on the case are sent to the reason form first (SEC-45): 302 to the case page.
+    "cases:edit": ("get", CASE, None, _row(403, anon=302, **{**ON_LIS_CASE, "alice": 302, "bob": 302})),
     "cases:contact-new": ("get", CASE, None, _row(403, anon=302, **ON_LIS_CASE)),
     "cases:mentor": ("post", CASE, {}, _row(403, anon=302, alice=400, bob=400, carol=400, dave=400, ivan=404)),
     "cases:helper-add": ("post", CASE, {}, _row(403, anon=302, **ON_LIS_CASE_400)),
@@ -336,6 +340,37 @@ MATRIX = {
         lambda s: {"case_pk": make_case(s, "li", mentor=s.erin).pk},
         {},
         _row(403, anon=302, alice=302, bob=302, carol=302, dave=302, erin=302, ivan=404),
+    ),
+    # Evidence for the survey (issue 16). Item answers: the school office and the psych centre (frank)
+    # only — never a counselor, class teacher (dave) or mentor (erin). Uploads without a file: 400.
+    "api:screenings": ("get", None, None, _row(403, anon=401, alice=200, frank=200)),
+    "api:signals": ("post", None, {}, _row(403, anon=401, alice=400, frank=400)),
+    "api:suggestion-list": ("get", None, None, _row(403, anon=401, **SURVEY_VIEWERS_OK)),
+    "api:suggestion-confirm": (
+        "post",
+        SUGGESTION,
+        {},
+        _row(403, anon=401, alice=200, bob=200, carol=200, dave=200, ivan=404),
+    ),
+    "api:suggestion-decline": (
+        "post",
+        SUGGESTION,
+        {},
+        _row(403, anon=401, alice=400, bob=400, carol=400, dave=400, ivan=404),
+    ),
+    "evidence:upload": ("get", None, None, _row(403, anon=302, alice=200, frank=200)),
+    "evidence:pending": ("get", CURRENT_SEMESTER, None, _row(403, anon=302, **SURVEY_VIEWERS_OK)),
+    "evidence:confirm": (
+        "post",
+        SUGGESTION,
+        {},
+        _row(403, anon=302, alice=302, bob=302, carol=302, dave=302, ivan=404),
+    ),
+    "evidence:decline": (
+        "post",
+        SUGGESTION,
+        {},
+        _row(403, anon=302, alice=302, bob=302, carol=302, dave=302, ivan=404),
     ),
     # Audit pages: school_admin and the auditor read; only the auditor exports.
     "audit:list": ("get", None, None, _row(403, anon=302, alice=200, grace=200)),

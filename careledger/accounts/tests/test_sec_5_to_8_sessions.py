@@ -11,11 +11,12 @@ import time_machine
 from django.conf import settings as django_settings
 from django.contrib.sessions.models import Session
 from django.test import Client, override_settings
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from careledger.accounts import services
+from careledger.accounts.authentication import digest
 from careledger.accounts.login_security import SESSION_LOGIN_AT
+from careledger.accounts.models import ApiToken
 from careledger.accounts.tests.conftest import token_request, with_token
 from careledger.audit.models import AuditEvent
 from tests.support.testing import PASSWORD
@@ -95,11 +96,13 @@ def test_sec_5_api_tokens_expire_12_hours_after_issue(school):
         client = with_token(token)
         clock.shift(timedelta(hours=11, minutes=59))
         assert client.get("/api/v1/me/").status_code == 200
-        assert token_request("carol").json()["token"] == token  # still valid: the same token
+        # Tokens are kept hashed (SEC-54): a second sign-in gets its own; the first stays valid.
+        assert token_request("carol").json()["token"] != token
+        assert client.get("/api/v1/me/").status_code == 200
         clock.shift(timedelta(minutes=2))
         expired = client.get("/api/v1/me/")
         assert expired.status_code == 401
-        assert not Token.objects.filter(key=token).exists()
+        assert not ApiToken.objects.filter(digest=digest(token)).exists()
         fresh = token_request("carol").json()["token"]
         assert fresh != token and with_token(fresh).get("/api/v1/me/").status_code == 200
 
@@ -144,7 +147,7 @@ def test_sec_6_token_logout_deletes_the_token(school):
     token = token_request("carol").json()["token"]
     client = with_token(token)
     assert client.post("/api/v1/auth/logout/").status_code == 204
-    assert not Token.objects.filter(key=token).exists()
+    assert not ApiToken.objects.filter(digest=digest(token)).exists()
     assert client.get("/api/v1/me/").status_code == 401
     assert AuditEvent.objects.filter(action="logout", actor_username="carol", detail__method="token").exists()
 
@@ -167,8 +170,9 @@ def test_sec_7_removing_a_grant_applies_on_the_next_request(school):
     assert browser.get(f"/students/{LI}/").status_code == 200
     assert api.get(f"/api/v1/students/{LI}/").status_code == 200
     services.grant_remove(actor=school.alice, grant=school.carol.grants.get())
-    assert browser.get(f"/students/{LI}/").status_code == 403
-    assert api.get(f"/api/v1/students/{LI}/").status_code == 403
+    # SEC-50: a removed grant also ends the account's sessions and tokens.
+    assert browser.get(f"/students/{LI}/").status_code == 302
+    assert api.get(f"/api/v1/students/{LI}/").status_code == 401
 
 
 def test_sec_7_moving_a_class_teacher_applies_on_the_next_request(school):

@@ -172,8 +172,9 @@ def test_student_list_query_count_does_not_grow(school, persona):
     with CaptureQueriesContext(connection) as large:
         response = client.get("/api/v1/students/", {"page_size": 500})
     assert response.json()["count"] > 1000
-    # grants, grant classes, count, page (with college, major, class, dorm joined)
-    assert len(large) == len(small) == 4
+    # grants, grant classes, count, page (with college, major, class, dorm joined); the audited read
+    # (SEC-52: savepoint, chain head, last id, insert, head update, release)
+    assert len(large) == len(small) == 4 + 6
 
 
 # --- users ---
@@ -233,7 +234,12 @@ def test_bad_grants_are_400_and_nothing_is_created(school, grant, field):
 
 
 def test_weak_password_is_refused(school):
-    body = {"username": "t3", "password": "short", "name": "x", "grants": [{"role": "auditor"}]}
+    body = {
+        "username": "t3",
+        "password": "short",
+        "name": "x",
+        "grants": [{"role": "department", "department": "psych_center"}],
+    }
     response = as_user(school.alice).post("/api/v1/users/", body, format="json")
     assert response.status_code == 400
     assert not User.objects.filter(username="t3").exists()

@@ -73,6 +73,9 @@ def test_school_row(school, semester):
             "ledger_on_time": 0.5,
             "closed_improved": 1,
             "effect_rating_avg": 4.0,
+            "suggestions_pending": 0,
+            "suggestions_confirmed": 0,
+            "suggestions_declined": 0,
         }
     ]
 

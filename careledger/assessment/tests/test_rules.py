@@ -105,3 +105,17 @@ def test_candidates_are_the_best_qualified_in_rank_order():
     qualified = {"b", "c", "d", "e"}
     assert [r.name for r in rules.candidates(ranked, qualified.__contains__, 2)] == ["b", "c"]
     assert rules.candidates(ranked, qualified.__contains__, 0) == []
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        ({"surveyed": 0, "open_cases": 0, "escalations": 0}, False),
+        ({"surveyed": None, "open_cases": 0, "escalations": None}, False),
+        ({"surveyed": 3, "open_cases": 0, "escalations": 0}, True),
+        ({"surveyed": 0, "open_cases": 1, "escalations": 0}, True),
+        ({"surveyed": 0, "open_cases": 0, "escalations": 2}, True),
+    ],
+)
+def test_has_data(row, expected):
+    assert rules.has_data(row) is expected

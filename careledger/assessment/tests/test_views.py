@@ -283,7 +283,7 @@ def _count(client, url, **params) -> list[str]:
 REQUEST = 4
 # indicators.load: calendars (semesters, periods); students; cases; categories; risk changes; pairings;
 # reviews; contacts counted per window (one grouped query); escalations; ledgers; closures; ratings.
-LOAD = 2 + 11
+LOAD = 2 + 12  # + evidence (issue 16): the semester's suggestions by student and status
 
 
 @pytest.mark.parametrize(
@@ -320,3 +320,51 @@ def test_ranking_and_cadre_queries_do_not_grow(client, school, semester, cadres)
     assert len(ranking) == REQUEST + 2 + LOAD + 1 + 2, "\n".join(ranking)
     # Cadres: semesters and the current one, calendars (2), the helpers in scope, their students, their activities.
     assert len(cadre_list) == REQUEST + 2 + 2 + 3, "\n".join(cadre_list)
+
+
+# --- words of the notice (issue 15) ---
+
+
+def test_a_college_with_no_data_is_shown_as_a_dash_and_not_ranked(client, school, semester):
+    empty = College.objects.create(name="新设学院")
+    klass = SchoolClass.objects.create(college=empty, grade="2023", name="新设1班")
+    make_student("202399990001", "丙", klass)  # on the roster, but nobody surveyed, no case, no report
+    r = get(client, school.alice, RANKING)
+    colleges = r.context["tables"][0]
+    assert [(u.rank, u.row["unit"]["name"], u.score) for u, _v in colleges["items"]] == [
+        (1, WENXUE, 83.3),
+        (2, SHUXUE, 10.0),
+        (None, "新设学院", None),
+    ]
+    _unit, values = colleges["items"][2]
+    assert {value for _label, value in values} == {"—"}
+    html = r.content.decode()
+    row = re.search(r"<tr>\s*<td[^>]*>—</td>\s*<td[^>]*>新设学院</td>.*?</tr>", html, re.S)
+    assert row and "本学期暂无数据" in row.group(0) and "0.0" not in row.group(0)
+
+
+def test_the_ranking_names_the_notices_indicators_and_no_setting(client, school, semester):
+    html = get(client, school.alice, RANKING).content.decode()
+    assert "导师结对覆盖率" in html and "上报确认用时" in html
+    assert "权重与表彰门槛由学工处设定" in html
+    assert "CARELEDGER_" not in html
+    for word in ("结对率", "确认速度", "改善撤档"):
+        assert word not in html.replace("导师结对覆盖率", ""), word
+    dashboard = get(client, school.alice, DASHBOARD).content.decode()
+    assert "帮扶后改善撤销建档" in dashboard and "改善撤档" not in dashboard
+
+
+def test_one_semester_shows_no_trend_chart_of_lone_dots(client, school, semester):
+    html = get(client, school.alice, DASHBOARD).content.decode()
+    assert 'data-chart="trend"' not in html
+    assert "目前只有一个学期的数据，趋势图在有两个及以上学期后显示" in html
+    assert "2026-2027学年第一学期" in html  # the table still gives the figures
+    from datetime import date
+
+    from careledger.core import services as core_services
+
+    core_services.semester_create(
+        actor=school.alice, name="2025-2026学年第二学期", start=date(2026, 3, 1), end=date(2026, 7, 15),
+        ledger_due=date(2026, 3, 19),
+    )  # fmt: skip
+    assert 'data-chart="trend"' in get(client, school.alice, DASHBOARD).content.decode()

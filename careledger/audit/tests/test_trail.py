@@ -209,7 +209,7 @@ def test_sec_15_nobody_can_change_the_trail_through_any_interface(school, trail)
 def test_sec_15_audit_page_filters(school, trail):
     client = page(school.grace)
     body = client.get("/audit/", {"actor": "carol", "action": "update"}).content.decode()
-    assert "risk_level" in body and "mallory" not in body
+    assert "修改的内容：风险等级" in body and "mallory" not in body
     body = client.get("/audit/", {"student": "202301010002", "outcome": "ok"}).content.decode()
     assert "mallory" not in body and "202301010002" in body
     assert "mallory" in client.get("/audit/", {"outcome": "denied"}).content.decode()

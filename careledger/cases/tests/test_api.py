@@ -274,7 +274,12 @@ def test_patch_unknown_field_is_400(school, case):
 
 
 def test_help_group_member_is_a_student_never_a_user(school, paired):
-    response = as_user(school.erin).post(
+    # The mentor cannot resolve a student outside their view (issue 11, finding 13); the counselor can.
+    unseen = as_user(school.erin).post(
+        f"/api/v1/cases/{paired.pk}/helpers/", {"student": "202301010002", "role": "psych_committee"}, format="json"
+    )
+    assert unseen.status_code == 400 and "李四" not in unseen.content.decode()
+    response = as_user(school.carol).post(
         f"/api/v1/cases/{paired.pk}/helpers/", {"student": "202301010002", "role": "psych_committee"}, format="json"
     )
     assert response.status_code == 201 and response.json()["name"] == "李四"

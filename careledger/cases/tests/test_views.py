@@ -157,31 +157,32 @@ class QueryCountTests(CaseViewTestCase):
         self.assertEqual(len(large), len(small), [q["sql"] for q in large.captured_queries])
         self.assertEqual(len(large), expected, [q["sql"] for q in large.captured_queries])
 
+    # Each count below ends with + 6: the audited read of the list (SEC-52).
     def test_work_view_for_a_mentor(self):
         # open cases (student, class, college and dorm joined), their categories; semesters and their
         # periods; every case's contacts of the semester in one query; the students' 学籍状态 in one query;
         # the current semester named in the heading.
-        self.assert_constant("erin", reverse("cases:work"), 4 + 5 + 2)
+        self.assert_constant("erin", reverse("cases:work"), 4 + 5 + 2 + 6)
 
     def test_work_view_for_a_counselor(self):
         # semesters and periods; the scope's figures as SQL counts (by risk, by category, total, overdue on
         # the compliance table, unpaired); one short page of overdue cases (with categories and unmet
         # windows) and one of unpaired ones (none here). Nothing loads every case of the scope.
-        self.assert_constant("carol", reverse("cases:work"), 4 + 11 + 2)
+        self.assert_constant("carol", reverse("cases:work"), 4 + 11 + 2 + 6)
 
     def test_work_view_for_a_college_admin(self):
         # as above, plus the cases with a pending close request (none here: no categories to fetch).
-        self.assert_constant("bob", reverse("cases:work"), 4 + 11 + 2 + 1)
+        self.assert_constant("bob", reverse("cases:work"), 4 + 11 + 2 + 1 + 6)
 
     def test_case_list(self):
         # count, one page of rows, their categories; semesters, periods, the page's contacts; the rows'
         # 学籍状态; the classes of the filter.
-        self.assert_constant("carol", reverse("cases:list"), 4 + 7 + 1)
+        self.assert_constant("carol", reverse("cases:list"), 4 + 7 + 1 + 6)
 
     def test_case_list_filtered_to_overdue(self):
         # as above, plus the current semester's calendar (semesters, periods) for the filter, which is an
         # EXISTS on the maintained compliance table inside the page's own queries: no list of ids, no contacts.
-        self.assert_constant("carol", reverse("cases:list") + "?overdue=1", 4 + 7 + 2 + 1)
+        self.assert_constant("carol", reverse("cases:list") + "?overdue=1", 4 + 7 + 2 + 1 + 6)
 
 
 class CaseListTests(CaseViewTestCase):
@@ -464,10 +465,18 @@ class MentorAndHelpGroupTests(CaseViewTestCase):
 
     def test_mentor_adds_a_helper_and_records_their_activity(self):
         self.login("erin")
+        # A student outside the mentor's view is not resolved (issue 11, finding 13) …
+        r = self.client.post(
+            reverse("cases:helper-add", args=[self.case.pk]), {"student_no": LI, "role": "dorm_liaison"}
+        )
+        self.assertContains(r, "本学院在册学生中没有该学号", status_code=400)
+        # … the counselor adds them, and the mentor records their activity.
+        self.login("carol")
         r = self.client.post(
             reverse("cases:helper-add", args=[self.case.pk]), {"student_no": LI, "role": "dorm_liaison"}
         )
         self.assertEqual(r.status_code, 302)
+        self.login("erin")
         helper = Helper.objects.get(case=self.case)
         r = self.client.post(
             reverse("cases:helper-activity", args=[self.case.pk]),
@@ -492,6 +501,35 @@ class MentorAndHelpGroupTests(CaseViewTestCase):
         )
         self.assertEqual(r.status_code, 302)
         self.assertContains(self.client.get(self.detail_url()), "情绪明显好转")
+
+    def test_a_key_period_is_shown_with_its_name(self):
+        from careledger.core.models import PeriodKind, SemesterPeriod
+
+        SemesterPeriod.objects.create(
+            semester=self.semester,
+            kind=PeriodKind.KEY_PERIOD,
+            name="期中考前",
+            start=date(2026, 11, 2),
+            end=date(2026, 11, 6),
+        )
+        from careledger.contacts.compliance import compliance_refresh_for_semester
+
+        compliance_refresh_for_semester(self.semester)  # what semester_update does (maintained windows)
+        self.login("erin")
+        r = self.client.get(self.detail_url())
+        self.assertContains(r, "重点时段·期中考前 11-02–11-06")
+        self.assertNotContains(r, "重点时段 11-02")
+
+    def test_each_effect_level_has_a_meaning_in_the_form_and_on_the_case_page(self):
+        self.login("erin")
+        r = self.client.get(self.detail_url())
+        for option in ("1 无改善", "2 略有改善", "3 有所改善", "4 明显改善", "5 问题基本解决"):
+            self.assertContains(r, f">{option}</option>")
+        self.client.post(
+            reverse("cases:effect", args=[self.case.pk]),
+            {"semester": self.semester.pk, "text": "情绪明显好转", "rating": "4"},
+        )
+        self.assertContains(self.client.get(self.detail_url()), "评分 4/5 · 明显改善")
 
     def test_get_is_refused(self):
         self.login("carol")

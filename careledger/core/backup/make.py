@@ -27,6 +27,7 @@ from careledger.core.backup.archive import (
     _ArchiveWriter,
 )
 from careledger.core.backup.databases import _default_db, _Drain, _pg_connect, _pg_env, _pg_tool, _tool_major, _vendor
+from careledger.core.files import precreate, restrict_sqlite
 
 # --- backup ------------------------------------------------------------------------------------------
 
@@ -92,7 +93,11 @@ def _file_digest(path: Path) -> tuple[int, str]:
 
 
 def _sqlite_connect(name: str, **kwargs) -> sqlite3.Connection:
-    return sqlite3.connect(name, uri=name.startswith("file:"), timeout=30, **kwargs)
+    if not name.startswith("file:") and name != ":memory:":
+        precreate(name)  # a restored copy is the owner's only (SEC-54)
+    conn = sqlite3.connect(name, uri=name.startswith("file:"), timeout=30, **kwargs)
+    restrict_sqlite(name)
+    return conn
 
 
 def _sqlite_tables(conn: sqlite3.Connection) -> list[str]:

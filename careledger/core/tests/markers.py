@@ -12,6 +12,8 @@ MARKER = "XYZ-SECRET-42"
 
 def written(field_name: str, model_label: str):
     """What the fixture wrote into a column: the marker, inside JSON or a URL where the column needs it."""
+    if model_label == "evidence.ScreeningResult" and field_name == "detail":
+        return {"answers": {"25": MARKER}}
     if model_label == "notify.Channel" and field_name == "address":
         return f"https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key={MARKER}"
     return {
@@ -28,6 +30,7 @@ def make_marked(school) -> dict:
     from careledger.cases.models import CaseEffect, CaseEvent, CloseRequest, Helper, HelperActivity
     from careledger.contacts.models import Contact
     from careledger.escalations.models import Escalation, EscalationNote
+    from careledger.evidence.models import ScreeningResult, Signal, Suggestion
     from careledger.ledgers.models import Addendum, Ledger
     from careledger.notify.models import Channel
 
@@ -64,5 +67,26 @@ def make_marked(school) -> dict:
         fill(Channel(user=school.carol, kind="wecom", address="-")),
         fill(make_attachment(case)),
         fill(TOTPDevice(user=school.alice)),  # a two-factor secret is a credential (accounts, SEC-3)
+        # evidence (issue 16): item answers, an office list's row, a decline reason
+        fill(
+            ScreeningResult(
+                student=student,
+                semester=semester,
+                scale="upi",
+                total=1,
+                level="class1",
+                reason="-",
+                imported_by=school.frank,
+                imported_at=now,
+            )
+        ),
+        fill(
+            Signal(
+                student=student, semester=semester, kind="health", reason="-", imported_by=school.alice, imported_at=now
+            )
+        ),
+        fill(
+            Suggestion(student=student, semester=semester, category="psych", source="upi", reason="-", evidence_at=now)
+        ),
     ]
     return {type(obj)._meta.label: obj for obj in rows}

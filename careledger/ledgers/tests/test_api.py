@@ -213,9 +213,9 @@ def test_survey_review_and_progress(school, semester):
     )
     progress = as_user(school.bob).get("/api/v1/survey/", {"by": "class"}).json()
     assert progress["groups"] == [
-        {"name": "2023级汉语言文学1班", "students": 1, "surveyed": 1, "rate": 1.0},
-        {"name": "2023级汉语言文学2班", "students": 1, "surveyed": 0, "rate": 0.0},
-        {"name": "2024级新闻学1班", "students": 1, "surveyed": 0, "rate": 0.0},
+        {"name": "2023级汉语言文学1班", "students": 1, "surveyed": 1, "rate": 1.0, "pending_suggestions": 0},
+        {"name": "2023级汉语言文学2班", "students": 1, "surveyed": 0, "rate": 0.0, "pending_suggestions": 0},
+        {"name": "2024级新闻学1班", "students": 1, "surveyed": 0, "rate": 0.0, "pending_suggestions": 0},
     ]
     assert progress["not_reviewed"] == 2
     assert AuditEvent.objects.filter(object_type="survey", student_no="202301010001").count() == 1

@@ -247,7 +247,10 @@ class QueryCountTests(LedgerViewTestCase):
             reverse("ledgers:survey"),
             lambda: many_students(self.school, 8, 0),  # with 张三丰 and 李四: 10
             lambda: many_students(self.school, 90, 100),
-            4 + 8,
+            4
+            + 8
+            + 2
+            + 6,  # + 6: the audited read (SEC-52); + evidence (issue 16): covering settled suggestions, the page's pending ones
         )
 
     def test_survey_page_for_a_college_admin(self):
@@ -257,7 +260,11 @@ class QueryCountTests(LedgerViewTestCase):
             reverse("ledgers:survey"),
             lambda: many_students(self.school, 8, 0),
             lambda: many_students(self.school, 90, 100),
-            4 + 8 + 4,
+            4
+            + 8
+            + 4
+            + 2
+            + 6,  # + 6: the audited read (SEC-52); + evidence: covering settled suggestions, the page's pending ones
         )
 
     def test_ledger_page_draft_with_few_and_many_cases(self):
@@ -271,7 +278,7 @@ class QueryCountTests(LedgerViewTestCase):
             reverse("ledgers:detail", args=[ledger.pk]),
             lambda: many_students(self.school, 9, 0),
             lambda: many_students(self.school, 90, 100),
-            4 + 10 + 7,
+            4 + 10 + 7 + 6,  # + 6: the audited read (SEC-52)
         )
 
     def test_school_view_with_2_and_6_colleges(self):
@@ -282,7 +289,7 @@ class QueryCountTests(LedgerViewTestCase):
             reverse("ledgers:school"),
             lambda: None,  # the school's two colleges
             lambda: many_colleges(self.school, 4, 10),
-            4 + 10,
+            4 + 10 + 6,  # + 6: the audited read (SEC-52)
         )
 
 
@@ -663,6 +670,20 @@ class SchoolViewTests(LedgerViewTestCase):
         r = self.client.get(self.url)
         self.assertEqual(r.context["summary"]["addenda"], 1)  # the psych one only
         self.assertEqual([item.category for item in r.context["addenda"]], ["心理异常"])
+
+    def test_addenda_are_named_by_the_act_not_as_a_noun(self):
+        ledger = self.submit(self.start_ledger())
+        open_case(self.school, "li", categories=(("economic", "单亲家庭"), ("psych", "情绪低落")))
+        self.login("alice")
+        html = self.client.get(self.url).content.decode()
+        self.assertIn("<h2>随时上报的学生</h2>", html)
+        self.assertIn('<div class="stat-label">随时上报的学生</div>', html)
+        self.assertIn("随时上报 2 人次", html)
+        self.assertNotIn("<h2>随时上报</h2>", html)
+        html = self.client.get(reverse("ledgers:detail", args=[ledger.pk])).content.decode()
+        self.assertIn("<h2>随时上报的学生</h2>", html)
+        self.assertIn("上报后新建档或新增类别的学生随时上报学工处。", html)
+        self.assertNotIn("“随时上报”", html)
 
     def test_section_sees_only_its_categories(self):
         open_case(self.school, "li")

@@ -3,6 +3,12 @@ import pytest
 from careledger.notify.tests import receiver as fake
 
 
+@pytest.fixture(autouse=True)
+def _loopback_relay_allowed(settings):
+    """The fake robots listen on the loopback: named as a trusted host, as a school names its relay (SEC-51)."""
+    settings.NOTIFY_WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+
+
 @pytest.fixture
 def robots():
     """The fake 企业微信/钉钉 endpoint on 127.0.0.1 (a random port), stopped after the test."""

@@ -1,4 +1,5 @@
-"""``careledger createadmin USERNAME [--name NAME]``: the first school administrator (学工处管理员).
+"""``careledger createadmin USERNAME [--name NAME] [--role auditor]``: the first school administrator
+(学工处管理员), or the audit administrator (审计员): only this command hands out the auditor role (SEC-46).
 
 When two-factor applies to school admins (the default), it also prints the otpauth:// URI of an
 authenticator to enrol; the admin confirms it with a first code at sign-in.
@@ -62,8 +63,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("username", help="用户名 / username")
         parser.add_argument("--name", default="", help="姓名 / full name (default: the username)")
+        parser.add_argument(
+            "--role",
+            default=Role.SCHOOL_ADMIN.value,
+            choices=[Role.SCHOOL_ADMIN.value, Role.AUDITOR.value],
+            help="school_admin（默认）或 auditor / school_admin (default) or auditor",
+        )
 
     def handle(self, *args, username: str, name: str, **options):
+        role = Role(options.get("role") or Role.SCHOOL_ADMIN)
         if User.objects.filter(username=username).exists():
             raise CommandError(f"用户名已存在：{username} / The username is already taken.")
         user = User(username=username, name=name or username, must_change_password=False, is_active=True)
@@ -81,16 +89,16 @@ class Command(BaseCommand):
         with transaction.atomic():
             user.set_password(password)
             user.save()
-            Grant.objects.create(user=user, role=Role.SCHOOL_ADMIN)
+            Grant.objects.create(user=user, role=role)
             record(
                 actor="cli",
                 action=Action.CREATE,
                 object_type="user",
                 object_id=user.pk,
-                detail={"username": username, "grants": [{"role": Role.SCHOOL_ADMIN.value}]},
+                detail={"username": username, "grants": [{"role": role.value}]},
             )
-        self.stdout.write(f"已创建学工处管理员 / School administrator created: {username}")
-        if settings.OTP_REQUIRED and policy.role_needs_two_factor(Role.SCHOOL_ADMIN):
+        self.stdout.write(f"已创建{Role(role).label} / Created: {username}")
+        if settings.OTP_REQUIRED and policy.role_needs_two_factor(role):
             # Two-factor applies (SEC-3): an unconfirmed authenticator, confirmed with a first code at sign-in.
             device = totp.pending_device(user)
             self.stdout.write(

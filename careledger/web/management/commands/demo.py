@@ -41,6 +41,8 @@ DEPARTMENTS = (
     ("aid_center", "资助中心"),
     ("academic_affairs", "教务处"),
     ("hospital", "校医院"),
+    ("logistics", "后勤保障处（一卡通）"),
+    ("dorm", "宿舍管理中心"),
 )
 
 
@@ -84,6 +86,7 @@ class Command(BaseCommand):
             departments = self._departments()
             logins = self._accounts(uni, first_class, departments, seed)
             cases = self._casework(first_class.college, seed)
+            self._evidence(first_class.college, seed)
             record(
                 actor="cli",
                 action=Action.CREATE,
@@ -263,6 +266,44 @@ class Command(BaseCommand):
         CasePeriod.objects.bulk_create(CasePeriod(case=c, opened_on=opened) for c in cases)
         rebuild([semester.pk])  # the rows above bypassed the services: compute the compliance table once
         return len(cases)
+
+    def _evidence(self, college, seed: int) -> None:
+        """Evidence for the survey (issue 16): a 演示 UPI screening by demo_psych and four offices' lists by
+        demo_admin for the first college's 2023 grade (demo_counselor's), imported as the offices would —
+        so the survey opens with suggestions from several sources, and one urgent escalation."""
+        from careledger.cases.selectors import current_semester
+        from careledger.core import clock
+        from careledger.evidence.importers import screening_import, signal_import
+
+        semester = current_semester()
+        nos = list(
+            Student.objects.filter(college=college, grade="2023")
+            .order_by("student_no")
+            .values_list("student_no", flat=True)
+        )
+        tables = demo_data.demo_evidence(nos, seed)
+        today = clock.today()
+        month = f"{today:%Y-%m}"
+        for row in tables["card"][1]:
+            row[1] = month
+        for row in tables["dorm"][1]:
+            row[1] = today.isoformat()
+
+        def csv(kind: str) -> bytes:
+            header, rows = tables[kind]
+            return "\n".join(",".join(r) for r in [header, *rows]).encode()
+
+        psych, admin = User.objects.get(username="demo_psych"), User.objects.get(username="demo_admin")
+        screening_import(actor=psych, data=csv("upi"), filename="演示-新生心理普查.csv", scale="upi", semester=semester)
+        for kind in ("aid", "academic", "card", "dorm"):
+            if tables[kind][1]:
+                signal_import(actor=admin, data=csv(kind), filename=f"演示-{kind}.csv", kind=kind)
+        from django.db.models import Value
+        from django.db.models.functions import Concat
+
+        from careledger.evidence.models import Suggestion
+
+        Suggestion.objects.update(reason=Concat(Value("（演示）"), "reason"))  # marked as demo on every page
 
     def _report(self, uni, logins, elapsed: float) -> None:
         out = self.stdout
