@@ -190,3 +190,11 @@ def make_suggestion(school: School, student_key: str = "li", category: str = "ps
         reason="UPI 第一类：总分 27 分（≥25）",
         evidence_at=timezone.now(),
     )
+
+
+def audited_read_queries() -> int:
+    """Queries one audited read adds to a page (SEC-52): the audit row and its chain head; PostgreSQL also
+    takes the chain's advisory lock."""
+    from django.db import connection
+
+    return 7 if connection.vendor == "postgresql" else 6

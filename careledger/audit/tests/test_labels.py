@@ -61,7 +61,7 @@ def test_details_roles_and_object_types_are_labels(school):
     assert "修改的内容：帮扶效果" in rows
     assert "修改的内容：类别、风险等级；版本：2" in rows  # SEC-53: no category codes in audit rows
     rows = _rows(page(school.alice).get("/audit/", {"action": "export"}).content.decode())
-    assert "类别数：2；行数：3" in rows  # SEC-53: a count, never the categories
+    assert "类别数：2" in rows and "行数：3" in rows  # SEC-53: a count, never the categories
     assert "学期 #7" in rows
     # Reading the trail is recorded as a read of 审计记录 by 学工处管理员.
     r = page(school.alice).get("/audit/")
