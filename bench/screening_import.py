@@ -16,7 +16,7 @@ from import_roster import write_xlsx
 
 
 def run(students: int, urgent: int, seed: int, workdir) -> int:
-    from careledger.core.management.commands.demo import Command as DemoCommand
+    from careledger.web.management.commands.demo import Command as DemoCommand
     from django.core.management import call_command
     from django.db import connection
 
