@@ -16,7 +16,6 @@ from import_roster import write_xlsx
 
 
 def run(students: int, urgent: int, seed: int, workdir) -> int:
-    from careledger.web.management.commands.demo import Command as DemoCommand
     from django.core.management import call_command
     from django.db import connection
 
@@ -28,6 +27,7 @@ def run(students: int, urgent: int, seed: int, workdir) -> int:
     from careledger.notify.models import Delivery
     from careledger.roster.models import Student
     from careledger.web.demo_data import build_university, upi_screening_rows
+    from careledger.web.management.commands.demo import Command as DemoCommand
 
     print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
     call_command("migrate", interactive=False, verbosity=0)
