@@ -276,13 +276,6 @@ EFFECT_LEVELS = {
 }
 
 
-def effect_level_label(rating: int | None) -> str:
-    """4 → "4 明显改善"; nothing for no rating."""
-    if rating in EFFECT_LEVELS:
-        return f"{rating} {EFFECT_LEVELS[rating]}"
-    return ""
-
-
 class EffectForm(forms.Form):
     semester = forms.ModelChoiceField(label=_("学期"), queryset=Semester.objects.order_by("-start"), empty_label=None)
     text = forms.CharField(label=_("帮扶效果"), widget=_textarea(3))

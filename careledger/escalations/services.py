@@ -39,10 +39,6 @@ def _audit(actor: User, escalation: Escalation, action: str = Action.UPDATE, **d
     )
 
 
-def _college_admins(case: Case) -> list[User]:
-    return college_admins_of(case.student)
-
-
 def college_admins_of(student: Student) -> list[User]:
     return list(
         User.objects.filter(
