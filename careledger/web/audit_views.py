@@ -33,6 +33,8 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         errors = exc.errors
         f = parse_filter({k: v for k, v in request.GET.items() if k not in exc.errors})
     page = Paginator(audit_search(f), PAGE_SIZE).get_page(request.GET.get("page"))
+    # The rows are read before this read's own row is written, so it never pushes one off the page.
+    page.object_list = list(page.object_list)
     # Reading the trail is itself audited (MLPS 8.1.5: the audit admin's operations are recorded).
     record(
         actor=request.user,
@@ -61,7 +63,7 @@ def audit_export(request: HttpRequest) -> HttpResponse:
             "; ".join(m for ms in exc.errors.values() for m in ms), status=400, content_type="text/plain"
         )
     if fmt not in exports.FORMATS:
-        return HttpResponse("format: csv | xlsx", status=400, content_type="text/plain")
+        return HttpResponse(_("导出格式只能是 csv 或 xlsx。"), status=400, content_type="text/plain; charset=utf-8")
     try:
         export = exports.export_audit(actor=request.user, qs=audit_search(f), fmt=fmt, used=f)
     except exports.TooManyRows as exc:

@@ -301,3 +301,23 @@ def test_audit_rows_of_a_case_update_name_fields_never_values(school):
     assert Case.objects.get(pk=case.pk).problem == MARKER
     rows = json.dumps(list(AuditEvent.objects.values("detail")), ensure_ascii=False)
     assert MARKER not in rows
+
+
+def test_the_audit_page_shows_the_rows_as_they_were_before_its_own_read(school, trail):
+    """The page's own audit row is written after its rows are read: a full page keeps its last row."""
+    from careledger.web.audit_views import PAGE_SIZE
+
+    for _n in range(PAGE_SIZE + 5):
+        record(actor=school.carol, action=Action.READ, object_type="case", object_id="1")
+    client = page(school.grace)
+    newest_first = list(AuditEvent.objects.order_by("-id").values_list("pk", flat=True)[:PAGE_SIZE])
+    response = client.get("/audit/")
+    assert response.status_code == 200
+    assert [row.pk for row in response.context["page"].object_list] == newest_first
+
+
+def test_an_unknown_audit_export_format_is_refused_in_the_users_language(school, trail):
+    client = page(school.grace)
+    response = client.get("/audit/export/", {"format": "pdf"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 400
+    assert response.content.decode() == "导出格式只能是 csv 或 xlsx。"
