@@ -17,9 +17,8 @@ from careledger.accounts import policy, services
 from careledger.accounts.forms import split_list
 from careledger.accounts.models import Grant, Role, User
 from careledger.audit.services import Action, Outcome, record
-from careledger.core.tabular import TableError, read_table
+from careledger.core.tabular import Column, ImportReport, RowError, TableError, match_columns, read_table
 from careledger.roster import rules
-from careledger.roster.importers import Column, ImportReport, RowError, match_columns
 
 STAFF_COLUMNS = [
     Column("staff_no", "工号", ("staff_no", "username", "employee_id"), required=True),

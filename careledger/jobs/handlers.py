@@ -95,8 +95,8 @@ def school_ledger(job: Job, progress: Progress) -> None:
 
 @register(JobKind.ROSTER_IMPORT)
 def roster_import(job: Job, progress: Progress) -> None:
+    from careledger.jobs.roster_import_job import roster_import_in_steps
     from careledger.roster import importers
-    from careledger.roster.import_job import roster_import_in_steps
 
     data = read_upload(job.params["upload"])
     filename = job.params["filename"]

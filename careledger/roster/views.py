@@ -1,5 +1,3 @@
-import hashlib
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -7,15 +5,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from careledger.accounts import policy
 from careledger.core import clock, http
-from careledger.core.tabular import TableError, check_size
-from careledger.jobs.models import Job
-from careledger.jobs.starters import roster_import_or_job
-from careledger.roster import importers, services
-from careledger.roster.forms import RosterUploadForm, StudentStatusForm
+from careledger.roster import services
+from careledger.roster.forms import StudentStatusForm
 from careledger.roster.models import College, EnrolmentStatus, SchoolClass, StudentStatus
 from careledger.roster.selectors import student_search
 
@@ -93,42 +88,3 @@ def student_status(request: HttpRequest, student_no: str) -> HttpResponse:
             messages.success(request, _("已记录学籍状态。"))
             return redirect("students:detail", student_no=student.student_no)
     return _detail_page(request, student, form)
-
-
-@require_http_methods(["GET", "POST"])
-def roster_import_page(request: HttpRequest) -> HttpResponse:
-    """Upload a roster; the report is shown as a table (row, column, message). Dry run by default.
-
-    A full-roster (sync) import first shows who would leave the roster (a dry run) and is applied only when
-    that list is confirmed: the confirming upload carries the SHA-256 of the file the list was made from."""
-    report, size_error, confirm = None, "", ""
-    form = RosterUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            check_size(upload.size)
-        except TableError as exc:
-            size_error = str(exc)
-        else:
-            data = upload.read()
-            digest = hashlib.sha256(data).hexdigest()
-            mode = form.cleaned_data["mode"]
-            confirmed = form.cleaned_data["confirm"] == digest
-            dry_run = form.cleaned_data["dry_run"] or (mode == importers.SYNC and not confirmed)
-            report = roster_import_or_job(
-                actor=request.user, data=data, filename=upload.name, dry_run=dry_run, mode=mode
-            )
-            if isinstance(report, Job):  # a large file: imported in the background, the page shows progress
-                return redirect("jobs:detail", report.pk)
-            if report.ok and dry_run and mode == importers.SYNC:
-                confirm = digest  # the next upload of this same file, unticked, applies it
-                form = RosterUploadForm(initial={"mode": mode, "dry_run": False, "confirm": digest})
-    context = {
-        "form": form,
-        "report": report,
-        "size_error": size_error,
-        "columns": importers.ROSTER_COLUMNS,
-        "confirm": confirm,
-    }
-    failed = (report is not None and not report.ok) or size_error or (request.method == "POST" and form.errors)
-    return render(request, "roster/import.html", context, status=400 if failed else 200)

@@ -10,9 +10,9 @@ from django_tasks_db.models import DBTaskResult
 from rest_framework.test import APIClient
 
 from careledger.audit.models import AuditEvent
-from careledger.jobs import services
+from careledger.jobs import roster_import_job, services
 from careledger.jobs.models import Job, JobKind, JobStatus
-from careledger.roster import import_job, importers
+from careledger.roster import importers
 from careledger.roster.models import Student
 from careledger.roster.tests.test_import import csv_bytes, post, roster_rows
 from tests.support.testing import make_case, make_ledger
@@ -125,7 +125,7 @@ def test_a_job_whose_worker_dies_runs_again_and_its_effects_happen_once(school, 
     data = csv_bytes(roster_rows(12))
     before = Student.objects.count()
     job_id = post(api(school.alice), data, "r.csv").json()["job"]
-    real_apply = importers._apply
+    real_apply = importers.apply_plan
     calls = []
 
     def dies_on_the_second_chunk(*args, **kwargs):
@@ -135,8 +135,8 @@ def test_a_job_whose_worker_dies_runs_again_and_its_effects_happen_once(school, 
         return real_apply(*args, **kwargs)
 
     with (
-        mock.patch.object(import_job, "CHUNK", 4),
-        mock.patch.object(importers, "_apply", dies_on_the_second_chunk),
+        mock.patch.object(roster_import_job, "CHUNK", 4),
+        mock.patch.object(importers, "apply_plan", dies_on_the_second_chunk),
         pytest.raises(services.JobKilled),
     ):
         run_queued()
@@ -148,7 +148,7 @@ def test_a_job_whose_worker_dies_runs_again_and_its_effects_happen_once(school, 
     assert services.jobs_recover() == 0
     assert services.jobs_recover(now=timezone.now() + timedelta(seconds=settings.JOBS_STALE_SECONDS + 1)) == 1
     assert Job.objects.get(pk=job_id).status == JobStatus.QUEUED
-    with mock.patch.object(import_job, "CHUNK", 4):
+    with mock.patch.object(roster_import_job, "CHUNK", 4):
         run_queued()
     job = Job.objects.get(pk=job_id)
     assert job.status == JobStatus.DONE and job.attempts == 2

@@ -267,7 +267,7 @@ def test_a_file_over_the_cap_is_refused_before_parsing(admin_client, settings):
 def test_a_failure_after_rows_are_saved_rolls_everything_back(admin_client):
     before = snapshot()
     with (
-        mock.patch.object(importers, "_apply_statuses", side_effect=RuntimeError("disk full")),
+        mock.patch.object(importers, "apply_statuses", side_effect=RuntimeError("disk full")),
         pytest.raises(RuntimeError),
     ):
         post(admin_client, csv_bytes(roster_rows(50)), "roster.csv")

@@ -1,6 +1,6 @@
 """The roster import as a background job (api.md "Long work"): a file of more than JOBS_IMPORT_ROWS rows.
 
-Same checks, same report, same audit row as ``importers.roster_import``; only the write path differs.
+Same checks, same report, same audit row as ``roster.importers.roster_import``; only the write path differs.
 All or nothing is kept by staging: the whole file is read and validated, and the plan (its report) is
 staged on the job, before anything is written. Then the rows are applied in chunks of CHUNK rows, each
 in a short transaction that also records the chunk on the job, so that other requests can write in
@@ -14,24 +14,24 @@ import hashlib
 
 from django.db import transaction
 
-from careledger.core.tabular import TableError, read_table
+from careledger.core.tabular import RowError, TableError, read_table
 from careledger.jobs.services import job_checkpoint, job_finish
 from careledger.roster import importers
-from careledger.roster.importers import ROSTER_COLUMNS, ImportReport, RowError
+from careledger.roster.importers import RosterReport
 
 CHUNK = 2000
 
 
 def roster_import_in_steps(
     *, actor, data: bytes, filename: str, job, progress, mode: str = importers.UPSERT
-) -> ImportReport:
-    report = ImportReport(mode=mode)
+) -> RosterReport:
+    report = RosterReport(mode=mode)
     digest = hashlib.sha256(data).hexdigest()
 
-    def refused(errors: list[RowError]) -> ImportReport:
+    def refused(errors: list[RowError]) -> RosterReport:
         report.errors = errors
         with transaction.atomic():
-            importers._audit(actor, report, filename, digest)
+            importers.audit_import(actor, report, filename, digest)
             job_finish(job=job, report=report.as_dict())
         return report
 
@@ -39,19 +39,14 @@ def roster_import_in_steps(
         table = read_table(data, filename)
     except TableError as exc:
         return refused([RowError(0, "", str(exc))])
-    index, written, header_errors = importers.match_columns(table, ROSTER_COLUMNS)
-    if header_errors:
-        return refused(header_errors)
-    records, errors = importers._validate_rows(table, index, written)
-    existing = importers._existing_by_no({r["student_no"] for r in records if r.get("student_no")})
-    errors += importers._check_scope(actor, records, written, existing)
+    records, index, existing, errors = importers.check_file(actor, table)
     if errors:
-        return refused(sorted(errors, key=lambda e: e.row))
+        return refused(errors)
 
     staged = job.checkpoint.get("report")
     if staged is None:  # first run: the plan, read only, staged before any write
         creates, updates, unchanged, statuses = importers.roster_plan(records, index, existing)
-        leavers = importers._leavers(records) if mode == importers.SYNC else []
+        leavers = importers.leavers(records) if mode == importers.SYNC else []
         staged = {
             "created": len(creates),
             "updated": len(updates),
@@ -67,8 +62,8 @@ def roster_import_in_steps(
             # Planned again against what is stored now: rows of a chunk committed before a crash are
             # unchanged and written no more.
             creates, updates, _, statuses = importers.roster_plan(chunks[n], index)
-            importers._apply(chunks[n], index, creates, updates)
-            importers._apply_statuses(actor, statuses)
+            importers.apply_plan(chunks[n], index, creates, updates)
+            importers.apply_statuses(actor, statuses)
             job_checkpoint(
                 job=job, checkpoint={"report": staged, "chunk": n + 1}, done=min((n + 1) * CHUNK, len(records))
             )
@@ -76,9 +71,9 @@ def roster_import_in_steps(
     with transaction.atomic():
         if mode == importers.SYNC:
             report.deactivated_students = staged["deactivated_students"]
-            report.deactivated = importers._deactivation_qs(records).update(is_active=False)
+            report.deactivated = importers.deactivation_qs(records).update(is_active=False)
         report.created, report.updated = staged["created"], staged["updated"]
         report.unchanged, report.status_changes = staged["unchanged"], staged["status_changes"]
-        importers._audit(actor, report, filename, digest)
+        importers.audit_import(actor, report, filename, digest)
         job_finish(job=job, report=report.as_dict())
     return report
