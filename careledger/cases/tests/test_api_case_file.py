@@ -1,101 +1,25 @@
-"""Cases, mentoring, contacts, compliance and closure through the API, as api.md writes them.
+"""Semesters and case files through the API, as api.md writes them: opening, reading and scope, editing,
+the help group, the lists.
 
 The clock is fixed at 2026-11-20 10:00 Beijing time; the semester runs 2026-09-01 – 2027-01-15
-(寒假 2027-01-16 – 2027-02-28 belongs to it: the next semester starts 2027-03-01).
+(寒假 2027-01-16 – 2027-02-28 belongs to it: the next semester starts 2027-03-01). Fixtures: conftest.py.
 """
 
 from datetime import date
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.test import APIClient
 
 from careledger.accounts.models import Role
 from careledger.audit.models import AuditEvent
 from careledger.cases.models import Case, CaseEvent, Mentorship
+from careledger.cases.tests.api_helpers import as_user, open_case
 from careledger.contacts.models import Contact
-from careledger.core.models import Semester
 from careledger.roster.models import Student
 from tests.support.testing import make_student, make_user
 
-NOW = "2026-11-20T10:00:00+08:00"
-
-
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def semester(school):
-    client = as_user(school.alice)
-    response = client.post(
-        "/api/v1/semesters/",
-        {
-            "name": "2026-2027学年第一学期",
-            "start": "2026-09-01",
-            "end": "2027-01-15",
-            "ledger_due": "2026-09-19",
-            "holidays": [],
-            "key_periods": [{"name": "考前", "start": "2027-01-04", "end": "2027-01-10"}],
-        },
-        format="json",
-    )
-    assert response.status_code == 201, response.json()
-    client.post(
-        "/api/v1/semesters/",
-        {
-            "name": "2026-2027学年第二学期",
-            "start": "2027-03-01",
-            "end": "2027-07-10",
-            "ledger_due": "2027-03-19",
-            "holidays": [{"name": "寒假", "start": "2027-03-01", "end": "2027-03-02"}],
-        },
-        format="json",
-    )
-    return Semester.objects.get(name="2026-2027学年第一学期")
-
-
-def as_user(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
-
-
-def open_case(client, student_no="202301010001", **extra):
-    body = {
-        "student": student_no,
-        "opened_on": "2026-09-01",
-        "categories": [
-            {"category": "economic", "detail": "单亲家庭，母亲务农", "data": {"hardship_level": "special"}},
-            {"category": "psych", "detail": "入学后情绪低落", "data": {"problem_type": "抑郁倾向"}},
-        ],
-        "risk_level": "medium",
-        "problem": "家庭经济困难，情绪低落",
-        "life_history": "父亲早逝",
-        "plan": "每两周谈心；申请助学金",
-        **extra,
-    }
-    return client.post("/api/v1/cases/", body, format="json")
-
-
-@pytest.fixture
-def case(school, semester):
-    response = open_case(as_user(school.carol))
-    assert response.status_code == 201, response.json()
-    return Case.objects.get(pk=response.json()["id"])
-
-
-@pytest.fixture
-def paired(school, case):
-    assert (
-        as_user(school.carol).put(f"/api/v1/cases/{case.pk}/mentor/", {"mentor": "erin"}, format="json").status_code
-        == 200
-    )
-    return case
+pytestmark = pytest.mark.usefixtures("frozen_clock")
 
 
 # --- semesters ---
@@ -288,150 +212,6 @@ def test_help_group_member_is_a_student_never_a_user(school, paired):
     )
     assert other_college.status_code == 400
     assert as_user(school.erin).get(f"/api/v1/cases/{paired.pk}/helpers/").json()[0]["role"] == "psych_committee"
-
-
-# --- contacts and compliance ---
-
-
-def post_contact(client, case, kind="talk", at="2026-11-18T16:00:00+08:00", **extra):
-    body = {
-        "kind": kind,
-        "occurred_at": at,
-        "location": "东区12栋305",
-        "content": "谈学习和家庭",
-        "effect": "情绪稳定",
-        **extra,
-    }
-    return client.post(f"/api/v1/cases/{case.pk}/contacts/", body, format="json")
-
-
-def test_contact_is_recorded_and_listed_and_future_is_400(school, paired):
-    erin = as_user(school.erin)
-    ok = post_contact(erin, paired)
-    assert ok.status_code == 201 and ok.json()["local_date"] == "2026-11-18"
-    future = post_contact(erin, paired, at="2026-11-21T09:00:00+08:00")
-    assert future.status_code == 400 and "occurred_at" in future.json()
-    listed = erin.get(f"/api/v1/cases/{paired.pk}/contacts/").json()
-    assert listed["count"] == 1 and listed["results"][0]["recorded_by"] == "erin"
-
-
-def test_contact_at_2330_beijing_belongs_to_that_local_day(school, paired):
-    response = post_contact(as_user(school.erin), paired, at="2026-11-15T15:30:00Z")  # 23:30 Beijing, 15 Nov
-    assert response.json()["local_date"] == "2026-11-15"
-
-
-def test_compliance_windows_as_api_md_writes_them(school, paired):
-    erin = as_user(school.erin)
-    post_contact(erin, paired, at="2026-11-02T10:00:00+08:00")
-    post_contact(erin, paired, kind="dorm_visit", at="2026-11-03T20:00:00+08:00")
-    post_contact(erin, paired, kind="dorm_visit", at="2026-11-16T20:00:00+08:00")
-    response = erin.get(f"/api/v1/cases/{paired.pk}/compliance/", {"from": "2026-11-01", "to": "2026-11-30"})
-    assert response.json() == {
-        "windows": [
-            {
-                "rule": "talk",
-                "start": "2026-11-01",
-                "end": "2026-11-15",
-                "required": 1,
-                "done": 1,
-                "met": True,
-                "ended": True,
-            },
-            {
-                "rule": "dorm_visit",
-                "start": "2026-11-01",
-                "end": "2026-11-30",
-                "required": 2,
-                "done": 2,
-                "met": True,
-                "ended": False,
-            },
-            {
-                "rule": "talk",
-                "start": "2026-11-16",
-                "end": "2026-11-30",
-                "required": 1,
-                "done": 0,
-                "met": False,
-                "ended": False,
-            },
-        ]
-    }
-    assert erin.get(f"/api/v1/cases/{paired.pk}/compliance/", {"from": "2026-13-01"}).status_code == 400
-
-
-def test_overdue_lists_ended_unmet_windows_and_a_contact_clears_them(school, paired):
-    # Opened 2026-09-01 with no contacts: every ended window is unmet (talks Sep 1 – Nov 15: 5;
-    # dorm visits Sep, Oct: 2).
-    erin = as_user(school.erin)
-    overdue = erin.get("/api/v1/compliance/overdue/").json()
-    assert [(o["case"], o["student"]) for o in overdue] == [(paired.pk, "202301010001")]
-    assert [(w["rule"], w["start"]) for w in overdue[0]["windows"]] == [
-        ("talk", "2026-09-01"),
-        ("dorm_visit", "2026-09-01"),
-        ("talk", "2026-09-16"),
-        ("talk", "2026-10-01"),
-        ("dorm_visit", "2026-10-01"),
-        ("talk", "2026-10-16"),
-        ("talk", "2026-11-01"),
-    ]
-    listed = erin.get("/api/v1/cases/", {"overdue": "true"}).json()
-    assert [c["id"] for c in listed["results"]] == [paired.pk]
-
-
-def test_a_case_opened_this_window_is_not_overdue(school, semester):
-    carol = as_user(school.carol)
-    response = open_case(carol, opened_on="2026-11-16")
-    assert response.status_code == 201
-    assert carol.get("/api/v1/compliance/overdue/").json() == []
-
-
-# --- closure ---
-
-
-def test_close_request_approve_and_reopen(school, paired):
-    request = as_user(school.erin).post(
-        f"/api/v1/cases/{paired.pk}/close-request/", {"reason": "情况好转"}, format="json"
-    )
-    assert request.status_code == 200 and request.json()["close_request"]["reason"] == "情况好转"
-    assert as_user(school.carol).post(f"/api/v1/cases/{paired.pk}/close-approve/", {}, format="json").status_code == 403
-    assert as_user(school.ivan).post(f"/api/v1/cases/{paired.pk}/close-approve/", {}, format="json").status_code == 404
-    approved = as_user(school.bob).post(f"/api/v1/cases/{paired.pk}/close-approve/", {}, format="json")
-    assert approved.status_code == 200 and approved.json()["status"] == "closed"
-    assert approved.json()["closed_on"] == "2026-11-20"
-    assert as_user(school.carol).get("/api/v1/cases/").json()["count"] == 0
-    assert as_user(school.carol).get("/api/v1/cases/", {"status": "closed"}).json()["count"] == 1
-    assert post_contact(as_user(school.carol), paired).status_code == 400
-    reopened = as_user(school.carol).post(f"/api/v1/cases/{paired.pk}/reopen/", {}, format="json")
-    assert reopened.status_code == 200 and reopened.json()["status"] == "open"
-    kinds = [e.kind for e in CaseEvent.objects.filter(case=paired).order_by("id")]
-    assert kinds == ["opened", "mentor", "close_requested", "closed", "reopened"]
-
-
-@pytest.mark.parametrize(("sent", "stored"), [({}, None), ({"improved": True}, True), ({"improved": False}, False)])
-def test_close_request_improved_has_no_default(school, case, sent, stored):
-    # api.md's body is {"reason"}: left out, 帮扶后有改善 is recorded as not stated — never ticked for them.
-    answer = as_user(school.carol).post(
-        f"/api/v1/cases/{case.pk}/close-request/", {"reason": "好转", **sent}, format="json"
-    )
-    assert answer.status_code == 200 and answer.json()["close_request"]["improved"] is stored
-    assert case.close_requests.get().improved is stored
-
-
-def test_reject_keeps_the_case_open(school, case):
-    as_user(school.carol).post(f"/api/v1/cases/{case.pk}/close-request/", {"reason": "好转"}, format="json")
-    rejected = as_user(school.bob).post(
-        f"/api/v1/cases/{case.pk}/close-reject/", {"note": "再观察一个月"}, format="json"
-    )
-    assert rejected.status_code == 200 and rejected.json()["status"] == "open"
-    assert rejected.json()["close_request"] is None
-
-
-def test_reopen_refused_when_a_new_case_is_open(school, case):
-    as_user(school.carol).post(f"/api/v1/cases/{case.pk}/close-request/", {"reason": "好转"}, format="json")
-    as_user(school.bob).post(f"/api/v1/cases/{case.pk}/close-approve/", {}, format="json")
-    assert open_case(as_user(school.carol), opened_on="2026-11-20").status_code == 201
-    assert as_user(school.carol).post(f"/api/v1/cases/{case.pk}/reopen/", {}, format="json").status_code == 400
 
 
 # --- lists ---
