@@ -27,14 +27,6 @@ def enabled() -> bool:
     return bool(getattr(settings, "CAS_SERVER_URL", None))
 
 
-class TimeoutSession(requests.Session):
-    """python-cas validates tickets with no timeout; a hung CAS server must not hang our workers."""
-
-    def request(self, *args, **kwargs):
-        kwargs.setdefault("timeout", settings.CAS_TIMEOUT_SECONDS)
-        return super().request(*args, **kwargs)
-
-
 class CASBackend(_CASBackend):
     """django-cas-ng's backend, mapping the CAS user to an existing account only; failures audited."""
 

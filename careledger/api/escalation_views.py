@@ -14,6 +14,7 @@ from careledger.api.serializers import StrictSerializer
 from careledger.core import http
 from careledger.escalations import selectors, services
 from careledger.escalations.models import Department, Severity
+from careledger.notify import selectors as notify_selectors
 
 
 class EscalationInputSerializer(StrictSerializer):
@@ -72,7 +73,7 @@ class EscalationDetailView(APIView):
             student_no=escalation.student.student_no,
         )
         full = policy.sees_case_of(request.user, escalation)
-        told = selectors.escalation_told(escalation)
+        told = notify_selectors.escalation_told(escalation)
         return Response(policy.escalation_body(request.user, escalation, full=full, told=told))
 
 

@@ -7,10 +7,14 @@ that does not come from a trusted proxy is taken at its socket address: the head
 
 Bodies larger than the upload cap are refused with 413 from their declared length, before the session,
 CSRF or authentication middleware read (and spool to disk) any of it; bodies of unknown length are 411.
+
+Outbound: ``TimeoutSession``, the HTTP session django-cas-ng validates tickets with (settings
+``CAS_SESSION_FACTORY``).
 """
 
 import ipaddress
 
+import requests
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 
@@ -89,3 +93,11 @@ class ClientMiddleware:
             if length > body_cap():
                 return too_large(request)
         return self.get_response(request)
+
+
+class TimeoutSession(requests.Session):
+    """python-cas validates tickets with no timeout; a hung CAS server must not hang our workers."""
+
+    def request(self, *args, **kwargs):
+        kwargs.setdefault("timeout", settings.CAS_TIMEOUT_SECONDS)
+        return super().request(*args, **kwargs)

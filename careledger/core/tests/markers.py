@@ -2,12 +2,17 @@
 
 from datetime import date
 
+from django.apps import apps
 from django.utils import timezone
 
 from careledger.core.fields import encrypted_fields
 from tests.support.testing import make_attachment, make_case, make_semester
 
 MARKER = "XYZ-SECRET-42"
+
+
+def encrypted_columns() -> list[tuple[type, object]]:
+    return [(m, f) for m in apps.get_models() for f in encrypted_fields(m)]
 
 
 def written(field_name: str, model_label: str):

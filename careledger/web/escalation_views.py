@@ -1,4 +1,5 @@
-"""Pages for escalations: report from a case (one step, phone-friendly), the list, and handling."""
+"""Pages for escalations: report from a case (one step, phone-friendly), the list, and handling. They live in
+web, above notify, because the detail shows who was told (notify.selectors.escalation_told)."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,6 +15,7 @@ from careledger.core.errors import Conflict
 from careledger.escalations import selectors, services
 from careledger.escalations.forms import EscalationForm, NoteForm, ResolveForm
 from careledger.escalations.models import EscalationStatus
+from careledger.notify import selectors as notify_selectors
 
 
 @require_GET
@@ -69,7 +71,7 @@ def escalation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "e": policy.escalation_body(request.user, escalation, full=full),
             "full": full,
             "notes": list(escalation.notes.select_related("author")),
-            "told": selectors.escalation_told(escalation),
+            "told": notify_selectors.escalation_told(escalation),
             "reporter": escalation.created_by,
             "can_handle": policy.can_handle_escalation(request.user, escalation),
             "note_form": NoteForm(),

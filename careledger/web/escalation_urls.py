@@ -1,6 +1,6 @@
 from django.urls import path
 
-from careledger.escalations import views
+from careledger.web import escalation_views as views
 
 app_name = "escalations"
 

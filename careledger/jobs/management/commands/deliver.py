@@ -1,9 +1,12 @@
 """``careledger deliver [--queue]``: send the notifications that are due, once. ``careledger tick`` (and the
 background worker's schedule) does the same every minute; this command is for a manual push or a separate
-timer. ``--queue`` hands the push to the background worker as a job instead (careledger/jobs/)."""
+timer. ``--queue`` hands the push to the background worker as a job instead. It lives in the jobs app,
+above notify, because it may start a job."""
 
 from django.core.management.base import BaseCommand
 
+from careledger.jobs.models import JobKind
+from careledger.jobs.services import job_start
 from careledger.notify.services import deliver_due
 
 
@@ -20,9 +23,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, limit: int, queue: bool = False, **options):
         if queue:
-            from careledger.jobs.models import JobKind
-            from careledger.jobs.services import job_start
-
             job = job_start(actor=None, kind=JobKind.DELIVER, params={"limit": limit})
             self.stdout.write(f"已排队：任务 {job.pk} / queued as job {job.pk}")
             return
