@@ -1,6 +1,6 @@
 """附件2 case-file benchmark: one case file with 170 contacts, and the zip of a college's case files.
 
-    .venv/bin/python bench/case_files.py [--cases 200] [--contacts 170]
+    .venv/bin/python bench/case_files.py [--cases 200] [--contacts 170] [--profile]
 
 On a throw-away database (SQLite, or PostgreSQL when DATABASE_URL names a server) it builds ``--cases``
 open cases, each with two categories carrying structured facts, two mentors one after the other and
@@ -124,6 +124,14 @@ def run(args) -> None:
     t_one = best_of(5, one_file)
     data = exports._case_file_data(one.all().get())
     t_docx = best_of(5, case_docx.build, data, watermark)
+    if args.profile:
+        import cProfile
+        import pstats
+
+        with tempfile.NamedTemporaryFile(suffix=".zip") as target:
+            profiler = cProfile.Profile()
+            profiler.runcall(exports.write_case_files_zip, ids, target.name, watermark)
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
     seen = []
     with tempfile.NamedTemporaryFile(suffix=".zip") as target:
         t_zip, count = timed(
@@ -150,6 +158,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", type=int, default=200)
     parser.add_argument("--contacts", type=int, default=170)
+    parser.add_argument("--profile", action="store_true", help="also cProfile one zip (by own time) first")
     args = parser.parse_args()
     with throwaway_django():
         run(args)

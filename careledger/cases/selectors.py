@@ -103,9 +103,13 @@ def standings(cases: Iterable[Case], cal: rules.Calendar | None = None) -> dict[
     if cal is None or not cases:
         return {c.pk: CaseStanding(c, [], []) for c in cases}
     unmet: dict[int, list[rules.Window]] = defaultdict(list)
-    rows = ComplianceWindow.objects.filter(_in_semester(cal), case_id__in=[c.pk for c in cases], met=False).order_by()
-    for row in rows:
-        unmet[row.case_id].append(row.as_window())
+    rows = (
+        ComplianceWindow.objects.filter(_in_semester(cal), case_id__in=[c.pk for c in cases], met=False)
+        .order_by()
+        .values_list("case_id", "rule", "start", "end", "required", "done")  # plain rows: no model per window
+    )
+    for case_id, rule, start, end, required, done in rows:
+        unmet[case_id].append(rules.Window(rules.Rule(rule), start, end, required, done))
     out = {}
     for case in cases:
         windows = _sorted(unmet[case.pk])
@@ -193,10 +197,12 @@ def case_search(
 
 
 def overdue_for(user) -> list[CaseStanding]:
-    """The caller's open cases that have an ended, unmet window in the current semester."""
+    """The caller's open cases that have an ended, unmet window in the current semester; each case carries
+    only its student's 学号 and name (what the overdue list shows: nothing encrypted is read or decrypted)."""
     cal = current_calendar()
     if cal is None:
         return []
     qs = only_overdue(policy.cases_for(user).filter(status=CaseStatus.OPEN), cal)
-    cases = list(_with_list_data(qs).order_by("student__student_no"))
+    shown = ("id", "student_id", "student__id", "student__student_no", "student__name")
+    cases = list(qs.select_related("student").only(*shown).order_by("student__student_no"))
     return [s for s in standings(cases, cal).values() if s.overdue]

@@ -5,29 +5,32 @@ case file only goes to those who may read the case.
 """
 
 import io
-import os
-import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import date
-from typing import Any, BinaryIO
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from careledger.accounts import policy
 from careledger.accounts.models import User
-from careledger.cases.categories import Category, compose_text
-from careledger.cases.models import Case, CaseStatus, CloseStatus, Mentorship
+from careledger.cases.categories import Category
+from careledger.cases.models import Case, CaseStatus
 from careledger.core import clock
 from careledger.core.export_safety import ExportFile, Watermark, audit_export, safe_name, watermark_for
 from careledger.core.models import Semester
 from careledger.exports import case_docx, ledger_xlsx
+from careledger.exports.case_files import (
+    case_file_data,
+    case_file_name,
+    case_file_queryset,
+    contact_rows,
+    write_case_files_zip,
+)
 from careledger.ledgers import rows
 from careledger.ledgers import rules as ledger_rules
 from careledger.ledgers.models import Ledger, LedgerStatus
-from careledger.roster import rules as roster_rules
 from careledger.roster.models import College
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -161,94 +164,9 @@ def school_ledger_file(
     return export, {"categories": categories, "rows": total}
 
 
-def _contact_kinds() -> dict[str, str]:
-    """The contact kinds' labels, translated once per file rather than once per contact."""
-    from careledger.contacts.models import ContactKind
-
-    return {str(value): str(label) for value, label in ContactKind.choices}
-
-
-def _mentors(case: Case) -> list[case_docx.MentorPeriod]:
-    return [
-        case_docx.MentorPeriod(
-            name=m.mentor.name or m.mentor.username,
-            start=clock.local_date(m.started_at),
-            end=clock.local_date(m.ended_at) if m.ended_at else None,
-        )
-        for m in sorted(case.mentorships.all(), key=lambda m: (m.started_at, m.pk))
-    ]
-
-
 def _case_file_data(case: Case) -> case_docx.CaseFileData:
-    """Everything the 附件2 form prints, read from prefetched relations (see `case_file_queryset`)."""
-    student = case.student
-    today = clock.today()
-    years = roster_rules.age_on(student.birth_date, today)
-    age = "" if years is None else str(years)
-    entries = list(case.categories.all())
-    kinds = _contact_kinds()
-    categories = "、".join(str(e.get_category_display()) for e in entries)
-    parts = [
-        f"问题类型：{categories}" if categories else "",
-        *(compose_text(e.category, e.data, e.detail) for e in entries),
-        case.problem,
-    ]
-    problem = "\n".join(p for p in parts if p)
-    contacts = [
-        case_docx.ContactRow(
-            at=f"{case_docx.cn_date(clock.local_date(c.occurred_at))} {clock.local_time(c.occurred_at):%H:%M}",
-            place=c.location,
-            effect=c.effect,
-            text=f"【{kinds.get(c.kind, c.kind)}】{c.content}",
-        )
-        for c in sorted(case.contacts.all(), key=lambda c: (c.occurred_at, c.pk))
-    ]
-    requests = sorted(case.close_requests.all(), key=lambda r: (r.requested_at, r.pk))
-    latest = requests[-1] if requests else None
-    revoke = ""
-    if latest is not None:
-        verdict: dict[str, str] = {
-            CloseStatus.PENDING: "待学院审批",
-            CloseStatus.APPROVED: "学院已同意",
-            CloseStatus.REJECTED: "学院未同意",
-        }
-        revoke = f"是。{latest.reason}（{verdict[latest.status]}）"
-    closed = case.status != CaseStatus.OPEN
-    periods = [(p.opened_on, p.closed_on) for p in sorted(case.open_periods.all(), key=lambda p: (p.opened_on, p.pk))]
-    return case_docx.CaseFileData(
-        school=settings.SCHOOL_NAME,
-        mentor=case_docx.mentor_line(_mentors(case)),
-        period_from=case.opened_on,
-        period_to=(case.closed_on or today) if closed else None,
-        name=student.name,
-        gender=student.get_gender_display(),
-        class_name=student.school_class.name,
-        age=age,
-        native_place=student.native_place,
-        phone=student.phone,
-        problem=problem,
-        life_history=case.life_history,
-        plan=case.plan,
-        contacts=contacts,
-        revoke=revoke,
-        periods=periods,
-    )
-
-
-def case_file_queryset(queryset: QuerySet[Case]) -> QuerySet[Case]:
-    """Cases with everything the case file prints, in a fixed number of queries."""
-    return queryset.select_related("student__school_class").prefetch_related(
-        "categories",
-        "contacts",
-        "close_requests",
-        "open_periods",
-        Prefetch("mentorships", queryset=Mentorship.objects.select_related("mentor")),
-    )
-
-
-def case_file_name(case: Case) -> str:
-    """The case file's name: 学号_姓名_档案表.docx, with no path parts from user text (SEC-48)."""
-    return f"{safe_name(case.student.student_no)}_{safe_name(case.student.name)}_档案表.docx"
+    """Everything the 附件2 form prints for one case from `case_file_queryset` (its contacts read here)."""
+    return case_file_data(case, contact_rows([case.pk]).get(case.pk, []))
 
 
 def export_case_file(*, actor: User, case: Case) -> ExportFile:
@@ -262,42 +180,6 @@ def export_case_file(*, actor: User, case: Case) -> ExportFile:
         export_id=watermark.export_id,
     )
     return _audited(actor, export, object_type="case", object_id=case.pk, student_no=case.student.student_no)
-
-
-def write_case_files_zip(
-    cases: Iterable[Case | int],
-    target: str | os.PathLike[str] | BinaryIO,
-    watermark: Watermark,
-    progress: Callable[[int, int], None] | None = None,
-    *,
-    chunk: int = 100,
-) -> int:
-    """Write the 附件2 case files of ``cases`` (already authorised) as a zip to ``target`` (a path or a
-    binary file); ``progress(done, total)`` after each file. Cases are read in chunks of ``chunk`` with
-    everything the file prints prefetched. Entry names carry no path parts from user text (SEC-48);
-    two students of one name and number cannot overwrite each other. Returns the number of files."""
-    ids = [c.pk if isinstance(c, Case) else int(c) for c in cases]
-    total = len(ids)
-    done = 0
-    names: set[str] = set()
-    # Stored, not deflated: each .docx is already a compressed zip.
-    with zipfile.ZipFile(target, "w", zipfile.ZIP_STORED) as archive:
-        for start in range(0, total, chunk):
-            batch = ids[start : start + chunk]
-            found = {c.pk: c for c in case_file_queryset(Case.objects.filter(pk__in=batch))}
-            for pk in batch:
-                case = found.get(pk)
-                if case is None:
-                    continue
-                name = case_file_name(case)
-                if name in names:
-                    name = name.replace("_档案表.docx", f"_{case.pk}_档案表.docx")
-                names.add(name)
-                archive.writestr(name, case_docx.build(_case_file_data(case), watermark))
-                done += 1
-                if progress is not None:
-                    progress(done, total)
-    return done
 
 
 def ledger_case_ids(ledger: Ledger) -> list[int]:
