@@ -18,6 +18,7 @@ from careledger.core import clock
 from careledger.core.models import Semester
 from careledger.ledgers.models import Ledger, LedgerStatus
 from careledger.ledgers.records import LedgerRecord, load_snapshot, record_from_stored
+from careledger.ledgers.rules import is_frozen
 from careledger.roster.selectors import status_note
 
 
@@ -134,3 +135,17 @@ def for_reader(tables: dict[str, list[LedgerRecord]], readable: set[int] | None)
         category: [r if r.case in readable else replace(r, **blank) for r in found]
         for category, found in tables.items()
     }
+
+
+def ledger_case_ids(ledger: Ledger) -> list[int]:
+    """The cases on the ledger: its rows (the snapshot once reported) and its addenda since."""
+    categories = list(Category.values)
+    if not is_frozen(ledger.status) or not ledger.snapshot:
+        # A draft: its live rows are the college's open cases with a category (no rows built).
+        live = open_cases(ledger.college_id, ledger.semester).filter(categories__isnull=False)
+        return list(dict.fromkeys(live.values_list("pk", flat=True)))
+    ids: dict[int, None] = {}
+    for found in (ledger_tables(ledger, categories), ledger_addenda(ledger, categories)):
+        for records in found.values():
+            ids.update((r.case, None) for r in records if r.case is not None)
+    return list(ids)

@@ -5,12 +5,18 @@ from dataclasses import dataclass, field
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from careledger.accounts import policy
+from careledger.accounts.models import User
 from careledger.cases.models import Case, CaseStatus, CategoryEntry
 from careledger.core import clock
 from careledger.core.models import Semester
 from careledger.ledgers import rows, rules
 from careledger.ledgers.models import Addendum, Ledger, SurveyReview
 from careledger.roster.models import College, SchoolClass, Student
+
+
+def ledger_case_files(*, actor: User, ledger: Ledger) -> policy.CaseFiles:
+    """Which of the ledger's case files ``actor`` may download now, and which after stating a reason."""
+    return policy.ledger_case_files(actor, ledger, rows.ledger_case_ids(ledger))
 
 
 def display_status(ledger: Ledger | None, semester: Semester) -> str:
