@@ -74,7 +74,7 @@ class LedgerSerializer(serializers.ModelSerializer):
         categories = self.context.get("categories", [])
         if not self.context.get("with_counts"):
             return {}
-        return {c: len(r) for c, r in rows.ledger_tables(ledger, categories).items()}
+        return rows.ledger_counts(ledger, categories)
 
 
 class LedgerCreateSerializer(StrictSerializer):

@@ -100,19 +100,29 @@ def _ledger_page(
     readable = set(policy.cases_for(user).filter(student__college_id=ledger.college_id).values_list("pk", flat=True))
     # SEC-45: no case text outside the reader's case scope.
     text_ids = policy.ledger_text_case_ids(user, ledger.college_id, in_scope=readable)
-    records = ledger_rows.for_reader(ledger_rows.ledger_tables(ledger, categories), text_ids)
+    # perf (issue 13): the sub-tables counted in SQL (or from the snapshot); records built for the page shown.
+    counts = ledger_rows.ledger_counts(ledger, categories)
+
+    def page_records(code: str, start: int, stop: int) -> list:
+        return ledger_rows.for_reader({code: ledger_rows.ledger_slice(ledger, code, start, stop)}, text_ids)[code]
+
     tables, shown, rows_page = tables_shown(
-        records, readable, shown=request.GET.get("table"), page_number=request.GET.get("page")
+        counts, page_records, readable, shown=request.GET.get("table"), page_number=request.GET.get("page")
     )
     addenda = addenda_rows(ledger.addenda.filter(category__in=categories).select_related("case__student"))
     may_case_files = policy.allows_endpoint(user, "ledgers:case-files", "GET")
-    # The number of case files the zip holds, shown on its button (no extra query: the ledger's cases
-    # and addenda since submission, within the reader's case scope).
-    on_ledger = {r.case for found in records.values() for r in found} | {
-        item.addendum.case_id
-        for item in addenda
-        if ledger.submitted_at is None or item.addendum.reported_at >= ledger.submitted_at
-    }
+    # The number of case files the zip holds, shown on its button: the ledger's cases (ids only) and its
+    # addenda since submission, within the reader's case scope.
+    on_ledger = (
+        ledger_rows.ledger_case_ids_in(ledger, categories)
+        | {
+            item.addendum.case_id
+            for item in addenda
+            if ledger.submitted_at is None or item.addendum.reported_at >= ledger.submitted_at
+        }
+        if may_case_files
+        else set()
+    )
     may_submit = policy.can_keep_ledger(user, ledger.college) and ledger.status in (
         LedgerStatus.DRAFT,
         LedgerStatus.RETURNED,
