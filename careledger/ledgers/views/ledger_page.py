@@ -97,7 +97,9 @@ def _ledger_page(
     semester = ledger.semester
     categories = policy.ledger_categories_for(user)
     # Names link to the case page where the reader may open it (a section reads the tables only).
-    readable = set(policy.cases_for(user).filter(student__college_id=ledger.college_id).values_list("pk", flat=True))
+    readable = set(
+        policy.cases_for(user).filter(student__college_id=ledger.college_id).order_by().values_list("pk", flat=True)
+    )
     # SEC-45: no case text outside the reader's case scope.
     text_ids = policy.ledger_text_case_ids(user, ledger.college_id, in_scope=readable)
     # perf (issue 13): the sub-tables counted in SQL (or from the snapshot); records built for the page shown.
