@@ -152,9 +152,7 @@ def ledger_slice(ledger: Ledger, category: str, start: int, stop: int) -> list[L
     snapshot = _snapshot_shown(ledger)
     if snapshot is not None:
         return [record_from_stored(category, row) for row in stored_rows(snapshot).get(category, [])[start:stop]]
-    ordered = open_cases(ledger.college_id, ledger.semester, category)
-    # The page's ids chosen by a narrow subquery: the sort then carries ids, not every column of every row.
-    cases = ordered.filter(pk__in=ordered.values("pk")[start:stop])
+    cases = open_cases(ledger.college_id, ledger.semester, category)[start:stop]
     return [case_record(case, entry) for case in cases for entry in case.categories.all()]
 
 
