@@ -16,7 +16,7 @@ from careledger.core import http
 from careledger.core.models import Semester
 from careledger.exports import services as exports
 from careledger.jobs import starters
-from careledger.ledgers import selectors, services
+from careledger.ledgers import rows, selectors, services
 from careledger.ledgers.models import Addendum, Ledger, LedgerStep, Section, SurveyOutcome
 from careledger.roster.models import College
 
@@ -74,7 +74,7 @@ class LedgerSerializer(serializers.ModelSerializer):
         categories = self.context.get("categories", [])
         if not self.context.get("with_counts"):
             return {}
-        return {c: len(r) for c, r in exports.ledger_tables(ledger, categories).items()}
+        return rows.ledger_counts(ledger, categories)
 
 
 class LedgerCreateSerializer(StrictSerializer):

@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 
 from careledger.accounts import policy
 from careledger.accounts.models import User
-from careledger.cases.categories import Category
 from careledger.cases.models import Case, CaseStatus
 from careledger.core import clock
 from careledger.core.export_safety import ExportFile, Watermark, audit_export, safe_name, watermark_for
@@ -31,6 +30,7 @@ from careledger.exports.case_files import (
 from careledger.ledgers import rows
 from careledger.ledgers import rules as ledger_rules
 from careledger.ledgers.models import Ledger, LedgerStatus
+from careledger.ledgers.selectors import ledger_case_files
 from careledger.roster.models import College
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -38,9 +38,6 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 _audited = audit_export  # the one export audit row (core/export_safety.py)
-
-
-ledger_tables = rows.ledger_tables  # kept for callers of before; the home is ledgers/rows.py
 
 
 def _sheet_date(ledger: Ledger) -> date:
@@ -182,23 +179,6 @@ def export_case_file(*, actor: User, case: Case) -> ExportFile:
     return _audited(actor, export, object_type="case", object_id=case.pk, student_no=case.student.student_no)
 
 
-def ledger_case_ids(ledger: Ledger) -> list[int]:
-    """The cases on the ledger: its rows (the snapshot once reported) and its addenda since."""
-    categories = list(Category.values)
-    if not ledger_rules.is_frozen(ledger.status) or not ledger.snapshot:
-        # A draft: its live rows are the college's open cases with a category (no rows built).
-        live = rows.open_cases(ledger.college_id, ledger.semester).filter(categories__isnull=False)
-        return list(dict.fromkeys(live.values_list("pk", flat=True)))
-    ids: dict[int, None] = {}
-    for found in (rows.ledger_tables(ledger, categories), rows.ledger_addenda(ledger, categories)):
-        for records in found.values():
-            ids.update((r.case, None) for r in records if r.case is not None)
-    return list(ids)
-
-
-def ledger_case_files(*, actor: User, ledger: Ledger) -> policy.CaseFiles:
-    """Which of the ledger's case files ``actor`` may download now, and which after stating a reason."""
-    return policy.ledger_case_files(actor, ledger, ledger_case_ids(ledger))
 
 
 class ReasonRequired(PermissionDenied):
@@ -258,6 +238,6 @@ __all__ = [
     "export_ledger",
     "export_ledger_case_files",
     "export_school_ledger",
-    "ledger_case_files",
+    "ledger_case_files",  # the ledger's read model (ledgers/selectors.py), for the exporters' callers
     "write_case_files_zip",
 ]

@@ -97,11 +97,21 @@ def make_snapshot(generated_at: str, tables: dict[str, list[LedgerRecord]]) -> d
     }
 
 
-def load_snapshot(snapshot: dict[str, Any] | None) -> dict[str, list[LedgerRecord]]:
-    """{category: [record, …]} from a stored snapshot of any schema."""
+def stored_rows(snapshot: dict[str, Any] | None) -> dict[str, list[dict[str, Any]]]:
+    """{category: [stored row, …]} of a snapshot of any schema, as stored (no record built)."""
     snapshot = snapshot or {}
     stored = snapshot.get("records", {}) if snapshot.get("schema", 1) >= 2 else snapshot.get("rows", {})
-    return {c: [record_from_stored(c, row) for row in rows] for c, rows in stored.items() if c in Category.values}
+    return {c: rows for c, rows in stored.items() if c in Category.values}
+
+
+def stored_case(row: dict[str, Any]) -> int | None:
+    """The case of a stored row of any schema (without building its record)."""
+    return row.get("_case") if is_legacy_row(row) else row.get("case")
+
+
+def load_snapshot(snapshot: dict[str, Any] | None) -> dict[str, list[LedgerRecord]]:
+    """{category: [record, …]} from a stored snapshot of any schema."""
+    return {c: [record_from_stored(c, row) for row in rows] for c, rows in stored_rows(snapshot).items()}
 
 
 def convert_snapshot(snapshot: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -2,15 +2,21 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
 from careledger.accounts import policy
+from careledger.accounts.models import User
 from careledger.cases.models import Case, CaseStatus, CategoryEntry
 from careledger.core import clock
 from careledger.core.models import Semester
 from careledger.ledgers import rows, rules
 from careledger.ledgers.models import Addendum, Ledger, SurveyReview
 from careledger.roster.models import College, SchoolClass, Student
+
+
+def ledger_case_files(*, actor: User, ledger: Ledger) -> policy.CaseFiles:
+    """Which of the ledger's case files ``actor`` may download now, and which after stating a reason."""
+    return policy.ledger_case_files(actor, ledger, rows.ledger_case_ids(ledger))
 
 
 def display_status(ledger: Ledger | None, semester: Semester) -> str:
@@ -222,23 +228,21 @@ def compare_semesters(user, college: College, before: Semester, after: Semester)
 
 def submission_warnings(ledger: Ledger) -> list:
     """The college's survey coverage, open cases without a mentor and overdue cases, as rules decide
-    (college-wide figures: the signer answers for the whole college)."""
+    (college-wide figures: the signer answers for the whole college). Counted in SQL (perf, issue 13):
+    overdue is an ended, unmet window of the maintained compliance table."""
     from careledger.cases.models import Mentorship
-    from careledger.cases.selectors import calendars, standings
+    from careledger.cases.selectors import calendars, only_overdue
 
     semester = ledger.semester
     students = Student.objects.filter(is_active=True, college_id=ledger.college_id)
     reviewed = SurveyReview.objects.filter(semester=semester, student__in=students).count()
-    open_cases = list(Case.objects.filter(status=CaseStatus.OPEN, student__college_id=ledger.college_id))
-    paired = set(
-        Mentorship.objects.current().filter(case__in=[c.pk for c in open_cases]).values_list("case_id", flat=True)
-    )
+    open_cases = Case.objects.filter(status=CaseStatus.OPEN, student__college_id=ledger.college_id).order_by()
+    paired = Exists(Mentorship.objects.current().filter(case=OuterRef("pk")))
     cal = next((c for s, c in calendars() if s.pk == semester.pk), None)
-    overdue = sum(1 for s in standings(open_cases, cal).values() if s.overdue) if cal else 0
     return rules.submission_warnings(
         students=students.count(),
         reviewed=reviewed,
-        open_cases=len(open_cases),
-        unpaired=len([c for c in open_cases if c.pk not in paired]),
-        overdue=overdue,
+        open_cases=open_cases.count(),
+        unpaired=open_cases.exclude(paired).count(),
+        overdue=only_overdue(open_cases, cal).count() if cal else 0,
     )

@@ -1,3 +1,6 @@
+"""The ledger app's pages. The downloads (``export``, ``school-export``, ``case-file``, ``case-files``) join
+them under the same ``ledgers`` namespace in web/ledger_urls.py, which careledger/urls.py includes."""
+
 from django.urls import path
 
 from careledger.ledgers import survey_views, views
@@ -13,13 +16,9 @@ urlpatterns = [
     path("ledgers/", views.ledger_index, name="index"),
     path("ledgers/open/", views.ledger_open, name="open"),
     path("ledgers/school/", views.school, name="school"),
-    path("ledgers/school/export/", views.school_export, name="school-export"),
     path("ledgers/compare/", views.compare, name="compare"),
-    path("ledgers/case-file/<int:case_pk>/", views.case_file, name="case-file"),
     path("ledgers/<int:pk>/", views.ledger_detail, name="detail"),
     path("ledgers/<int:pk>/submit/", views.ledger_submit, name="submit"),
     path("ledgers/<int:pk>/accept/", views.ledger_accept, name="accept"),
     path("ledgers/<int:pk>/return/", views.ledger_return, name="return"),
-    path("ledgers/<int:pk>/export/", views.ledger_export, name="export"),
-    path("ledgers/<int:pk>/case-files/", views.ledger_case_files, name="case-files"),
 ]

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from careledger.contacts.models import Contact
-from careledger.ledgers import views as ledger_views
+from careledger.ledgers.views import ledger_table as ledger_views
 from careledger.roster.selectors import student_search
 from tests.support.testing import make_case, make_ledger
 

@@ -1,6 +1,6 @@
 """A survey done in minutes (issue 15): marks by htmx answer the row and the progress, reviewed students stay
 visible with an undo, 其余无需关注 for the rest of a class, and 新建档案 recorded when the case is opened from
-the survey. Clock and school as in test_views.py: carol counsels 文学院's 2023 grade (张三丰, 李四)."""
+the survey. Clock and school as in view_support.py: carol counsels 文学院's 2023 grade (张三丰, 李四)."""
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -9,7 +9,7 @@ from django.urls import reverse
 from careledger.audit.models import AuditEvent
 from careledger.cases.models import Case
 from careledger.ledgers.models import SurveyReview
-from careledger.ledgers.tests.test_views import LI, ZHANG, LedgerViewTestCase, open_case
+from careledger.ledgers.tests.view_support import LI, ZHANG, LedgerViewTestCase, open_case
 from tests.support.testing import make_student
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
