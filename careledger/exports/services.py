@@ -179,8 +179,6 @@ def export_case_file(*, actor: User, case: Case) -> ExportFile:
     return _audited(actor, export, object_type="case", object_id=case.pk, student_no=case.student.student_no)
 
 
-
-
 class ReasonRequired(PermissionDenied):
     """An admin not on the cases must state a reason for the ledger's case files first (SEC-45)."""
 

@@ -6,9 +6,11 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
 from careledger.accounts import policy
 from careledger.accounts.models import User
-from careledger.cases.models import Case, CaseStatus, CategoryEntry
+from careledger.cases.models import Case, CaseStatus, CategoryEntry, Mentorship
+from careledger.cases.selectors import calendars, only_overdue
 from careledger.core import clock
 from careledger.core.models import Semester
+from careledger.evidence.selectors import pending_students
 from careledger.ledgers import rows, rules
 from careledger.ledgers.models import Addendum, Ledger, SurveyReview
 from careledger.roster.models import College, SchoolClass, Student
@@ -42,8 +44,6 @@ class Progress:
 def surveyed_ids(semester: Semester):
     """Students whose survey is done (a subquery): reviewed, and no evidence suggestion left pending
     (evidence, issue 16 — a survey is not complete while suggestions are pending)."""
-    from careledger.evidence.selectors import pending_students
-
     return (
         SurveyReview.objects.filter(semester=semester)
         .exclude(student_id__in=pending_students(semester))
@@ -53,8 +53,6 @@ def surveyed_ids(semester: Semester):
 
 def survey_progress(user, semester: Semester, by: str = "college") -> list[Progress]:
     """Progress grouped by college or by class, over the students ``user`` may see."""
-    from careledger.evidence.selectors import pending_students
-
     field_name = {"college": "college", "class": "school_class"}[by]
     reviewed_ids = surveyed_ids(semester)
     rows = (
@@ -230,9 +228,6 @@ def submission_warnings(ledger: Ledger) -> list:
     """The college's survey coverage, open cases without a mentor and overdue cases, as rules decide
     (college-wide figures: the signer answers for the whole college). Counted in SQL (perf, issue 13):
     overdue is an ended, unmet window of the maintained compliance table."""
-    from careledger.cases.models import Mentorship
-    from careledger.cases.selectors import calendars, only_overdue
-
     semester = ledger.semester
     students = Student.objects.filter(is_active=True, college_id=ledger.college_id)
     reviewed = SurveyReview.objects.filter(semester=semester, student__in=students).count()

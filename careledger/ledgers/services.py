@@ -10,6 +10,7 @@ from careledger.accounts import policy
 from careledger.accounts.models import User
 from careledger.audit.services import Action, record
 from careledger.cases.models import Case, CaseStatus
+from careledger.cases.services import reveal
 from careledger.core import clock, outbox
 from careledger.core.models import Semester
 from careledger.ledgers import rows, selectors
@@ -240,8 +241,6 @@ def section_create(*, actor: User, code: str, name: str, categories: list[str]) 
 def ledger_case_files_reveal(*, actor: User, ledger: Ledger, reason: str) -> None:
     """Break-glass for a ledger's case files: an admin states one reason for all of them (audited as a
     reveal of the ledger; opens them for policy.REVEAL_MINUTES)."""
-    from careledger.cases.services import reveal
-
     if not policy.can_reveal_ledger_case_files(actor):
         raise PermissionDenied(_("无权查看档案表。"))
     reveal(actor=actor, object_type="ledger", object_id=ledger.pk, student_no="", reason=reason, fields=["case_files"])

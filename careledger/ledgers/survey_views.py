@@ -25,6 +25,7 @@ from careledger.cases.models import CaseStatus
 from careledger.cases.selectors import current_semester
 from careledger.core import http
 from careledger.core.models import Semester
+from careledger.evidence.selectors import pending_by_student
 from careledger.ledgers import selectors, services
 from careledger.ledgers.forms import ReviewForm, SurveyRestForm
 from careledger.ledgers.models import SurveyOutcome
@@ -56,8 +57,6 @@ _safe_next = http.safe_next
 
 
 def _rows(user, semester: Semester, students: list[Student]) -> list[SurveyRow]:
-    from careledger.evidence.selectors import pending_by_student
-
     pending = pending_by_student(user, semester, [s.pk for s in students])
     opened = dict(
         policy.cases_for(user)

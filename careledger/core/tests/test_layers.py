@@ -55,3 +55,22 @@ def test_no_import_cycles_between_modules():
             if back:
                 cycles.append(" -> ".join([module, *back]))
     assert cycles == []
+
+
+MAX_LINES = 400
+# Generated or data, not code to read: migrations, and the demo school's names and places.
+LONG_ALLOWED = ("/migrations/", "careledger/web/demo_data.py")
+
+
+def test_no_module_is_over_400_lines():
+    """A module that grows past 400 lines is split by page or by part (DEVELOPERS.md, "Layout")."""
+    long = []
+    for folder in ("careledger", "tests", "bench"):
+        for path in sorted((REPO / folder).rglob("*.py")):
+            name = path.relative_to(REPO).as_posix()
+            if any(part in "/" + name for part in LONG_ALLOWED):
+                continue
+            lines = len(path.read_text(encoding="utf-8").splitlines())
+            if lines > MAX_LINES:
+                long.append(f"{name}: {lines}")
+    assert not long, long
