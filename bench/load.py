@@ -20,6 +20,7 @@ import argparse
 import csv
 import json
 import os
+import resource
 import socket
 import subprocess
 import sys
@@ -148,6 +149,28 @@ def count_in(path: Path, *needles: str) -> dict[str, int]:
     return {n: text.count(n) for n in needles}
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these processes so far (Linux /proc; 0 where it cannot be read)."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def web_workers(master: int) -> list[int]:
+    """The gunicorn master and its worker processes."""
+    try:
+        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    except OSError:
+        children = []
+    return [master, *map(int, children)]
+
+
 def load_average() -> str:
     return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
@@ -197,13 +220,27 @@ def main() -> int:
                     connections.close_all()
                     worker_started = time.perf_counter()
                     worker = start_worker(log)
+                pids = web_workers(server.pid)
+                cpu0, wall0, locust0 = (
+                    cpu_seconds(pids),
+                    time.perf_counter(),
+                    resource.getrusage(resource.RUSAGE_CHILDREN),
+                )
                 stats = run_locust(port, users, args, data, workdir)
+                wall, locust1 = time.perf_counter() - wall0, resource.getrusage(resource.RUSAGE_CHILDREN)
+                web_cores = (cpu_seconds(pids) - cpu0) / wall
+                locust_cores = (locust1.ru_utime + locust1.ru_stime - locust0.ru_utime - locust0.ru_stime) / wall
                 total = stats["Aggregated"]
                 print(
                     f"{users:>5}  {float(total['Requests/s']):>7.1f}  {total['50%']:>7}  {total['95%']:>7}  "
                     f"{total['99%']:>7}  {total['Request Count']:>8}  {total['Failure Count']:>8}  "
                     f"{before} → {load_average()}",
                     flush=True,
+                )
+                rate = float(total["Requests/s"])
+                print(
+                    f"       CPU over the run: web workers {web_cores:.2f} cores"
+                    f"{f' (≈ {web_cores / rate * 1000:.0f} ms a request)' if rate else ''}, locust {locust_cores:.2f} cores"
                 )
                 if args.import_rows:
                     print(f"       {import_report(job, worker, worker_started)}", flush=True)
