@@ -100,6 +100,11 @@ def run_locust(port: int, users: int, args, data: Path, workdir: Path) -> dict:
     subprocess.run(argv, env={**os.environ, "BENCH_LOAD_DATA": str(data)}, check=False, capture_output=True)
     with open(f"{prefix}_stats.csv") as fh:
         rows = list(csv.DictReader(fh))
+    with open(f"{prefix}_failures.csv") as fh:  # what failed, and how often
+        for failure in csv.DictReader(fh):
+            print(
+                f"       failed: {failure['Occurrences']} × {failure['Method']} {failure['Name']}: {failure['Error']}"
+            )
     return {r["Name"]: r for r in rows}
 
 

@@ -11,8 +11,9 @@ last step.
 """
 
 import hashlib
+import time
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from careledger.core.tabular import TableError, read_table
 from careledger.jobs.services import job_checkpoint, job_finish
@@ -20,6 +21,10 @@ from careledger.roster import importers
 from careledger.roster.importers import ROSTER_COLUMNS, ImportReport, RowError
 
 CHUNK = 2000
+# After each chunk the job lets go of the database for this long before taking the next (SQLite): SQLite's
+# lock is not fair, so a writer that commits and begins again at once can keep the lock from the requests
+# waiting for it (their busy handlers poll up to every 100 ms) until they time out ("database is locked").
+YIELD_SECONDS = 0.2
 
 
 def roster_import_in_steps(
@@ -73,6 +78,8 @@ def roster_import_in_steps(
                 job=job, checkpoint={"report": staged, "chunk": n + 1}, done=min((n + 1) * CHUNK, len(records))
             )
         progress(min((n + 1) * CHUNK, len(records)))
+        if connection.vendor == "sqlite":
+            time.sleep(YIELD_SECONDS)  # the requests waiting for the write lock go first
     with transaction.atomic():
         if mode == importers.SYNC:
             report.deactivated_students = staged["deactivated_students"]
