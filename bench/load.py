@@ -208,7 +208,7 @@ def main() -> int:
         port = free_port()
         log = workdir / "server.log"
         server = serve(port, args.workers, log)
-        locked = ("database is locked", "audit write failed")
+        locked = ("sqlite3.OperationalError: database is locked", "audit write failed")
         seen = dict.fromkeys(locked, 0)
         try:
             print(
