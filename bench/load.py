@@ -7,9 +7,11 @@
 Builds a school with bench/scale.py's builder (SQLite, or a new PostgreSQL database when DATABASE_URL names
 a server), starts ``gunicorn`` on 127.0.0.1 with ``--workers`` workers (no background worker), then runs
 locust for ``--seconds`` at each user count in turn: mentors recording contacts, counselors browsing, admins
-on the dashboards (bench/load/locustfile.py). Prints throughput, p50/p95/p99 and failures per run, and the
-load average before and after it. The figures are the steady state: locust resets its statistics once every
-user has signed in (``--with-sign-in`` keeps the sign-ins in).
+on the dashboards (bench/load/locustfile.py). Prints throughput, p50/p95/p99 and failures per run (and
+what failed), the load average before and after it, and the CPU the web workers and locust used over the run
+(cores busy on average; with the throughput, the CPU a request costs). Locust resets its statistics once
+every user is started (``--reset-stats``), so the ramp-up is left out; a sign-in that ends after that is
+still counted (``--with-sign-in`` keeps the whole ramp-up in).
 
 ``--import-rows N``: during each run a roster import of N new students runs as a background job (queued the
 way the upload endpoint queues it, run by ``careledger worker --batch`` beside gunicorn); the script prints
@@ -96,7 +98,7 @@ def run_locust(port: int, users: int, args, data: Path, workdir: Path) -> dict:
     argv += ["-u", str(users), "-r", str(max(1, users // 5)), "--run-time", f"{args.seconds}s"]
     argv += ["--host", f"http://127.0.0.1:{port}", "--csv", str(prefix), "--only-summary", "--loglevel", "ERROR"]
     if not args.with_sign_in:
-        argv.append("--reset-stats")  # the steady state: statistics start once every user has signed in
+        argv.append("--reset-stats")  # statistics start once every user is started: the ramp-up is left out
     subprocess.run(argv, env={**os.environ, "BENCH_LOAD_DATA": str(data)}, check=False, capture_output=True)
     with open(f"{prefix}_stats.csv") as fh:
         rows = list(csv.DictReader(fh))
