@@ -46,6 +46,9 @@ def throwaway_django() -> Iterator[Path]:
     workdir = Path(tempfile.mkdtemp(prefix="careledger-bench-"))
     os.environ["DJANGO_SETTINGS_MODULE"] = "careledger.settings"
     os.environ["CARELEDGER_VAR_DIR"] = str(workdir)  # secret key and SQLite file live here
+    # Development keys, made into the temporary directory and removed with it: a fresh checkout runs every
+    # bench without CARELEDGER_DEV_KEYS (`make bench` sets it too); keys given in the environment still win.
+    os.environ.setdefault("CARELEDGER_DEV_KEYS", "true")
     os.environ.setdefault("CARELEDGER_LOG_LEVEL", "ERROR")
     url = os.environ.get("DATABASE_URL", "")
     pg: tuple[str, str] | None = None

@@ -187,13 +187,17 @@ def build(students: int, cases: int, per_case: int, semesters: int, seed: int):
 
     # A few escalations in the current semester.
     escalations = []
-    for pk, _opened, _college in rng.sample(open_cases, min(40, len(open_cases))):
+    picked = rng.sample(open_cases, min(40, len(open_cases)))
+    # bulk_create skips Escalation.save(), which sets the student from the case.
+    student_of = dict(Case.objects.filter(pk__in=[p[0] for p in picked]).values_list("pk", "student_id"))
+    for pk, _opened, _college in picked:
         at = timezone.make_aware(datetime.combine(start + timedelta(days=rng.randrange((now - start).days)), time(10)))
         ack = rng.randrange(5, 600)
         resolved = rng.random() < 0.6
         escalations.append(
             Escalation(
                 case_id=pk,
+                student_id=student_of[pk],
                 severity=rng.choice(["urgent", "high"]),
                 description="bench",
                 created_by=mentor,

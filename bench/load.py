@@ -2,18 +2,27 @@
 
     .venv/bin/pip install -c constraints.txt -e '.[bench]'     # locust (make bench does it)
     .venv/bin/python bench/load.py [--users 25,50,100] [--seconds 60] [--students 10000] [--cases 2000]
-                                   [--contacts 100000] [--workers 4]
+                                   [--contacts 100000] [--workers 4] [--import-rows 60000] [--per-page]
 
 Builds a school with bench/scale.py's builder (SQLite, or a new PostgreSQL database when DATABASE_URL names
 a server), starts ``gunicorn`` on 127.0.0.1 with ``--workers`` workers (no background worker), then runs
 locust for ``--seconds`` at each user count in turn: mentors recording contacts, counselors browsing, admins
-on the dashboards (bench/load/locustfile.py). Prints throughput, p50/p95/p99 and failures per run.
+on the dashboards (bench/load/locustfile.py). Prints throughput, p50/p95/p99 and failures per run (and
+what failed), the load average before and after it, and the CPU the web workers and locust used over the run
+(cores busy on average; with the throughput, the CPU a request costs). Locust resets its statistics once
+every user is started (``--reset-stats``), so the ramp-up is left out; a sign-in that ends after that is
+still counted (``--with-sign-in`` keeps the whole ramp-up in).
+
+``--import-rows N``: during each run a roster import of N new students runs as a background job (queued the
+way the upload endpoint queues it, run by ``careledger worker --batch`` beside gunicorn); the script prints
+how long it took, its status, and how many "database is locked" errors the server and the worker logged.
 """
 
 import argparse
 import csv
 import json
 import os
+import resource
 import socket
 import subprocess
 import sys
@@ -61,7 +70,7 @@ def prepare(args, workdir: Path) -> Path:
     return path
 
 
-def serve(port: int, workers: int) -> subprocess.Popen:
+def serve(port: int, workers: int, log: Path) -> subprocess.Popen:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "settings",
@@ -70,7 +79,8 @@ def serve(port: int, workers: int) -> subprocess.Popen:
     }
     argv = [str(BIN / "gunicorn"), "careledger.wsgi:application", "--bind", f"127.0.0.1:{port}"]
     argv += ["--workers", str(workers), "--timeout", "120", "--log-level", "warning"]
-    server = subprocess.Popen(argv, env=env, cwd=str(ROOT / "bench" / "load"))
+    with open(log, "ab") as out:  # the workers' errors, counted after each run ("database is locked")
+        server = subprocess.Popen(argv, env=env, cwd=str(ROOT / "bench" / "load"), stderr=out)
     for _ in range(120):
         time.sleep(1)
         try:
@@ -82,15 +92,94 @@ def serve(port: int, workers: int) -> subprocess.Popen:
     raise SystemExit("gunicorn did not answer")
 
 
-def run_locust(port: int, users: int, seconds: int, data: Path, workdir: Path) -> dict:
+def run_locust(port: int, users: int, args, data: Path, workdir: Path) -> dict:
     prefix = workdir / f"locust_{users}"
     argv = [str(BIN / "locust"), "-f", str(ROOT / "bench" / "load" / "locustfile.py"), "--headless"]
-    argv += ["-u", str(users), "-r", str(max(1, users // 5)), "--run-time", f"{seconds}s"]
+    argv += ["-u", str(users), "-r", str(max(1, users // 5)), "--run-time", f"{args.seconds}s"]
     argv += ["--host", f"http://127.0.0.1:{port}", "--csv", str(prefix), "--only-summary", "--loglevel", "ERROR"]
+    if not args.with_sign_in:
+        argv.append("--reset-stats")  # statistics start once every user is started: the ramp-up is left out
     subprocess.run(argv, env={**os.environ, "BENCH_LOAD_DATA": str(data)}, check=False, capture_output=True)
     with open(f"{prefix}_stats.csv") as fh:
         rows = list(csv.DictReader(fh))
+    with open(f"{prefix}_failures.csv") as fh:  # what failed, and how often
+        for failure in csv.DictReader(fh):
+            print(
+                f"       failed: {failure['Occurrences']} × {failure['Method']} {failure['Name']}: {failure['Error']}"
+            )
     return {r["Name"]: r for r in rows}
+
+
+def queue_import(rows: int, run: int):
+    """Queue a roster import of ``rows`` new students as a job, as the upload endpoint does past the threshold."""
+    from careledger.accounts.models import User
+    from careledger.jobs.models import Job
+    from careledger.jobs.starters import roster_import_or_job
+    from careledger.roster.tests.test_import import csv_bytes
+
+    admin = User.objects.get(username="bench_admin")
+    table = [
+        [f"9{run}{i:09d}", f"导入{i}", "男" if i % 2 else "女", "外国语学院", "英语", "2025级", f"2025级英语{i % 40}班"]
+        + [""] * 7
+        for i in range(rows)
+    ]
+    job = roster_import_or_job(actor=admin, data=csv_bytes(table), filename=f"roster-{run}.csv")
+    assert isinstance(job, Job), "the file must be large enough to be a job (CARELEDGER_JOBS_IMPORT_ROWS)"
+    return job
+
+
+def start_worker(log: Path) -> subprocess.Popen:
+    argv = [sys.executable, "-c", "from careledger.cli import main; main(['worker', '--batch', '--no-schedule'])"]
+    with open(log, "ab") as out:
+        return subprocess.Popen(argv, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=out, stderr=out)
+
+
+def import_report(job, worker: subprocess.Popen, started: float) -> str:
+    from django.db import connections
+
+    from careledger.jobs.models import Job
+
+    try:
+        worker.wait(timeout=600)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()
+    ended = time.perf_counter()
+    done = Job.objects.get(pk=job.pk)
+    connections.close_all()
+    created = (done.report or {}).get("created", 0)
+    return f"import: {job.total:,} rows, status {done.status}, {created:,} created, worker exited after {ended - started:.0f} s"
+
+
+def count_in(path: Path, *needles: str) -> dict[str, int]:
+    text = path.read_text(errors="replace") if path.exists() else ""
+    return {n: text.count(n) for n in needles}
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these processes so far (Linux /proc; 0 where it cannot be read)."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def web_workers(master: int) -> list[int]:
+    """The gunicorn master and its worker processes."""
+    try:
+        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    except OSError:
+        children = []
+    return [master, *map(int, children)]
+
+
+def load_average() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def main() -> int:
@@ -103,6 +192,10 @@ def main() -> int:
     parser.add_argument("--contacts", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--per-page", action="store_true", help="also print each request type's figures")
+    parser.add_argument(
+        "--import-rows", type=int, default=0, help="run a roster import of this many rows (a job) during each run"
+    )
+    parser.add_argument("--with-sign-in", action="store_true", help="count the sign-ins of the ramp-up too")
     args = parser.parse_args()
     os.environ["CARELEDGER_OTP_REQUIRED"] = "false"
     os.environ["CARELEDGER_RATE_CASE_READS_PER_HOUR"] = "1000000"
@@ -115,18 +208,52 @@ def main() -> int:
         vendor = connection.vendor
         connections.close_all()
         port = free_port()
-        server = serve(port, args.workers)
+        log = workdir / "server.log"
+        server = serve(port, args.workers, log)
+        locked = ("sqlite3.OperationalError: database is locked", "audit write failed")
+        seen = dict.fromkeys(locked, 0)
         try:
-            print(f"database: {vendor}; gunicorn --workers {args.workers}; {args.seconds} s a run")
-            print(f"{'users':>5}  {'req/s':>7}  {'p50 ms':>7}  {'p95 ms':>7}  {'p99 ms':>7}  {'requests':>8}  failures")
-            for users in [int(u) for u in args.users.split(",")]:
-                stats = run_locust(port, users, args.seconds, data, workdir)
+            print(
+                f"database: {vendor}; gunicorn --workers {args.workers}; {args.seconds} s a run; {os.cpu_count()} CPUs"
+            )
+            print(
+                f"{'users':>5}  {'req/s':>7}  {'p50 ms':>7}  {'p95 ms':>7}  {'p99 ms':>7}  {'requests':>8}  "
+                "failures  load avg before → after"
+            )
+            for n, users in enumerate(int(u) for u in args.users.split(",")):
+                before = load_average()
+                if args.import_rows:
+                    job = queue_import(args.import_rows, n)
+                    connections.close_all()
+                    worker_started = time.perf_counter()
+                    worker = start_worker(log)
+                pids = web_workers(server.pid)
+                cpu0, wall0, locust0 = (
+                    cpu_seconds(pids),
+                    time.perf_counter(),
+                    resource.getrusage(resource.RUSAGE_CHILDREN),
+                )
+                stats = run_locust(port, users, args, data, workdir)
+                wall, locust1 = time.perf_counter() - wall0, resource.getrusage(resource.RUSAGE_CHILDREN)
+                web_cores = (cpu_seconds(pids) - cpu0) / wall
+                locust_cores = (locust1.ru_utime + locust1.ru_stime - locust0.ru_utime - locust0.ru_stime) / wall
                 total = stats["Aggregated"]
                 print(
                     f"{users:>5}  {float(total['Requests/s']):>7.1f}  {total['50%']:>7}  {total['95%']:>7}  "
-                    f"{total['99%']:>7}  {total['Request Count']:>8}  {total['Failure Count']}",
+                    f"{total['99%']:>7}  {total['Request Count']:>8}  {total['Failure Count']:>8}  "
+                    f"{before} → {load_average()}",
                     flush=True,
                 )
+                rate = float(total["Requests/s"])
+                print(
+                    f"       CPU over the run: web workers {web_cores:.2f} cores"
+                    f"{f' (≈ {web_cores / rate * 1000:.0f} ms a request)' if rate else ''}, locust {locust_cores:.2f} cores"
+                )
+                if args.import_rows:
+                    print(f"       {import_report(job, worker, worker_started)}", flush=True)
+                counts = count_in(log, *locked)
+                print(f"       server and worker log: {', '.join(f'{v - seen[k]} × {k!r}' for k, v in counts.items())}")
+                seen = counts
                 if args.per_page:
                     for name, row in sorted(stats.items()):
                         if name != "Aggregated":

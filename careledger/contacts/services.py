@@ -55,6 +55,7 @@ def contact_record(
             recorded_by=actor,
         )
         case_services.timeline_add(case, actor, CaseEvent.Kind.CONTACT, f"{ContactKind(kind).label} {local}")
-        case_services.audit_case(actor, Action.CREATE, case, object="contact", contact=contact.pk)
         compliance_refresh_for_case(case, day=local)  # the windows of that day's semester, in this transaction
+        # Last: the audit row takes the chain lock (every writer and audited read waits on it) until commit.
+        case_services.audit_case(actor, Action.CREATE, case, object="contact", contact=contact.pk)
         return contact

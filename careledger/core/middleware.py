@@ -124,12 +124,17 @@ def over_limit(user, url_name: str | None, method: str) -> str | None:
         bucket = BUCKETS[name]
         limit = getattr(settings, bucket.setting)
         key = f"careledger:rl:{name}:{user.pk}:{int(now // bucket.window)}"
-        cache.add(key, 0, bucket.window + 60)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add() and incr()
-            cache.add(key, 1, bucket.window + 60)
+        # One write per counted request (perf, issue 13): the first of the window creates the counter at 1,
+        # the others increment it. On the database cache each call is a write transaction, and on SQLite
+        # every write waits for the one writer.
+        if cache.add(key, 1, bucket.window + 60):
             count = 1
+        else:
+            try:
+                count = cache.incr(key)
+            except ValueError:  # expired between add() and incr()
+                cache.add(key, 1, bucket.window + 60)
+                count = 1
         if count > limit and exceeded is None:
             exceeded = name
     if exceeded:

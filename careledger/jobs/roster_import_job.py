@@ -11,15 +11,22 @@ last step.
 """
 
 import hashlib
+import time
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from careledger.core.tabular import RowError, TableError, read_table
 from careledger.jobs.services import job_checkpoint, job_finish
 from careledger.roster import importers
 from careledger.roster.importers import RosterReport
 
-CHUNK = 2000
+# Rows a transaction: each chunk holds SQLite's one write lock while it is written (a request that writes,
+# or is audited, waits for it), so chunks are kept to well under a second on an idle 2-core machine.
+CHUNK = 1000
+# After each chunk the job lets go of the database for this long before taking the next (SQLite): SQLite's
+# lock is not fair, so a writer that commits and begins again at once can keep the lock from the requests
+# waiting for it (their busy handlers poll up to every 100 ms) until they time out ("database is locked").
+YIELD_SECONDS = 0.15
 
 
 def roster_import_in_steps(
@@ -68,6 +75,8 @@ def roster_import_in_steps(
                 job=job, checkpoint={"report": staged, "chunk": n + 1}, done=min((n + 1) * CHUNK, len(records))
             )
         progress(min((n + 1) * CHUNK, len(records)))
+        if connection.vendor == "sqlite":
+            time.sleep(YIELD_SECONDS)  # the requests waiting for the write lock go first
     with transaction.atomic():
         if mode == importers.SYNC:
             report.deactivated_students = staged["deactivated_students"]

@@ -150,12 +150,12 @@ def case_open(
             for e in categories
         )
         timeline_add(case, actor, CaseEvent.Kind.OPENED, ", ".join(str(Category(e.category).label) for e in categories))
+        compliance_refresh_for_case(case)  # before the audit row: the chain lock is held from it to the commit
         audit_case(actor, Action.CREATE, case, categories=[e.category for e in categories])
         # 随时上报: after the college has reported its ledger, a new case goes to 学工处 at once.
         signals.categories_added.send(
             sender=Case, actor=actor, case=case, categories=[e.category for e in categories], new_case=True
         )
-        compliance_refresh_for_case(case)
         return case
 
 

@@ -60,8 +60,8 @@ def close_approve(*, actor: User, case: Case, note: str = "") -> Case:
         _close_period(case, case.closed_on)
         Mentorship.objects.current().filter(case=case).update(ended_at=now)
         timeline_add(case, actor, CaseEvent.Kind.CLOSED, changes=[{"field": "status", "old": "open", "new": "closed"}])
+        compliance_refresh_for_case(case)  # before the audit row: the chain lock is held from it to the commit
         audit_case(actor, Action.UPDATE, case, fields=["status"], status="closed")
-        compliance_refresh_for_case(case)
         _events().closure_decided(pending, approved=True)
         return case
 
@@ -113,6 +113,7 @@ def case_reopen(*, actor: User, case: Case, mentor: User | None = None) -> Case:
         timeline_add(
             case, actor, CaseEvent.Kind.REOPENED, changes=[{"field": "status", "old": "closed", "new": "open"}]
         )
+        compliance_refresh_for_case(case)  # before the audit row: the chain lock is held from it to the commit
         audit_case(actor, Action.UPDATE, case, fields=["status"], status="open")
         # 随时上报: a case reopened after the college reported its ledger goes to 学工处 at once.
         signals.categories_added.send(
@@ -124,5 +125,4 @@ def case_reopen(*, actor: User, case: Case, mentor: User | None = None) -> Case:
         )
         if mentor is not None:
             mentor_assign(actor=actor, case=case, mentor=mentor)
-        compliance_refresh_for_case(case)
         return case

@@ -231,6 +231,11 @@ def test_serve_migrates_then_execs_gunicorn(settings, monkeypatch):
     assert "http://127.0.0.1:8123/" in out
 
 
+def test_serve_default_workers_follow_the_cores():
+    assert [serve.default_workers(n) for n in (1, 2, 3, 4, 16)] == [2, 4, 6, 8, 8]
+    assert serve.default_workers() == serve.DEFAULT_WORKERS
+
+
 def test_serve_binds_ipv6_and_defaults(settings, monkeypatch):
     settings.DEBUG = False
     execs = []
