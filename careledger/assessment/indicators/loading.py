@@ -77,9 +77,9 @@ def load_students() -> dict[int, tuple[int, str, int]]:
     """Active students: id → (college_id, grade, class_id). The roster as it is now, for every semester."""
     return {
         pk: (college_id, grade, class_id)
-        for pk, college_id, grade, class_id in Student.objects.filter(is_active=True).values_list(
-            "pk", "college_id", "grade", "school_class_id"
-        )
+        for pk, college_id, grade, class_id in Student.objects.filter(is_active=True)
+        .order_by()
+        .values_list("pk", "college_id", "grade", "school_class_id")
     }
 
 
@@ -107,16 +107,18 @@ def load(
     data.suggestions = _suggestion_counts(semester)
     # A survey is not complete while an evidence suggestion is pending (issue 16).
     data.reviewed -= {s for s, counts in data.suggestions.items() if counts.get("pending")}
-    data.windows = _window_counts(semester, case_ids, today)
+    data.windows = {pk: n for pk, n in _window_counts(semester, today).items() if pk in data.cases}
     data.escalations = list(
-        Escalation.objects.filter(
-            case_id__in=case_ids, created_at__gte=_aware(cal.start), created_at__lt=as_of_end
-        ).only("pk", "case_id", "created_at", "acknowledged_at", "resolved_at")
+        Escalation.objects.filter(case_id__in=case_ids, created_at__gte=_aware(cal.start), created_at__lt=as_of_end)
+        .order_by()
+        .only("pk", "case_id", "created_at", "acknowledged_at", "resolved_at")
     )
     # Not the frozen snapshot: it holds every row of the college's ledger.
     data.ledgers = {
         x.college_id: x
-        for x in Ledger.objects.filter(semester=semester).only("pk", "college_id", "status", "submitted_at", "late")
+        for x in Ledger.objects.filter(semester=semester)
+        .order_by()
+        .only("pk", "college_id", "status", "submitted_at", "late")
     }
     data.improved = set(
         CloseRequest.objects.filter(
@@ -125,7 +127,9 @@ def load(
             improved=True,
             decided_at__gte=_aware(cal.start),
             decided_at__lt=as_of_end,
-        ).values_list("case_id", flat=True)
+        )
+        .order_by()
+        .values_list("case_id", flat=True)
     )
     data.ratings = dict(
         CaseEffect.objects.filter(semester=semester, rating__isnull=False).values_list("case_id", "rating")
@@ -167,7 +171,9 @@ def load_many(
     case_ids = in_span.values("pk")
     everything = [CaseRow(*row) for row in in_span.order_by().values_list(*CaseRow._fields)]
     categories: dict[int, set[str]] = defaultdict(set)
-    for case_id, category in CategoryEntry.objects.filter(case_id__in=case_ids).values_list("case_id", "category"):
+    for case_id, category in (
+        CategoryEntry.objects.filter(case_id__in=case_ids).order_by().values_list("case_id", "category")
+    ):
         categories[case_id].add(category)
     changes = _risk_changes(case_ids, earliest_end)
     pairings = list(
@@ -238,12 +244,13 @@ def _risk_at(changes: list[tuple[datetime, str]] | None, moment: datetime, now: 
     return now
 
 
-def _window_counts(semester: Semester, case_ids, today: date) -> dict[int, tuple[int, int]]:
-    """(ended windows required, of which met) per case, from the maintained compliance table
+def _window_counts(semester: Semester, today: date) -> dict[int, tuple[int, int]]:
+    """(ended windows required, of which met) per case of ``semester``, from the maintained compliance table
     (contacts/compliance.py, the rules of contacts/rules.py over every open period): one aggregate query,
-    one row per case, whatever the number of contacts."""
+    one row per case, whatever the number of contacts. It reads the covering index (semester, case, end,
+    met) alone — no join with the cases, no other semester's windows; ``load`` keeps the cases it counts."""
     rows = (
-        ComplianceWindow.objects.filter(semester=semester, case_id__in=case_ids, end__lt=today)
+        ComplianceWindow.objects.filter(semester=semester, end__lt=today)
         .order_by()
         .values("case_id")
         .annotate(required=Count("pk"), met=Count("pk", filter=Q(met=True)))
