@@ -177,22 +177,16 @@ def build(args) -> dict:
         [{"case_id": c, "kind": "opened", "at": now, "actor_id": admin.pk, "summary": "建档"} for c in case_ids],
     )
 
-    def timeline(contacts: list[dict]) -> None:
-        """The case timeline's event of each contact, as contacts.services writes it (its summary and when)."""
+    def timeline(contacts: list[dict]) -> None:  # each contact's timeline event, as contacts.services writes it
+        event = {"kind": "contact", "changes": ()}
         fast_insert(
             CaseEvent,
             [
-                {
-                    "case_id": c["case_id"],
-                    "kind": "contact",
-                    "at": c["occurred_at"],
-                    "actor_id": c["recorded_by_id"],
-                    "changes": (),
-                    "summary": f"{c['kind']} {c['local_date']}",
-                }
+                {**event, "case_id": c["case_id"], "at": c["occurred_at"], "actor_id": c["recorded_by_id"],
+                 "summary": f"{c['kind']} {c['local_date']}"}
                 for c in contacts
             ],
-        )
+        )  # fmt: skip
 
     # Contacts of this semester: 200 on the case page's case, the rest at random, each with its timeline
     # event (a year of contacts is a year of timeline: the pages that read the timeline must not walk it).
