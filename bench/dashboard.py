@@ -187,6 +187,7 @@ def build(students: int, cases: int, per_case: int, semesters: int, seed: int):
 
     # A few escalations in the current semester.
     escalations = []
+    student_of = {pk: student for pk, student, _o, _st, _c in all_cases}  # bulk_create skips Escalation.save
     for pk, _opened, _college in rng.sample(open_cases, min(40, len(open_cases))):
         at = timezone.make_aware(datetime.combine(start + timedelta(days=rng.randrange((now - start).days)), time(10)))
         ack = rng.randrange(5, 600)
@@ -194,6 +195,7 @@ def build(students: int, cases: int, per_case: int, semesters: int, seed: int):
         escalations.append(
             Escalation(
                 case_id=pk,
+                student_id=student_of[pk],
                 severity=rng.choice(["urgent", "high"]),
                 description="bench",
                 created_by=mentor,
