@@ -6,9 +6,9 @@
 Builds the school of issue 13 on a throw-away database (SQLite, or a new PostgreSQL database when
 DATABASE_URL names a server): 40,000 students in 20 colleges, 6,000 open cases (2,000 of them in one
 college, all in one counselor's scope), 200 mentors, 1,000,000 contacts of the current semester (one case
-with 200 of them), the maintained compliance table computed from them (as `careledger compliance rebuild`
-does), and that college's draft ledger. Rows go in by executemany / COPY with each distinct value prepared
-(and encrypted) once, so the build takes about a minute per million contacts.
+with 200 of them) each with its case-timeline event, a risk change on every tenth case, the maintained
+compliance table rebuilt from them, and that college's draft ledger. Rows go in by executemany / COPY with each distinct
+value prepared (and encrypted) once, so the build takes about a minute per million contacts.
 
 Then each page is requested in-process (django.test.Client, server time only): one warm-up, then
 ``--requests`` timed requests; p50/p95 (nearest rank), the query count of one request, and the best of 5
@@ -83,8 +83,8 @@ def build(args) -> dict:
     from django.utils import timezone
 
     from careledger.accounts.models import Grant, User
-    from careledger.cases.models import Case, CasePeriod, CategoryEntry, Mentorship
-    from careledger.contacts.compliance import rebuild
+    from careledger.cases.models import Case, CaseEvent, CasePeriod, CategoryEntry, Mentorship
+    from careledger.contacts import compliance
     from careledger.contacts.models import Contact
     from careledger.core import clock
     from careledger.ledgers.models import Ledger
@@ -172,7 +172,24 @@ def build(args) -> dict:
             for i, c in enumerate(case_ids)
         ],
     )
-    # Contacts of this semester: 200 on the case page's case, the rest at random.
+    fast_insert(
+        CaseEvent,
+        [{"case_id": c, "kind": "opened", "at": now, "actor_id": admin.pk, "summary": "建档"} for c in case_ids],
+    )
+
+    def timeline(contacts: list[dict]) -> None:  # each contact's timeline event, as contacts.services writes it
+        event = {"kind": "contact", "changes": ()}
+        fast_insert(
+            CaseEvent,
+            [
+                {**event, "case_id": c["case_id"], "at": c["occurred_at"], "actor_id": c["recorded_by_id"],
+                 "summary": f"{c['kind']} {c['local_date']}"}
+                for c in contacts
+            ],
+        )  # fmt: skip
+
+    # Contacts of this semester: 200 on the case page's case, the rest at random, each with its timeline
+    # event (a year of contacts is a year of timeline: the pages that read the timeline must not walk it).
     page_case = case_ids[0]
     days = [start + timedelta(days=d) for d in range((today - start).days)]
     at = {d: timezone.make_aware(datetime.combine(d, dtime(15))) for d in days}
@@ -193,11 +210,27 @@ def build(args) -> dict:
         )
         if len(rows) == 100_000:
             fast_insert(Contact, rows)
+            timeline(rows)
             rows = []
     fast_insert(Contact, rows)
-    # The rows above bypassed the services (as the demo's do): compute the maintained compliance table once,
-    # as `careledger compliance rebuild` would, so that every page reads real windows.
-    rebuild([semester.pk])
+    timeline(rows)
+    # Every tenth case had its risk raised during the semester (the assessment reads the level on its
+    # as-of day from these); then the maintained compliance table, as the services would have kept it.
+    fast_insert(
+        CaseEvent,
+        [
+            {
+                "case_id": c,
+                "kind": "updated",
+                "at": at[days[i % len(days)]],
+                "actor_id": counselor.pk,
+                "changes": ({"field": "risk_level", "old": "low", "new": "medium"},),
+                "summary": "修改",
+            }
+            for i, c in enumerate(case_ids[::10])
+        ],
+    )
+    compliance.rebuild()
     ledger = Ledger.objects.create(semester=semester, college=colleges[0], created_by=counselor)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:

@@ -147,9 +147,9 @@ def _notes_sheet(wb, fmt, semester: Semester, data: ind.Data) -> None:
     ws.write_string(0, 0, f"{semester.name} 考核指标说明", fmt["title"])
     ws.write_string(1, 0, f"统计日：{data.as_of:%Y-%m-%d}（学期最后一天或今天，取较早者）", fmt["note"])
     line = 3
-    for key, text in ind.DEFINITIONS.items():
+    for key, text in ind.DEFINITIONS.items():  # lazy translations, rendered in the override's language
         ws.write_string(line, 0, key, fmt["text"])
-        ws.write_string(line, 1, text, fmt["text"])
+        ws.write_string(line, 1, str(text), fmt["text"])
         line += 1
     weights = "，".join(f"{k} × {w:g}" for k, w in settings.ASSESSMENT_WEIGHTS.items())
     thresholds = "，".join(f"{k} ≥ {v:g}" for k, v in settings.ASSESSMENT_COMMEND_THRESHOLDS.items())

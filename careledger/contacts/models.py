@@ -75,6 +75,8 @@ class ComplianceWindow(models.Model):
         indexes = [
             models.Index(fields=["semester", "met", "end"], name="compliance_semester_met_end"),
             models.Index(fields=["case", "end"], name="compliance_case_end"),
+            # The assessment's per-case count of a semester's ended and met windows reads this index alone.
+            models.Index(fields=["semester", "case", "end", "met"], name="compliance_semester_case"),
         ]
 
     def __str__(self) -> str:

@@ -171,3 +171,16 @@ def test_the_cadre_workbook_follows_the_callers_scope(client, school, semester, 
     assert [row[2] for row in ivan[1:]] == ["钱七"]
     client.force_login(school.erin)
     assert client.get(CADRES_EXPORT).status_code == 403
+
+
+def test_the_definitions_stay_in_chinese_when_an_english_user_exports(client, school, semester):
+    """The indicator definitions are translatable (the English dashboard shows them in English), but the
+    workbook is an official document: its headers and 指标说明 are in Chinese whoever exports it."""
+    client.cookies["django_language"] = "en"
+    wb = workbook(download(client, school.alice, EXPORT))
+    assert table(wb["全校"])[0] == HEADERS
+    notes = {row[0]: row[1] for row in wb["指标说明"].iter_rows(min_row=4, values_only=True)}
+    assert notes["survey_coverage"] == "摸排覆盖率 = 已摸排学生 / 在册学生"
+    assert notes["mentor_coverage"] == "导师结对覆盖率 = 已结对导师的在档档案 / 在档档案"
+    dashboard = client.get(reverse("assessment:dashboard"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Survey coverage = students surveyed / enrolled students" in dashboard
