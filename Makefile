@@ -17,12 +17,12 @@ $(STAMP): pyproject.toml constraints.txt careledger/locale/en/LC_MESSAGES/django
 
 # `make run` is for trying CareLedger on the demo school: two-factor sign-in stays off unless you set
 # CARELEDGER_OTP_REQUIRED=true, and development keys are made once into var/ (secret_key,
-# encryption_key) — only `make run` and the tests make keys. A real deployment sets
-# CARELEDGER_SECRET_KEY and CARELEDGER_ENCRYPTION_KEYS and runs `careledger serve` (two-factor on by
-# default), which refuses to start without them.
+# encryption_key, audit_key) — only `make run` and the tests make keys. A real deployment sets
+# CARELEDGER_SECRET_KEY, CARELEDGER_ENCRYPTION_KEYS and CARELEDGER_AUDIT_KEYS and runs `careledger serve`
+# (two-factor on by default), which refuses to start without them.
 run: export CARELEDGER_DEV_KEYS = true
 run: install
-	@echo "make run: development keys in var/ (never for real data; production sets CARELEDGER_SECRET_KEY and CARELEDGER_ENCRYPTION_KEYS)"
+	@echo "make run: development keys in var/ (never for real data; production sets CARELEDGER_SECRET_KEY, CARELEDGER_ENCRYPTION_KEYS and CARELEDGER_AUDIT_KEYS)"
 	$(BIN)/careledger migrate --no-input -v 0
 	$(BIN)/careledger demo --if-empty
 	CARELEDGER_OTP_REQUIRED=$${CARELEDGER_OTP_REQUIRED:-false} $(BIN)/careledger serve

@@ -19,7 +19,7 @@ from careledger.conf.jobs import *  # noqa: F403
 from careledger.conf.jobs import CARELEDGER_TASKS_BACKEND
 from careledger.conf.notify import *  # noqa: F403
 from careledger.conf.paths import *  # noqa: F403
-from careledger.conf.paths import BASE_DIR, VAR_DIR
+from careledger.conf.paths import BASE_DIR, DEV_KEYS, VAR_DIR
 from careledger.conf.security import *  # noqa: F403
 from careledger.core.crypto import check_key, development_key
 from careledger.core.env import env_bool, env_database, env_int, env_list, env_str
@@ -31,8 +31,8 @@ DEBUG = env_bool("CARELEDGER_DEBUG", False)
 # The keys come from the environment: CARELEDGER_SECRET_KEY, and CARELEDGER_ENCRYPTION_KEYS for SEC-27
 # (comma-separated; the first encrypts, all decrypt; never the repository or the database). Nothing is
 # generated unless CARELEDGER_DEV_KEYS is on — `make run` turns it on and keeps development keys in var/;
-# the tests set their own. `careledger serve` refuses to start without both (core/management/commands/serve.py).
-DEV_KEYS = env_bool("CARELEDGER_DEV_KEYS", False)
+# the tests set their own. `careledger serve` refuses to start without them (core/management/commands/serve.py).
+# DEV_KEYS is declared in conf/paths.py (the audit key of conf/audit.py follows it too).
 
 
 def _secret_key() -> str:

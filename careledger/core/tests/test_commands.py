@@ -303,7 +303,11 @@ def test_project_english_catalog_compiles(settings, tmp_path):
 
 @pytest.mark.parametrize(
     ("cleared", "named"),
-    [("SECRET_KEY", "CARELEDGER_SECRET_KEY"), ("ENCRYPTION_KEYS", "CARELEDGER_ENCRYPTION_KEYS")],
+    [
+        ("SECRET_KEY", "CARELEDGER_SECRET_KEY"),
+        ("ENCRYPTION_KEYS", "CARELEDGER_ENCRYPTION_KEYS"),
+        ("AUDIT_CHAIN_KEYS", "CARELEDGER_AUDIT_KEYS"),
+    ],
 )
 def test_serve_refuses_without_keys(settings, monkeypatch, cleared, named):
     settings.DEBUG = False
@@ -321,12 +325,13 @@ def test_settings_generate_no_keys_unless_asked(tmp_path):
     import subprocess
     import sys
 
-    script = "import json, careledger.settings as s; print(json.dumps([s.SECRET_KEY, s.ENCRYPTION_KEYS]))"
+    script = "import json, careledger.settings as s; print(json.dumps([s.SECRET_KEY, s.ENCRYPTION_KEYS, s.AUDIT_CHAIN_KEYS]))"
     base = {k: v for k, v in os.environ.items() if not k.startswith("CARELEDGER_")}
     base["CARELEDGER_VAR_DIR"] = str(tmp_path / "var")
     plain = subprocess.run([sys.executable, "-c", script], env=base, capture_output=True, text=True, check=True)  # noqa: S603
-    assert plain.stdout.strip() == '["", []]'
-    assert not (tmp_path / "var" / "secret_key").exists()
+    assert plain.stdout.strip() == '["", [], []]'
+    for made in ("secret_key", "encryption_key", "audit_key"):
+        assert not (tmp_path / "var" / made).exists(), made
     dev = subprocess.run(  # noqa: S603
         [sys.executable, "-c", script],
         env={**base, "CARELEDGER_DEV_KEYS": "true"},
@@ -334,5 +339,6 @@ def test_settings_generate_no_keys_unless_asked(tmp_path):
         text=True,
         check=True,
     )
-    assert (tmp_path / "var" / "secret_key").exists() and (tmp_path / "var" / "encryption_key").exists()
-    assert dev.stdout.strip() != '["", []]'
+    for made in ("secret_key", "encryption_key", "audit_key"):
+        assert (tmp_path / "var" / made).exists(), made
+    assert "[]" not in dev.stdout and '""' not in dev.stdout

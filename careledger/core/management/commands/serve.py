@@ -39,7 +39,11 @@ TIMEOUT_SECONDS = 120  # long work (large imports and exports) runs as a job in 
 
 
 # The keys serve will not start without: environment variable → setting.
-KEYS = [("CARELEDGER_SECRET_KEY", "SECRET_KEY"), ("CARELEDGER_ENCRYPTION_KEYS", "ENCRYPTION_KEYS")]
+KEYS = [
+    ("CARELEDGER_SECRET_KEY", "SECRET_KEY"),
+    ("CARELEDGER_ENCRYPTION_KEYS", "ENCRYPTION_KEYS"),
+    ("CARELEDGER_AUDIT_KEYS", "AUDIT_CHAIN_KEYS"),
+]
 
 
 def _declared(setting: str):
@@ -55,6 +59,9 @@ def missing_keys_message(missing: list[str]) -> str:
         "Make them once and keep them safe (never in the repository or the database's backups):\n"
         "  CARELEDGER_SECRET_KEY=$(python -c 'import secrets; print(secrets.token_urlsafe(50))')\n"
         "  CARELEDGER_ENCRYPTION_KEYS=$(python -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())')\n"
+        "  CARELEDGER_AUDIT_KEYS=$(python -c 'import secrets; print(secrets.token_urlsafe(32))')\n"
+        "(An install that ran before without CARELEDGER_AUDIT_KEYS keeps its audit key in var/audit_key: "
+        "CARELEDGER_AUDIT_KEYS=$(cat var/audit_key) keeps the chain verifiable.)\n"
         "Development only: `make run` keeps development keys in var/ (CARELEDGER_DEV_KEYS=true)."
     )
 
