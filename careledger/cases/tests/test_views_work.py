@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from careledger.cases import services
+from careledger.cases import selectors, services
 from careledger.cases.models import Case, Mentorship
 from careledger.cases.tests.pages import NOW, CaseViewTestCase, add_contact
 from tests.support.testing import audited_read_queries, make_case, make_student
@@ -118,12 +118,13 @@ class QueryCountTests(CaseViewTestCase):
     def test_work_view_for_a_counselor(self):
         # semesters and periods; the scope's figures as SQL counts (by risk, by category, total, overdue on
         # the compliance table, unpaired); one short page of overdue cases (with categories and unmet
-        # windows) and one of unpaired ones (none here). Nothing loads every case of the scope.
-        self.assert_constant("carol", reverse("cases:work"), 4 + 11 + 2 + audited_read_queries())
+        # windows) and one of unpaired ones (none here), each picked by its ids first (one narrow query,
+        # selectors.first_rows; an empty page asks no more). Nothing loads every case of the scope.
+        self.assert_constant("carol", reverse("cases:work"), 4 + 12 + 2 + audited_read_queries())
 
     def test_work_view_for_a_college_admin(self):
         # as above, plus the cases with a pending close request (none here: no categories to fetch).
-        self.assert_constant("bob", reverse("cases:work"), 4 + 11 + 2 + 1 + audited_read_queries())
+        self.assert_constant("bob", reverse("cases:work"), 4 + 12 + 2 + 1 + audited_read_queries())
 
     def test_case_list(self):
         # count, one page of rows, their categories; semesters, periods, the page's contacts; the rows'
@@ -185,3 +186,13 @@ class CaseListTests(CaseViewTestCase):
     def test_post_is_refused(self):
         self.login("carol")
         self.assertEqual(self.client.post(reverse("cases:list")).status_code, 405)
+
+
+class FirstRowsTests(CaseViewTestCase):
+    def test_first_rows_are_the_listed_querysets_first_rows_in_its_order(self):
+        many_cases(self.school, 12, 0)
+        Case.objects.filter(pk__in=Case.objects.order_by("-pk").values("pk")[:3]).update(risk_level="high")
+        listed = selectors.case_search(user=self.school.carol)
+        self.assertEqual([c.pk for c in selectors.first_rows(listed, 5)], [c.pk for c in listed[:5]])
+        self.assertEqual([c.mentor_name for c in selectors.first_rows(listed, 5)], [c.mentor_name for c in listed[:5]])
+        self.assertEqual(selectors.first_rows(listed.none(), 5), [])

@@ -75,9 +75,9 @@ def work_context(user) -> dict:
             "total": open_cases.count(),
             "by_risk": [(level, label, risks.get(level, 0)) for level, label in reversed(RiskLevel.choices)],
             "by_category": [(code, label, categories.get(code, 0)) for code, label in Category.choices],
-            "overdue": _rows(list(overdue[:SCOPE_LISTED]), cal),
+            "overdue": _rows(selectors.first_rows(overdue, SCOPE_LISTED), cal),
             "overdue_count": selectors.only_overdue(open_cases, cal).count(),
-            "no_mentor": [Row(c, [], None) for c in no_mentor[:SCOPE_LISTED]],
+            "no_mentor": [Row(c, [], None) for c in selectors.first_rows(no_mentor, SCOPE_LISTED)],
             "no_mentor_count": no_mentor.count(),
             "pending_close": pending,
         }
