@@ -151,6 +151,16 @@ def import_report(job, worker: subprocess.Popen, started: float) -> str:
     return f"import: {job.total:,} rows, status {done.status}, {created:,} created, worker exited after {ended - started:.0f} s"
 
 
+def errors_in(path: Path, since: int) -> list[str]:
+    """The exception lines the server logged after byte ``since`` (the last line of each traceback)."""
+    if not path.exists():
+        return []
+    with open(path, "rb") as fh:
+        fh.seek(since)
+        lines = fh.read().decode(errors="replace").splitlines()
+    return [ln for ln in lines if ln and not ln.startswith(" ") and "Error" in ln and ":" in ln][:10]
+
+
 def count_in(path: Path, *needles: str) -> dict[str, int]:
     text = path.read_text(errors="replace") if path.exists() else ""
     return {n: text.count(n) for n in needles}
@@ -212,6 +222,7 @@ def main() -> int:
         server = serve(port, args.workers, log)
         locked = ("sqlite3.OperationalError: database is locked", "audit write failed")
         seen = dict.fromkeys(locked, 0)
+        log_seen = 0
         try:
             print(
                 f"database: {vendor}; gunicorn --workers {args.workers}; {args.seconds} s a run; {os.cpu_count()} CPUs"
@@ -254,6 +265,9 @@ def main() -> int:
                 counts = count_in(log, *locked)
                 print(f"       server and worker log: {', '.join(f'{v - seen[k]} × {k!r}' for k, v in counts.items())}")
                 seen = counts
+                for line in errors_in(log, since=log_seen):
+                    print(f"       server error: {line}")
+                log_seen = log.stat().st_size if log.exists() else 0
                 if args.per_page:
                     for name, row in sorted(stats.items()):
                         if name != "Aggregated":

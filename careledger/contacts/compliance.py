@@ -127,6 +127,10 @@ def compliance_refresh_for_cases(case_ids: Iterable[int], *, day: date | None = 
     if not ids:
         return
     with transaction.atomic():
+        # One writer per case at a time: two contacts recorded at once on one case would otherwise each
+        # recompute without the other's contact and insert the same windows (a lost count, or a unique
+        # violation). The lock waits for the other transaction's commit; the counts below then see it.
+        list(Case.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
         calendars = semester_calendars()
         rows = ComplianceWindow.objects.filter(case_id__in=ids)
         if day is not None:
