@@ -166,6 +166,12 @@ class CaseFileForm:
     def category_inputs(self) -> list[CategoryInput]:
         return [f.to_input() for f in self.categories if f.cleaned_data["selected"]]
 
+    def open_fields(self) -> dict:
+        """What ``services.case_open`` takes from a valid form (the case page and the survey open cases alike)."""
+        data = self.main.cleaned_data
+        fields = {name: data[name] for name in ("opened_on", "risk_level", "problem", "life_history", "plan", "note")}
+        return {"categories": self.category_inputs(), **fields}
+
     def add_service_errors(self, exc: ValidationError) -> None:
         for name, messages in getattr(exc, "message_dict", {"__all__": exc.messages}).items():
             if name == "categories":

@@ -268,19 +268,7 @@ def survey_new_case(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            data = form.main.cleaned_data
-            _open_case_from_survey(
-                actor=request.user,
-                semester=semester,
-                student=student,
-                categories=form.category_inputs(),
-                opened_on=data["opened_on"],
-                risk_level=data["risk_level"],
-                problem=data["problem"],
-                life_history=data["life_history"],
-                plan=data["plan"],
-                note=data["note"],
-            )
+            _open_case_from_survey(actor=request.user, semester=semester, student=student, **form.open_fields())
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:

@@ -15,10 +15,6 @@ from careledger.cases.models import CaseStatus
 from careledger.cases.views.case_page import _audit_read
 
 
-def _can_verify(roles: frozenset[str]) -> bool:
-    return policy.can_verify_physical(roles=roles)
-
-
 @require_http_methods(["GET", "POST"])
 def case_new(request: HttpRequest) -> HttpResponse:
     student_no = request.GET.get("student", "").strip()
@@ -30,21 +26,12 @@ def case_new(request: HttpRequest) -> HttpResponse:
         policy.audit_denied(request.user, object_type="student", object_id=student_no, student_no=student_no)
         raise PermissionDenied
     existing = policy.cases_for(request.user).filter(student=student, status=CaseStatus.OPEN).first()
-    form = CaseFileForm(request.POST if request.method == "POST" else None, can_verify=_can_verify(roles))
+    form = CaseFileForm(
+        request.POST if request.method == "POST" else None, can_verify=policy.can_verify_physical(roles=roles)
+    )
     if request.method == "POST" and form.is_valid():
-        data = form.main.cleaned_data
         try:
-            case = services.case_open(
-                actor=request.user,
-                student=student,
-                categories=form.category_inputs(),
-                opened_on=data["opened_on"],
-                risk_level=data["risk_level"],
-                problem=data["problem"],
-                life_history=data["life_history"],
-                plan=data["plan"],
-                note=data["note"],
-            )
+            case = services.case_open(actor=request.user, student=student, **form.open_fields())
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
@@ -62,7 +49,11 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
         # The form shows the whole file: an admin not on the case states a reason first (SEC-45).
         messages.warning(request, _("须先说明查看原因，方可查看或修改档案内容。"))
         return redirect(reverse("cases:detail", args=[case.pk]) + "#reveal")
-    form = CaseFileForm(request.POST if request.method == "POST" else None, can_verify=_can_verify(roles), case=case)
+    form = CaseFileForm(
+        request.POST if request.method == "POST" else None,
+        can_verify=policy.can_verify_physical(roles=roles),
+        case=case,
+    )
     conflict = None
     if request.method == "POST" and form.is_valid():
         data = form.main.cleaned_data
