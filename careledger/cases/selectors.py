@@ -94,6 +94,15 @@ def _in_semester(cal: rules.Calendar) -> models.Q:
     return models.Q(start__gte=cal.start, end__lte=cal.end)
 
 
+def _windows_by_case(windows: QuerySet[ComplianceWindow]) -> defaultdict[int, list[rules.Window]]:
+    """The maintained windows as the rules' Window, per case: plain rows, no model instance per window."""
+    out: defaultdict[int, list[rules.Window]] = defaultdict(list)
+    rows = windows.order_by().values_list("case_id", "rule", "start", "end", "required", "done")
+    for case_id, rule, start, end, required, done in rows:
+        out[case_id].append(rules.Window(rules.Rule(rule), start, end, required, done))
+    return out
+
+
 def standings(cases: Iterable[Case], cal: rules.Calendar | None = None) -> dict[int, CaseStanding]:
     """Compliance of many cases in the current semester from one query on the maintained table (their
     unmet windows only: a page of cases costs a page of rows, whatever the number of contacts)."""
@@ -102,14 +111,9 @@ def standings(cases: Iterable[Case], cal: rules.Calendar | None = None) -> dict[
     today = clock.today()
     if cal is None or not cases:
         return {c.pk: CaseStanding(c, [], []) for c in cases}
-    unmet: dict[int, list[rules.Window]] = defaultdict(list)
-    rows = (
+    unmet = _windows_by_case(
         ComplianceWindow.objects.filter(_in_semester(cal), case_id__in=[c.pk for c in cases], met=False)
-        .order_by()
-        .values_list("case_id", "rule", "start", "end", "required", "done")  # plain rows: no model per window
     )
-    for case_id, rule, start, end, required, done in rows:
-        unmet[case_id].append(rules.Window(rules.Rule(rule), start, end, required, done))
     out = {}
     for case in cases:
         windows = _sorted(unmet[case.pk])
@@ -216,14 +220,9 @@ def overdue_for(user) -> list[CaseStanding]:
     qs = only_overdue(policy.cases_for(user).filter(status=CaseStatus.OPEN), cal)
     shown = ("id", "student_id", "student__id", "student__student_no", "student__name")
     cases = list(qs.select_related("student").only(*shown).order_by("student__student_no"))
-    ended: dict[int, list[rules.Window]] = defaultdict(list)
-    rows = (
+    ended = _windows_by_case(
         ComplianceWindow.objects.filter(
             _in_semester(cal), case_id__in=qs.order_by().values("pk"), met=False, end__lt=today
         )
-        .order_by()
-        .values_list("case_id", "rule", "start", "end", "required", "done")
     )
-    for case_id, rule, start, end, required, done in rows:
-        ended[case_id].append(rules.Window(rules.Rule(rule), start, end, required, done))
     return [CaseStanding(c, _sorted(ended[c.pk]), []) for c in cases if ended[c.pk]]
